@@ -1,0 +1,16 @@
+# edgepart_add_module(NAME SOURCES a.cpp ... DEPENDS other_module ... LIBS external::target ...)
+# One static library per concern (DESIGN §2). A module links only what it declares, so a call across
+# a forbidden layer fails at link time instead of silently working.
+function(edgepart_add_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPENDS;LIBS" ${ARGN})
+  add_library(edgepart_${name} STATIC ${M_SOURCES})
+  target_include_directories(edgepart_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
+                                              PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  foreach(dep IN LISTS M_DEPENDS)
+    target_link_libraries(edgepart_${name} PUBLIC edgepart_${dep})
+  endforeach()
+  if(M_LIBS)
+    target_link_libraries(edgepart_${name} PUBLIC ${M_LIBS})
+  endif()
+  edgepart_set_warnings(edgepart_${name})
+endfunction()

@@ -1,0 +1,78 @@
+// `edgepart list models|ops`: what edgepart knows, with one line each.
+#include <algorithm>
+#include <filesystem>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/load.hpp"
+#include "edgepart/report/table.hpp"
+#include "edgepart/util/strings.hpp"
+
+namespace edgepart::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ListOptions {
+  std::string what;
+  OutputOptions out;
+};
+
+int list_models(const ListOptions& o) {
+  std::vector<fs::path> files;
+  for (const auto& dir : model_dirs()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    if (!files.empty()) break;  // the first folder that has models wins
+  }
+  std::sort(files.begin(), files.end());
+  Json rows = Json::array();
+  using A = report::TextTable::Align;
+  report::TextTable t({"model", "input", "layers", "GMACs", "params", "file"}, {A::left, A::left, A::right, A::right, A::right, A::left});
+  for (const auto& f : files) {
+    model::ModelGraph g = model::load_model(f.string());
+    auto a = cost::analyze(g);
+    rows.push_back(Json{{"name", g.name}, {"file", f.filename().string()}, {"input_shape", g.input.dims()},
+                        {"layers", g.size()}, {"macs", a.total_macs}, {"params", a.total_params}});
+    char gmacs[32];
+    std::snprintf(gmacs, sizeof gmacs, "%.2f", static_cast<double>(a.total_macs) / 1e9);
+    t.add_row({g.name, g.input.to_string(), std::to_string(g.size()), gmacs, with_thousands(a.total_params), f.string()});
+  }
+  if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});
+  else emit(o.out, Json{{"models", rows}}.dump(2) + "\n", {});
+  return 0;
+}
+
+int list_ops(const ListOptions& o) {
+  Json rows = Json::array();
+  report::TextTable t({"op", "inputs", "what it does"});
+  for (const auto& info : model::op_table()) {
+    std::string arity = info.arity.max == SIZE_MAX ? ">= " + std::to_string(info.arity.min) : std::to_string(info.arity.min);
+    if (info.arity.max != info.arity.min && info.arity.max != SIZE_MAX) arity += "-" + std::to_string(info.arity.max);
+    rows.push_back(Json{{"name", std::string(info.name)}, {"summary", std::string(info.summary)}});
+    t.add_row({std::string(info.name), arity, std::string(info.summary)});
+  }
+  if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});
+  else emit(o.out, Json{{"ops", rows}}.dump(2) + "\n", {});
+  return 0;
+}
+
+}  // namespace
+
+Command add_list_command(CLI::App& root) {
+  auto o = std::make_shared<ListOptions>();
+  CLI::App* cmd = root.add_subcommand("list", "List the model zoo or the supported ops");
+  cmd->footer("Examples:\n  edgepart list models\n  edgepart list ops --format json");
+  cmd->add_option("what", o->what, "What to list")->required()->check(CLI::IsMember({"models", "ops"}));
+  add_output_options(cmd, o->out, {"table", "json"});
+  return {cmd, [o] {
+            if (o->what == "ops") return list_ops(*o);
+            return list_models(*o);
+          }};
+}
+
+}  // namespace edgepart::cli

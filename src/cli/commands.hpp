@@ -1,0 +1,17 @@
+#pragma once
+// One add_/run_ pair per subcommand (CLI11's subcom_in_files pattern). add_* declares the options;
+// run_* does the work after parsing and returns the exit code. Exceptions go up to main().
+#include <CLI/CLI.hpp>
+
+namespace edgepart::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_inspect_command(CLI::App& root);
+Command add_validate_command(CLI::App& root);
+Command add_list_command(CLI::App& root);
+
+}  // namespace edgepart::cli

@@ -1,0 +1,81 @@
+// edgepart's entry point: builds the command line, dispatches to one subcommand, and is the only
+// place that catches exceptions and chooses exit codes (DESIGN §8):
+// 0 ok, 1 internal error, 2 bad input or usage, 3 regression found by `check`.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <new>
+
+#include "commands.hpp"
+#include "edgepart/util/error.hpp"
+
+#ifndef EDGEPART_VERSION
+#define EDGEPART_VERSION "0.0.0"
+#endif
+
+namespace {
+
+void set_up_logging(int verbosity, bool quiet) {
+  auto logger = spdlog::stderr_color_mt("edgepart");
+  logger->set_pattern("[%l] %v");  // no wall-clock time: logs diff cleanly
+  spdlog::set_default_logger(logger);
+  spdlog::level::level_enum level = spdlog::level::warn;
+  if (quiet) level = spdlog::level::err;
+  else if (verbosity == 1) level = spdlog::level::info;
+  else if (verbosity == 2) level = spdlog::level::debug;
+  else if (verbosity >= 3) level = spdlog::level::trace;
+  spdlog::set_level(level);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "edgepart: plan and simulate distributed CNN inference at the network edge.\n\n"
+      "Examples:\n"
+      "  edgepart inspect models/vgg16.json          per-layer shapes, MACs, parameters, receptive fields\n"
+      "  edgepart inspect resnet50 --format json     a zoo model by name, as JSON for scripts\n"
+      "  edgepart validate models/*.json             every error of every file, one per line\n"
+      "  edgepart list models                        the model zoo with totals\n",
+      "edgepart"};
+  app.set_version_flag("--version", std::string("edgepart ") + EDGEPART_VERSION);
+  app.require_subcommand(1);
+  int verbosity = 0;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbosity, "More log output on stderr (repeatable: -vv, -vvv)");
+  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+  app.fallthrough();
+
+  std::vector<edgepart::cli::Command> commands = {
+      edgepart::cli::add_inspect_command(app),
+      edgepart::cli::add_validate_command(app),
+      edgepart::cli::add_list_command(app),
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, version or the usage error
+    return code == 0 ? 0 : 2;
+  }
+  set_up_logging(verbosity, quiet);
+  for (auto& c : commands)
+    if (c.app->parsed()) return c.run();
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const edgepart::InputError& e) {
+    std::cerr << "edgepart: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "edgepart: internal error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "edgepart: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

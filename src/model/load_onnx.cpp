@@ -1,0 +1,10 @@
+// Built when EDGEPART_WITH_ONNX is OFF: .onnx inputs get a clear error instead of a link failure.
+#include "edgepart/model/load.hpp"
+
+namespace edgepart::model {
+
+ModelGraph load_onnx_model(const std::string& path) {
+  throw InputError(path, "", "this edgepart was built without ONNX support (configure with -DEDGEPART_WITH_ONNX=ON)");
+}
+
+}  // namespace edgepart::model

@@ -1,0 +1,250 @@
+#include "edgepart/util/json_read.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
+
+namespace edgepart {
+
+namespace {
+
+struct TooDeep {};
+
+// nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 3,
+// column 5: syntax error while parsing ..."; split it into location and message.
+InputError syntax_error(const std::string& file, const Json::parse_error& e) {
+  std::string text = e.what();
+  const std::string marker = "parse error at ";
+  auto at = text.find(marker);
+  if (at == std::string::npos) return InputError(file, "", "invalid JSON: " + text);
+  std::string rest = text.substr(at + marker.size());
+  auto colon = rest.find(": ");
+  std::string where = rest.substr(0, colon);
+  std::string message = colon == std::string::npos ? "syntax error" : rest.substr(colon + 2);
+  return InputError(file, where, "invalid JSON: " + message);
+}
+
+}  // namespace
+
+Json parse_json_text(const std::string& text, const std::string& file, const JsonLimits& limits) {
+  // The callback sees the nesting depth of each value as it is parsed, so deep nesting is refused
+  // before it can exhaust the stack of anything that walks the document recursively.
+  auto depth_guard = [&limits](int depth, Json::parse_event_t, Json&) {
+    if (depth > limits.max_depth) throw TooDeep{};
+    return true;
+  };
+  try {
+    return Json::parse(text, depth_guard, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Json::parse_error& e) {
+    throw syntax_error(file, e);
+  } catch (const TooDeep&) {
+    throw InputError(file, "", "JSON nested deeper than " + std::to_string(limits.max_depth) +
+                                   " levels (limit)");
+  }
+}
+
+std::string read_text_file(const std::string& path, size_t max_bytes) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status))
+    throw InputError(path, "", "cannot open file: no such file");
+  if (std::filesystem::is_directory(status)) throw InputError(path, "", "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    data.append(buf, static_cast<size_t>(in.gcount()));
+    if (data.size() > max_bytes)
+      throw InputError(path, "", "file larger than " + std::to_string(max_bytes) + " bytes (limit)");
+  }
+  return data;
+}
+
+Json read_json_file(const std::string& path, const JsonLimits& limits) {
+  return parse_json_text(read_text_file(path, limits.max_file_bytes), path, limits);
+}
+
+JsonCursor::JsonCursor(const Json& value, std::string file, Json::json_pointer pointer)
+    : value_(&value), file_(std::move(file)), pointer_(std::move(pointer)) {}
+
+std::string JsonCursor::pointer() const {
+  std::string p = pointer_.to_string();
+  return p.empty() ? "/" : p;
+}
+
+void JsonCursor::fail(const std::string& message) const { throw InputError(file_, pointer(), message); }
+
+std::string JsonCursor::type_name() const {
+  switch (value_->type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "object";
+    case Json::value_t::array: return "array";
+    case Json::value_t::string: return "string";
+    case Json::value_t::boolean: return "boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return "integer";
+    case Json::value_t::number_float: return "number";
+    default: return "value";
+  }
+}
+
+std::string JsonCursor::describe() const {
+  if (value_->is_object()) return "an object";
+  if (value_->is_array()) return "an array of " + std::to_string(value_->size());
+  std::string text = value_->dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+void JsonCursor::expect_object() const {
+  if (!value_->is_object()) fail("expected an object (got " + describe() + ")");
+}
+void JsonCursor::expect_array() const {
+  if (!value_->is_array()) fail("expected an array (got " + describe() + ")");
+}
+
+bool JsonCursor::has(std::string_view key) const {
+  expect_object();
+  return value_->contains(key);
+}
+
+std::optional<JsonCursor> JsonCursor::find(std::string_view key) const {
+  expect_object();
+  auto it = value_->find(key);
+  if (it == value_->end()) return std::nullopt;
+  return JsonCursor(*it, file_, pointer_ / std::string(key));
+}
+
+JsonCursor JsonCursor::at(std::string_view key) const {
+  auto found = find(key);
+  if (!found) fail("missing required key '" + std::string(key) + "'");
+  return *found;
+}
+
+std::vector<std::string> JsonCursor::keys() const {
+  expect_object();
+  std::vector<std::string> out;
+  for (const auto& item : value_->items()) out.push_back(item.key());
+  return out;
+}
+
+void JsonCursor::no_unknown_keys(const std::vector<std::string>& allowed) const {
+  for (const auto& key : keys()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string hint = closest_match(key, allowed);
+    JsonCursor(value_->at(key), file_, pointer_ / key)
+        .fail("unknown key '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+}
+
+size_t JsonCursor::size() const {
+  expect_array();
+  return value_->size();
+}
+
+JsonCursor JsonCursor::at(size_t index) const {
+  expect_array();
+  if (index >= value_->size())
+    fail("expected at least " + std::to_string(index + 1) + " elements (got " +
+         std::to_string(value_->size()) + ")");
+  return JsonCursor((*value_)[index], file_, pointer_ / index);
+}
+
+std::vector<JsonCursor> JsonCursor::elements() const {
+  expect_array();
+  std::vector<JsonCursor> out;
+  out.reserve(value_->size());
+  for (size_t i = 0; i < value_->size(); ++i) out.emplace_back((*value_)[i], file_, pointer_ / i);
+  return out;
+}
+
+int64_t JsonCursor::as_int() const {
+  if (value_->is_number_integer() && !value_->is_number_unsigned()) return value_->get<int64_t>();
+  if (value_->is_number_unsigned()) {
+    uint64_t u = value_->get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX)) fail("integer too large for 64 bits (got " + describe() + ")");
+    return static_cast<int64_t>(u);
+  }
+  if (value_->is_number_float()) {
+    double d = value_->get<double>();
+    // 2^63 is exactly representable; anything at or beyond it does not fit int64.
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2233720368547758e18)
+      return static_cast<int64_t>(d);
+    fail("expected an integer (got " + describe() + ")");
+  }
+  fail("expected an integer (got " + type_name() + " " + describe() + ")");
+}
+
+int64_t JsonCursor::as_int_in(int64_t min, int64_t max) const {
+  int64_t v = as_int();
+  if (v < min || v > max) {
+    if (max == INT64_MAX) fail("must be >= " + std::to_string(min) + " (got " + std::to_string(v) + ")");
+    fail("must be in [" + std::to_string(min) + ", " + std::to_string(max) + "] (got " +
+         std::to_string(v) + ")");
+  }
+  return v;
+}
+
+double JsonCursor::as_number() const {
+  if (!value_->is_number()) fail("expected a number (got " + type_name() + " " + describe() + ")");
+  double d = value_->get<double>();
+  if (!std::isfinite(d)) fail("expected a finite number (got " + describe() + ")");
+  return d;
+}
+
+double JsonCursor::as_number_in(double min, double max) const {
+  double v = as_number();
+  if (v < min || v > max)
+    fail("must be in [" + format_number(min) + ", " + format_number(max) + "] (got " + format_number(v) + ")");
+  return v;
+}
+
+double JsonCursor::as_positive_number() const {
+  double v = as_number();
+  if (!(v > 0)) fail("must be > 0 (got " + format_number(v) + ")");
+  return v;
+}
+
+bool JsonCursor::as_bool() const {
+  if (!value_->is_boolean()) fail("expected true or false (got " + type_name() + " " + describe() + ")");
+  return value_->get<bool>();
+}
+
+std::string JsonCursor::as_string() const {
+  if (!value_->is_string()) fail("expected a string (got " + type_name() + " " + describe() + ")");
+  return value_->get<std::string>();
+}
+
+std::string JsonCursor::as_choice(const std::vector<std::string>& choices) const {
+  std::string s = as_string();
+  if (std::find(choices.begin(), choices.end(), s) != choices.end()) return s;
+  std::string hint = closest_match(s, choices);
+  fail("unknown value '" + s + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+       " (valid: " + join(choices, ", ") + ")");
+}
+
+int64_t JsonCursor::int_or(std::string_view key, int64_t fallback) const {
+  auto c = find(key);
+  return c ? c->as_int() : fallback;
+}
+double JsonCursor::number_or(std::string_view key, double fallback) const {
+  auto c = find(key);
+  return c ? c->as_number() : fallback;
+}
+bool JsonCursor::bool_or(std::string_view key, bool fallback) const {
+  auto c = find(key);
+  return c ? c->as_bool() : fallback;
+}
+std::string JsonCursor::string_or(std::string_view key, const std::string& fallback) const {
+  auto c = find(key);
+  return c ? c->as_string() : fallback;
+}
+
+}  // namespace edgepart
