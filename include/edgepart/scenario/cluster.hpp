@@ -1,0 +1,38 @@
+#pragma once
+// The cluster as the planner and the simulator see it: device speeds and the network at the
+// planning rate. The compute and transfer formulas of DESIGN §3 live here, once, so that the
+// planner's timing model and the simulator cannot drift apart.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "edgepart/scenario/scenario.hpp"
+
+namespace edgepart::scenario {
+
+// FLOPs of a compute task by op kind name ("conv2d" -> 1.2e9), so per-op efficiency applies.
+using FlopsByOp = std::map<std::string, double>;
+double total_flops(const FlopsByOp& work);
+
+struct Cluster {
+  std::vector<Device> devices;
+  Network network;
+  int source = 0;
+
+  int size() const { return static_cast<int>(devices.size()); }
+  // DESIGN §3: sum over op kinds of flops / (speed_gflops * speed_factor * efficiency * 1e9),
+  // plus the device's per-task overhead. speed_factor comes from a speed profile (1 = nominal).
+  double compute_time_s(int device, const FlopsByOp& work, double speed_factor = 1.0) const;
+  // The planning rate and latency of the directed link from -> to (a per-pair override or the
+  // network default).
+  double rate_mbps(int from, int to) const;
+  double latency_s(int from, int to) const;
+  // DESIGN §3: latency_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
+  double transfer_time_s(int from, int to, double bytes) const;
+  // Indices of devices sorted by speed, fastest first (ties by index).
+  std::vector<int> by_speed() const;
+};
+
+Cluster make_cluster(const Scenario& scenario);
+
+}  // namespace edgepart::scenario

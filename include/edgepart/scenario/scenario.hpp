@@ -1,0 +1,127 @@
+#pragma once
+// The scenario (DESIGN §7): the devices, the network and its channels, the workload, the default
+// strategy and the seed. Parsed strictly (every error names the file and the JSON pointer);
+// `--set /json/pointer=value` overrides are applied to the document before parsing.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "edgepart/util/json_read.hpp"
+
+namespace edgepart::scenario {
+
+// A change of a device's speed at a time: factor multiplies speed_gflops from `at_s` on;
+// factor 0 means the device has failed (DESIGN §6).
+struct SpeedChange {
+  double at_s = 0;
+  double factor = 1;
+  bool operator==(const SpeedChange&) const = default;
+};
+
+struct Device {
+  std::string name;
+  double speed_gflops = 0;
+  bool is_source = false;  // role "source": holds the input, receives the result
+  // Per-op-kind efficiency in (0, 1], keyed by op name ("conv2d", "linear", ...); missing = 1.
+  std::map<std::string, double> efficiency;
+  double task_overhead_s = 0;            // added to every compute task (JSON: task_overhead_ms)
+  std::optional<double> memory_mb;       // plans that need more are infeasible
+  std::optional<double> power_busy_w;    // energy accounting when given
+  std::optional<double> power_idle_w;
+  std::optional<double> power_tx_w;
+  std::vector<SpeedChange> speed_profile;  // sorted by at_s
+  bool operator==(const Device&) const = default;
+};
+
+// Channel models (DESIGN §6), each a piecewise-constant rate profile in the simulator.
+struct ConstantChannel {
+  bool operator==(const ConstantChannel&) const = default;
+};
+struct RayleighChannel {          // rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1), block fading
+  double bandwidth_mhz = 20;      // B
+  double snr_db = 20;             // mean SNR
+  double coherence_ms = 10;       // a new draw every coherence time
+  bool operator==(const RayleighChannel&) const = default;
+};
+struct GilbertElliottChannel {    // two-state Markov chain, one step every step_ms
+  double good_mbps = 0, bad_mbps = 0;
+  double p_good_to_bad = 0.1, p_bad_to_good = 0.3;
+  double step_ms = 10;
+  bool operator==(const GilbertElliottChannel&) const = default;
+};
+struct TraceChannel {             // CSV of (time_s, rate_mbps), looping
+  std::string path;               // resolved relative to the scenario file
+  std::vector<std::pair<double, double>> points;  // loaded at parse time
+  bool loop = true;
+  bool operator==(const TraceChannel&) const = default;
+};
+using ChannelSpec = std::variant<ConstantChannel, RayleighChannel, GilbertElliottChannel, TraceChannel>;
+std::string channel_kind(const ChannelSpec& spec);  // "constant", "rayleigh", ...
+
+// A per-pair override of the network's defaults (directed: from -> to; `symmetric` also adds to -> from).
+struct LinkSpec {
+  std::string from, to;
+  double bandwidth_mbps = 0;
+  double latency_s = 0;
+  ChannelSpec channel;
+  bool operator==(const LinkSpec&) const = default;
+};
+
+enum class NetworkKind { shared, switched };
+enum class Sharing { fifo, fair };
+
+struct Network {
+  NetworkKind kind = NetworkKind::shared;
+  Sharing sharing = Sharing::fifo;  // shared medium: one transfer at a time, or rate split
+  double bandwidth_mbps = 100;      // the planning rate (and the constant channel's rate)
+  double latency_s = 0;             // per transfer (JSON: latency_ms)
+  ChannelSpec channel;              // default channel of every link
+  std::vector<LinkSpec> links;      // per-pair overrides
+  bool operator==(const Network&) const = default;
+};
+
+enum class Arrival { closed, periodic, poisson };
+
+struct Workload {
+  int64_t requests = 1;
+  Arrival arrival = Arrival::closed;
+  int64_t concurrency = 1;               // closed loop: requests in flight
+  double period_s = 0;                   // periodic (JSON: period_ms)
+  double rate_rps = 0;                   // poisson
+  std::optional<double> deadline_s;      // JSON: deadline_ms
+  std::vector<std::string> sources;      // devices that issue requests; default: the source device
+  std::optional<double> cache_hit_rate;  // CCIED: measured hit rate of the feature cache
+  bool operator==(const Workload&) const = default;
+};
+
+struct StrategySpec {
+  std::string name = "dpfp";
+  Json options = Json::object();  // parsed strictly by the strategy itself
+  bool operator==(const StrategySpec&) const = default;
+};
+
+struct Scenario {
+  std::string file;        // the scenario file (for messages)
+  std::string name;
+  std::string model_path;  // resolved relative to the scenario file
+  std::vector<Device> devices;
+  Network network;
+  Workload workload;
+  StrategySpec strategy;
+  uint64_t seed = 1;
+
+  int source() const;  // index of the source device
+  std::optional<int> find_device(const std::string& name) const;
+};
+
+// Reads a scenario file, applies `overrides` ("/json/pointer=value": value parsed as JSON when it
+// is valid JSON, else taken as a string), then parses strictly.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+Scenario scenario_from_json(const Json& doc, const std::string& file);
+// Applies one "/json/pointer=value" override to a document; InputError when malformed.
+void apply_override(Json& doc, const std::string& override_text, const std::string& file);
+
+}  // namespace edgepart::scenario

@@ -1,0 +1,44 @@
+#pragma once
+// Strategies are pure functions (PlanRequest, options) -> Plan (DESIGN §2, §5), listed in one
+// explicit registry table (src/strategy/registry.cpp) with a one-line summary and a citation.
+// No static self-registration.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/graph.hpp"
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/scenario/cluster.hpp"
+#include "edgepart/util/json_read.hpp"
+
+namespace edgepart::strategy {
+
+struct PlanRequest {
+  const model::ModelGraph& graph;
+  const cost::ModelAnalysis& analysis;
+  const scenario::Cluster& cluster;
+  const scenario::Workload& workload;  // CCIED reads the cache hit rate
+};
+
+struct StrategyInfo {
+  std::string_view name;
+  std::string_view summary;   // one line, for `edgepart list strategies`
+  std::string_view citation;  // the paper
+  // Parses `options` strictly (unknown keys are errors naming the pointer) and makes the plan.
+  plan::Plan (*make)(const PlanRequest& request, const JsonCursor& options);
+  // Whether the strategy applies to this model and cluster (for `simulate --strategy all`);
+  // when not, `why` says so.
+  bool (*applicable)(const PlanRequest& request, std::string& why);
+};
+
+const std::vector<StrategyInfo>& strategy_table();
+std::vector<std::string> strategy_names();
+// InputError "unknown strategy 'dpf'; did you mean 'dpfp'? (valid: ...)" when not found.
+const StrategyInfo& find_strategy(const std::string& name);
+
+// find_strategy(name).make with options at `options_pointer` of `file` for error messages.
+plan::Plan make_plan(const std::string& name, const PlanRequest& request, const Json& options,
+                     const std::string& file = "", const std::string& options_pointer = "/strategy/options");
+
+}  // namespace edgepart::strategy
