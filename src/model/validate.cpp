@@ -112,8 +112,10 @@ std::vector<Layer> assemble_layers(std::vector<PendingLayer> pending, const std:
         }
       if (auto it = seen.find(next); it != seen.end()) {
         std::string cycle;
+        // path runs from readers back to producers; reversed it follows the data, and the cycle
+        // closes on the layer it started from.
         for (size_t k = path.size(); k-- > it->second;) cycle += names[path[k]] + " -> ";
-        cycle += names[next];
+        cycle += names[path.back()];
         errors.emplace_back(file, pending[next].layer.origin,
                             "the layers form a cycle: " + cycle);
         return {};

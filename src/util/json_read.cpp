@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "edgepart/util/error.hpp"
@@ -13,8 +14,6 @@
 namespace edgepart {
 
 namespace {
-
-struct TooDeep {};
 
 // nlohmann's parse_error text is "[json.exception.parse_error.101] parse error at line 3,
 // column 5: syntax error while parsing ..."; split it into location and message.
@@ -30,22 +29,95 @@ InputError syntax_error(const std::string& file, const Json::parse_error& e) {
   return InputError(file, where, "invalid JSON: " + message);
 }
 
+std::string line_column(size_t line, size_t column) {
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// One pass over the raw text before parsing, for the two things nlohmann's parser does not refuse:
+// nesting deeper than limits.max_depth (anything that walks the document recursively could
+// exhaust the stack) and duplicate keys in one object (nlohmann silently keeps the last one, so a
+// model with "kernel" twice would load with whichever came last). Both are reported at the line
+// and column of the offending bracket or key, 1-based in bytes like nlohmann's syntax errors.
+// Strings and comments (which parse_json_text allows) are skipped, so brackets and colons inside
+// them do not count. Malformed text is left to the parser, which reports it precisely.
+void scan_structure(const std::string& text, const std::string& file, const JsonLimits& limits) {
+  struct Frame {
+    bool object;
+    std::set<std::string> keys;
+  };
+  std::vector<Frame> stack;
+  size_t line = 1, column = 0;
+  // The last string seen and where it started; it is a key when the next token is ':'.
+  std::optional<std::string> candidate;
+  size_t candidate_line = 0, candidate_column = 0;
+  const size_t n = text.size();
+  auto advance = [&](size_t i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 0;
+    } else {
+      ++column;
+    }
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    advance(i);
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (c == '/' && i + 1 < n && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      const bool block = text[i + 1] == '*';
+      advance(++i);
+      const size_t opened = i;  // the '*' of "/*" must not also close the comment ("/*/")
+      while (i + 1 < n) {
+        if (!block && text[i + 1] == '\n') break;
+        advance(++i);
+        if (block && text[i] == '/' && text[i - 1] == '*' && i - 1 > opened) break;
+      }
+      continue;
+    }
+    if (c == '"') {
+      size_t start_line = line, start_column = column;
+      std::string raw;
+      while (i + 1 < n) {
+        advance(++i);
+        if (text[i] == '\\' && i + 1 < n) {
+          raw += text[i];
+          advance(++i);
+          raw += text[i];
+          continue;
+        }
+        if (text[i] == '"') break;
+        raw += text[i];
+      }
+      candidate = std::move(raw);
+      candidate_line = start_line;
+      candidate_column = start_column;
+      continue;
+    }
+    if (c == ':' && candidate && !stack.empty() && stack.back().object) {
+      if (!stack.back().keys.insert(*candidate).second)
+        throw InputError(file, line_column(candidate_line, candidate_column),
+                         "duplicate key '" + *candidate + "' in one object");
+    }
+    candidate.reset();
+    if (c == '[' || c == '{') {
+      stack.push_back(Frame{c == '{', {}});
+      if (stack.size() > static_cast<size_t>(limits.max_depth))
+        throw InputError(file, line_column(line, column),
+                         "JSON nested deeper than " + std::to_string(limits.max_depth) + " levels (limit)");
+    } else if ((c == ']' || c == '}') && !stack.empty()) {
+      stack.pop_back();
+    }
+  }
+}
+
 }  // namespace
 
 Json parse_json_text(const std::string& text, const std::string& file, const JsonLimits& limits) {
-  // The callback sees the nesting depth of each value as it is parsed, so deep nesting is refused
-  // before it can exhaust the stack of anything that walks the document recursively.
-  auto depth_guard = [&limits](int depth, Json::parse_event_t, Json&) {
-    if (depth > limits.max_depth) throw TooDeep{};
-    return true;
-  };
+  scan_structure(text, file, limits);
   try {
-    return Json::parse(text, depth_guard, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    return Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
     throw syntax_error(file, e);
-  } catch (const TooDeep&) {
-    throw InputError(file, "", "JSON nested deeper than " + std::to_string(limits.max_depth) +
-                                   " levels (limit)");
   }
 }
 
@@ -175,8 +247,11 @@ int64_t JsonCursor::as_int() const {
   if (value_->is_number_float()) {
     double d = value_->get<double>();
     // 2^63 is exactly representable; anything at or beyond it does not fit int64.
-    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.2233720368547758e18)
-      return static_cast<int64_t>(d);
+    if (std::isfinite(d) && std::floor(d) == d) {
+      if (std::fabs(d) < 9.2233720368547758e18) return static_cast<int64_t>(d);
+      // Integer literals beyond uint64 (e.g. 1e30 written out) arrive here as doubles.
+      fail("integer too large for 64 bits (got " + describe() + ")");
+    }
     fail("expected an integer (got " + describe() + ")");
   }
   fail("expected an integer (got " + type_name() + " " + describe() + ")");

@@ -1,6 +1,7 @@
 #include "edgepart/util/strings.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -45,7 +46,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 std::string with_thousands(int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -(value + 1) + 1 : value);
+  // The magnitude as unsigned: -INT64_MIN does not fit int64.
+  uint64_t magnitude = value < 0 ? uint64_t{0} - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  std::string digits = std::to_string(magnitude);
   std::string out;
   int count = 0;
   for (auto it = digits.rbegin(); it != digits.rend(); ++it) {

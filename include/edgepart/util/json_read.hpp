@@ -18,11 +18,13 @@ struct JsonLimits {
   // Larger inputs are refused before parsing (a model or scenario is kilobytes; 256 MiB leaves
   // room for generated sweeps while keeping memory bounded).
   size_t max_file_bytes = size_t{256} << 20;
-  // Deeper nesting is refused: no edgepart format nests more than ~6 levels.
+  // More than this many arrays/objects open at once is refused: no edgepart format nests more
+  // than ~6 levels.
   int max_depth = 64;
 };
 
-// Parses `text`; a syntax error becomes InputError(file, "line L, column C", ...).
+// Parses `text` (comments allowed); a syntax error, nesting deeper than limits.max_depth and a
+// key repeated in one object become InputError(file, "line L, column C", ...).
 Json parse_json_text(const std::string& text, const std::string& file, const JsonLimits& limits = {});
 // Reads and parses a file; a missing or unreadable file is an InputError naming it.
 Json read_json_file(const std::string& path, const JsonLimits& limits = {});

@@ -1,0 +1,71 @@
+// Writing results (DESIGN §8): never over an input file, however its path is spelled.
+#include "edgepart/util/output_file.hpp"
+
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "edgepart/util/error.hpp"
+
+namespace edgepart {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OutputFile : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("edgepart_output_file_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_ / "sub");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  fs::path dir_;
+};
+
+TEST_F(OutputFile, WritesTheContentAndLeavesNoTemporaryFile) {
+  fs::path out = dir_ / "result.json";
+  write_output(out.string(), "{\"a\": 1}\n", {});
+  EXPECT_EQ(read(out), "{\"a\": 1}\n");
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++entries;
+  EXPECT_EQ(entries, 2u);  // result.json and sub/
+}
+
+TEST_F(OutputFile, RefusesToOverwriteAnInputEvenSpelledDifferently) {
+  fs::path in = dir_ / "model.json";
+  std::ofstream(in) << "original";
+  std::string other_spelling = (dir_ / "sub" / ".." / "model.json").string();
+  for (const std::string& target : {in.string(), other_spelling}) {
+    try {
+      write_output(target, "new", {in.string()});
+      ADD_FAILURE() << "wrote over the input via " << target;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("refusing"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(read(in), "original");
+}
+
+TEST_F(OutputFile, SameFile) {
+  fs::path a = dir_ / "a.txt";
+  std::ofstream(a) << "x";
+  EXPECT_TRUE(same_file(a.string(), (dir_ / "." / "a.txt").string()));
+  EXPECT_FALSE(same_file(a.string(), (dir_ / "b.txt").string()));
+}
+
+TEST_F(OutputFile, UnwritableFolderIsAnInputError) {
+  EXPECT_THROW(write_output((dir_ / "missing" / "x.json").string(), "x", {}), InputError);
+}
+
+}  // namespace
+}  // namespace edgepart

@@ -1,0 +1,50 @@
+#include "edgepart/util/strings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace edgepart {
+namespace {
+
+TEST(Strings, EditDistanceTextbookCases) {
+  // kitten -> sitten (substitute) -> sittin (substitute) -> sitting (insert): 3.
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("conv2d", "conv2d"), 0u);
+  EXPECT_EQ(edit_distance("flaw", "lawn"), 2u);
+}
+
+TEST(Strings, ClosestMatchOnlyForPlausibleTypos) {
+  std::vector<std::string> ops = {"conv2d", "maxpool2d", "avgpool2d", "linear"};
+  EXPECT_EQ(closest_match("conv3d", ops), "conv2d");
+  EXPECT_EQ(closest_match("maxpool", ops), "maxpool2d");
+  EXPECT_EQ(closest_match("transformer", ops), "");
+}
+
+TEST(Strings, ThousandsSeparators) {
+  EXPECT_EQ(with_thousands(0), "0");
+  EXPECT_EQ(with_thousands(999), "999");
+  EXPECT_EQ(with_thousands(1000), "1,000");
+  EXPECT_EQ(with_thousands(138357544), "138,357,544");
+  EXPECT_EQ(with_thousands(-1234567), "-1,234,567");
+  EXPECT_EQ(with_thousands(INT64_MAX), "9,223,372,036,854,775,807");
+  EXPECT_EQ(with_thousands(INT64_MIN), "-9,223,372,036,854,775,808");
+}
+
+TEST(Strings, FormatNumberIsShortestRoundTrip) {
+  EXPECT_EQ(format_number(0.1), "0.1");
+  EXPECT_EQ(format_number(1e-5), "1e-05");
+  EXPECT_EQ(format_number(6), "6");
+  // Shortest round-trip forms, as Python's repr() prints them.
+  EXPECT_EQ(format_number(1.0 / 3.0), "0.3333333333333333");
+  EXPECT_EQ(format_number(0.1 + 0.2), "0.30000000000000004");
+}
+
+TEST(Strings, Join) {
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(join({}, ", "), "");
+}
+
+}  // namespace
+}  // namespace edgepart
