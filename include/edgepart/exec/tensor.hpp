@@ -1,0 +1,42 @@
+#pragma once
+// Dense float32 tensors for the reference executor: one image (batch 1), NCHW, row-major within a
+// channel plane. A flat tensor [F] is F channels of 1x1.
+#include <cstdint>
+#include <vector>
+
+#include "edgepart/model/graph.hpp"
+#include "edgepart/rf/region.hpp"
+
+namespace edgepart::exec {
+
+struct Tensor {
+  int64_t c = 0, h = 0, w = 0;
+  std::vector<float> data;
+
+  Tensor() = default;
+  Tensor(int64_t channels, int64_t height, int64_t width);  // zero-filled
+  static Tensor of_shape(const model::Shape& s) { return Tensor(s.c, s.h, s.w); }
+
+  int64_t size() const { return c * h * w; }
+  int64_t plane_size() const { return h * w; }
+  float* plane(int64_t ch) { return data.data() + ch * h * w; }
+  const float* plane(int64_t ch) const { return data.data() + ch * h * w; }
+  float& at(int64_t ch, int64_t y, int64_t x) { return data[static_cast<size_t>((ch * h + y) * w + x)]; }
+  float at(int64_t ch, int64_t y, int64_t x) const { return data[static_cast<size_t>((ch * h + y) * w + x)]; }
+};
+
+// Region `r` (in the coordinates of `full`'s map) of every channel, as a tensor of its own.
+Tensor crop(const Tensor& full, const rf::Region& r);
+// Writes `part` (which holds region `at` of `full`'s map) into `full`.
+void paste(Tensor& full, const Tensor& part, const rf::Region& at);
+
+// How far `other` is from `reference` (same shape): DESIGN §8's verify keys.
+struct Comparison {
+  double max_abs_error = 0;   // max |other - reference|
+  double max_abs_output = 0;  // max |reference|
+  double rel_l2_error = 0;    // ||other - reference||_2 / ||reference||_2 (0 when both are 0)
+  bool top1_agrees = false;   // argmax over every element agrees (first index on ties)
+};
+Comparison compare(const Tensor& reference, const Tensor& other);
+
+}  // namespace edgepart::exec
