@@ -39,12 +39,16 @@ std::vector<std::optional<ReceptiveField>> receptive_fields(const ModelGraph& gr
     std::optional<ReceptiveField> in = identity;
     for (size_t k = 0; k < l.inputs.size(); ++k) {
       LayerIndex p = l.inputs[k];
+      // A [C,1,1] scale of mul (squeeze-excitation) is the same for every pixel: it adds no
+      // spatial field, and it usually comes from global pooling, whose field is undefined.
+      if (l.kind == OpKind::mul && k == 1 && !analysis.shape_of(p).flat && analysis.shape_of(p).h == 1 &&
+          analysis.shape_of(p).w == 1)
+        continue;
       std::optional<ReceptiveField> f = p == kModelInput ? std::optional(identity) : out[p];
       if (!f || analysis.shape_of(p).flat) {
         in.reset();
         break;
       }
-      if (l.kind == OpKind::mul && k == 1 && analysis.shape_of(p).h == 1 && analysis.shape_of(p).w == 1) continue;
       in = k == 0 ? *f : ReceptiveField{largest(in->h, f->h), largest(in->w, f->w)};
     }
     if (!in || analysis.shapes[n].flat) continue;
