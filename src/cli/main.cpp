@@ -35,7 +35,9 @@ int run(int argc, char** argv) {
       "  edgepart inspect models/vgg16.json          per-layer shapes, MACs, parameters, receptive fields\n"
       "  edgepart inspect resnet50 --format json     a zoo model by name, as JSON for scripts\n"
       "  edgepart validate models/*.json             every error of every file, one per line\n"
-      "  edgepart list models                        the model zoo with totals\n",
+      "  edgepart list models                        the model zoo with totals\n"
+      "  edgepart region vgg16 --to features.30 --rows 0:1   input region needed for part of a layer\n"
+      "  edgepart verify vgg16 --strategy rows --devices 4   segmented vs whole execution (lossless?)\n",
       "edgepart"};
   app.set_version_flag("--version", std::string("edgepart ") + EDGEPART_VERSION);
   app.require_subcommand(1);
@@ -49,6 +51,8 @@ int run(int argc, char** argv) {
       edgepart::cli::add_inspect_command(app),
       edgepart::cli::add_validate_command(app),
       edgepart::cli::add_list_command(app),
+      edgepart::cli::add_region_command(app),
+      edgepart::cli::add_verify_command(app),
   };
 
   try {
