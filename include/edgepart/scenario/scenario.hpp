@@ -67,6 +67,7 @@ struct LinkSpec {
   double bandwidth_mbps = 0;
   double latency_s = 0;
   ChannelSpec channel;
+  bool symmetric = false;  // also the to -> from override (JSON: symmetric, default false)
   bool operator==(const LinkSpec&) const = default;
 };
 

@@ -1,0 +1,351 @@
+// The scenario file (DESIGN §7, docs/formats.md "Scenario"): strict parsing through JsonCursor, so
+// every error names the file and the JSON pointer; `--set` overrides are applied to the document
+// first (DESIGN §8).
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "edgepart/model/op.hpp"
+#include "edgepart/scenario/scenario.hpp"
+#include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
+
+namespace edgepart::scenario {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "edgepart.scenario";
+constexpr int64_t kVersion = 1;
+
+double ms_to_s(double ms) { return ms / 1000.0; }
+
+// A path inside a file is relative to that file (DESIGN §7).
+std::string resolve_relative(const std::string& file, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute() || file.empty()) return path;
+  fs::path base = fs::path(file).parent_path();
+  return (base / path).lexically_normal().string();
+}
+
+// A trace file: one "time_s,rate_mbps" pair per line; blank lines, '#' comments and a header line
+// whose first field is not a number are skipped. Times must increase strictly and start at 0
+// (a piecewise-constant profile needs a rate from time 0 on); rates must be > 0.
+std::vector<std::pair<double, double>> load_trace(const std::string& path, const JsonCursor& where) {
+  std::string text;
+  try {
+    text = read_text_file(path);
+  } catch (const InputError& e) {
+    where.fail("cannot read trace file '" + path + "': " + e.message());
+  }
+  std::vector<std::pair<double, double>> points;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  auto bad = [&](const std::string& msg) {
+    throw InputError(path, "line " + std::to_string(line_no), msg + " (trace file of " + where.pointer() + ")");
+  };
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto comma = line.find(',');
+    if (comma == std::string::npos) bad("expected 'time_s,rate_mbps'");
+    auto number = [&](const std::string& s, double& out) {
+      try {
+        size_t used = 0;
+        out = std::stod(s, &used);
+        return s.find_first_not_of(" \t\r", used) == std::string::npos && std::isfinite(out);
+      } catch (const std::exception&) {
+        return false;
+      }
+    };
+    double t = 0, r = 0;
+    bool t_ok = number(line.substr(0, comma), t), r_ok = number(line.substr(comma + 1), r);
+    if (!t_ok && points.empty() && line_no == 1) continue;  // a header line
+    if (!t_ok || !r_ok) bad("expected two numbers 'time_s,rate_mbps' (got '" + line + "')");
+    if (!(r > 0)) bad("rate must be > 0 (got " + format_number(r) + ")");
+    if (points.empty() && t != 0) bad("the first time must be 0 (got " + format_number(t) + ")");
+    if (!points.empty() && !(t > points.back().first)) bad("times must increase (got " + format_number(t) + ")");
+    points.emplace_back(t, r);
+  }
+  if (points.empty()) throw InputError(path, "", "trace file has no points (trace of " + where.pointer() + ")");
+  return points;
+}
+
+ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file) {
+  c.expect_object();
+  std::string kind = c.at("kind").as_choice({"constant", "rayleigh", "gilbert_elliott", "trace"});
+  if (kind == "constant") {
+    c.no_unknown_keys({"kind"});
+    return ConstantChannel{};
+  }
+  if (kind == "rayleigh") {
+    c.no_unknown_keys({"kind", "bandwidth_mhz", "snr_db", "coherence_ms"});
+    RayleighChannel r;
+    if (auto v = c.find("bandwidth_mhz")) r.bandwidth_mhz = v->as_positive_number();
+    if (auto v = c.find("snr_db")) r.snr_db = v->as_number_in(-50, 100);  // a plausible physical range
+    if (auto v = c.find("coherence_ms")) r.coherence_ms = v->as_positive_number();
+    return r;
+  }
+  if (kind == "gilbert_elliott") {
+    c.no_unknown_keys({"kind", "good_mbps", "bad_mbps", "p_good_to_bad", "p_bad_to_good", "step_ms"});
+    GilbertElliottChannel g;
+    g.good_mbps = c.at("good_mbps").as_positive_number();
+    g.bad_mbps = c.at("bad_mbps").as_positive_number();  // 0 would stall a transfer forever
+    if (auto v = c.find("p_good_to_bad")) g.p_good_to_bad = v->as_number_in(0, 1);
+    if (auto v = c.find("p_bad_to_good")) g.p_bad_to_good = v->as_number_in(0, 1);
+    if (auto v = c.find("step_ms")) g.step_ms = v->as_positive_number();
+    return g;
+  }
+  c.no_unknown_keys({"kind", "file", "loop"});
+  TraceChannel t;
+  JsonCursor file = c.at("file");
+  t.path = resolve_relative(scenario_file, file.as_string());
+  t.loop = c.bool_or("loop", true);
+  t.points = load_trace(t.path, file);
+  return t;
+}
+
+Device parse_device(const JsonCursor& c) {
+  c.expect_object();
+  c.no_unknown_keys({"name", "speed_gflops", "role", "efficiency", "task_overhead_ms", "memory_mb", "power",
+                     "speed_profile"});
+  Device d;
+  d.name = c.at("name").as_string();
+  if (d.name.empty()) c.at("name").fail("must not be empty");
+  d.speed_gflops = c.at("speed_gflops").as_positive_number();
+  if (auto role = c.find("role")) d.is_source = role->as_choice({"source", "server"}) == "source";
+  if (auto eff = c.find("efficiency")) {
+    eff->expect_object();
+    std::vector<std::string> ops = model::op_names();
+    for (const auto& key : eff->keys()) {
+      JsonCursor v = eff->at(key);
+      if (std::find(ops.begin(), ops.end(), key) == ops.end()) {
+        std::string hint = closest_match(key, ops);
+        v.fail("unknown op '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      }
+      double f = v.as_number();
+      if (!(f > 0 && f <= 1)) v.fail("efficiency must be in (0, 1] (got " + format_number(f) + ")");
+      d.efficiency[key] = f;
+    }
+  }
+  if (auto v = c.find("task_overhead_ms")) d.task_overhead_s = ms_to_s(v->as_number_in(0, 1e9));
+  if (auto v = c.find("memory_mb")) d.memory_mb = v->as_positive_number();
+  if (auto p = c.find("power")) {
+    p->expect_object();
+    p->no_unknown_keys({"busy_w", "idle_w", "tx_w"});
+    if (auto v = p->find("busy_w")) d.power_busy_w = v->as_number_in(0, 1e9);
+    if (auto v = p->find("idle_w")) d.power_idle_w = v->as_number_in(0, 1e9);
+    if (auto v = p->find("tx_w")) d.power_tx_w = v->as_number_in(0, 1e9);
+  }
+  if (auto prof = c.find("speed_profile")) {
+    prof->expect_array();
+    for (const auto& e : prof->elements()) {
+      e.expect_object();
+      e.no_unknown_keys({"at_ms", "factor"});
+      SpeedChange s;
+      JsonCursor at = e.at("at_ms");
+      s.at_s = ms_to_s(at.as_number_in(0, 1e15));
+      s.factor = e.at("factor").as_number_in(0, 1e6);
+      if (!d.speed_profile.empty() && !(s.at_s > d.speed_profile.back().at_s))
+        at.fail("times must increase (got " + format_number(s.at_s * 1000) + " after " +
+                format_number(d.speed_profile.back().at_s * 1000) + ")");
+      d.speed_profile.push_back(s);
+    }
+  }
+  return d;
+}
+
+Network parse_network(const JsonCursor& c, const std::string& file) {
+  c.expect_object();
+  c.no_unknown_keys({"kind", "sharing", "bandwidth_mbps", "latency_ms", "channel", "links"});
+  Network n;
+  if (auto v = c.find("kind")) n.kind = v->as_choice({"shared", "switched"}) == "shared" ? NetworkKind::shared : NetworkKind::switched;
+  if (auto v = c.find("sharing")) n.sharing = v->as_choice({"fifo", "fair"}) == "fifo" ? Sharing::fifo : Sharing::fair;
+  n.bandwidth_mbps = c.at("bandwidth_mbps").as_positive_number();
+  if (auto v = c.find("latency_ms")) n.latency_s = ms_to_s(v->as_number_in(0, 1e9));
+  if (auto v = c.find("channel")) n.channel = parse_channel(*v, file);
+  if (auto links = c.find("links")) {
+    links->expect_array();
+    for (const auto& e : links->elements()) {
+      e.expect_object();
+      e.no_unknown_keys({"from", "to", "bandwidth_mbps", "latency_ms", "channel", "symmetric"});
+      LinkSpec l;
+      l.from = e.at("from").as_string();
+      l.to = e.at("to").as_string();
+      l.bandwidth_mbps = e.find("bandwidth_mbps") ? e.at("bandwidth_mbps").as_positive_number() : n.bandwidth_mbps;
+      l.latency_s = e.find("latency_ms") ? ms_to_s(e.at("latency_ms").as_number_in(0, 1e9)) : n.latency_s;
+      l.channel = e.find("channel") ? parse_channel(e.at("channel"), file) : n.channel;
+      l.symmetric = e.bool_or("symmetric", false);
+      n.links.push_back(l);
+    }
+  }
+  return n;
+}
+
+Workload parse_workload(const JsonCursor& c) {
+  c.expect_object();
+  c.no_unknown_keys({"requests", "arrival", "concurrency", "period_ms", "rate_rps", "deadline_ms", "sources",
+                     "cache_hit_rate"});
+  Workload w;
+  if (auto v = c.find("requests")) w.requests = v->as_positive_int();
+  if (auto v = c.find("arrival")) {
+    std::string a = v->as_choice({"closed", "periodic", "poisson"});
+    w.arrival = a == "closed" ? Arrival::closed : a == "periodic" ? Arrival::periodic : Arrival::poisson;
+  }
+  if (auto v = c.find("concurrency")) w.concurrency = v->as_positive_int();
+  if (auto v = c.find("period_ms")) w.period_s = ms_to_s(v->as_positive_number());
+  if (auto v = c.find("rate_rps")) w.rate_rps = v->as_positive_number();
+  if (w.arrival == Arrival::periodic && !c.find("period_ms")) c.fail("arrival 'periodic' needs 'period_ms'");
+  if (w.arrival == Arrival::poisson && !c.find("rate_rps")) c.fail("arrival 'poisson' needs 'rate_rps'");
+  if (auto v = c.find("deadline_ms")) w.deadline_s = ms_to_s(v->as_positive_number());
+  if (auto v = c.find("sources")) {
+    v->expect_array();
+    for (const auto& e : v->elements()) w.sources.push_back(e.as_string());
+  }
+  if (auto v = c.find("cache_hit_rate")) w.cache_hit_rate = v->as_number_in(0, 1);
+  return w;
+}
+
+// "unknown device 'es9'; did you mean 'es0'? (devices: ...)".
+void check_device_name(const Scenario& s, const JsonCursor& where, const std::string& name) {
+  if (s.find_device(name)) return;
+  std::vector<std::string> names;
+  for (const auto& d : s.devices) names.push_back(d.name);
+  std::string hint = closest_match(name, names);
+  where.fail("unknown device '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+             " (devices: " + join(names, ", ") + ")");
+}
+
+}  // namespace
+
+std::string channel_kind(const ChannelSpec& spec) {
+  switch (spec.index()) {
+    case 0: return "constant";
+    case 1: return "rayleigh";
+    case 2: return "gilbert_elliott";
+    default: return "trace";
+  }
+}
+
+int Scenario::source() const {
+  for (size_t i = 0; i < devices.size(); ++i)
+    if (devices[i].is_source) return static_cast<int>(i);
+  throw InternalError("scenario without a source device");
+}
+
+std::optional<int> Scenario::find_device(const std::string& device_name) const {
+  for (size_t i = 0; i < devices.size(); ++i)
+    if (devices[i].name == device_name) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+Scenario scenario_from_json(const Json& doc, const std::string& file) {
+  JsonCursor root(doc, file);
+  root.expect_object();
+  root.no_unknown_keys({"format", "version", "name", "model", "devices", "network", "workload", "strategy", "seed"});
+  JsonCursor format = root.at("format");
+  if (format.as_string() != kFormat) format.fail("expected \"" + std::string(kFormat) + "\" (got " + format.describe() + ")");
+  JsonCursor version = root.at("version");
+  if (version.as_int() != kVersion)
+    version.fail("unsupported version " + std::to_string(version.as_int()) + " (this edgepart reads version 1)");
+
+  Scenario s;
+  s.file = file;
+  s.name = root.string_or("name", fs::path(file).stem().string());
+  JsonCursor model = root.at("model");
+  s.model_path = resolve_relative(file, model.as_string());
+  if (s.model_path.empty()) model.fail("must not be empty");
+
+  JsonCursor devices = root.at("devices");
+  devices.expect_array();
+  if (devices.size() == 0) devices.fail("needs at least one device");
+  std::set<std::string> names;
+  for (const auto& e : devices.elements()) {
+    Device d = parse_device(e);
+    if (!names.insert(d.name).second) e.at("name").fail("duplicate device name '" + d.name + "'");
+    s.devices.push_back(std::move(d));
+  }
+  int sources = static_cast<int>(std::count_if(s.devices.begin(), s.devices.end(), [](const Device& d) { return d.is_source; }));
+  if (sources != 1)
+    devices.fail("exactly one device must have role \"source\" (got " + std::to_string(sources) + ")");
+
+  JsonCursor network = root.at("network");
+  s.network = parse_network(network, file);
+  if (auto links = network.find("links")) {
+    for (size_t i = 0; i < s.network.links.size(); ++i) {
+      JsonCursor e = links->at(i);
+      const LinkSpec& l = s.network.links[i];
+      check_device_name(s, e.at("from"), l.from);
+      check_device_name(s, e.at("to"), l.to);
+      if (l.from == l.to) e.at("to").fail("a link joins two different devices (got '" + l.to + "' twice)");
+    }
+  }
+  if (auto w = root.find("workload")) {
+    s.workload = parse_workload(*w);
+    if (auto src = w->find("sources"))
+      for (size_t i = 0; i < s.workload.sources.size(); ++i) check_device_name(s, src->at(i), s.workload.sources[i]);
+  }
+  if (auto st = root.find("strategy")) {
+    st->expect_object();
+    st->no_unknown_keys({"name", "options"});
+    s.strategy.name = st->string_or("name", s.strategy.name);
+    if (auto o = st->find("options")) {
+      o->expect_object();
+      s.strategy.options = o->value();
+    }
+  }
+  if (auto v = root.find("seed")) s.seed = static_cast<uint64_t>(v->as_int_in(0, INT64_MAX));
+  return s;
+}
+
+void apply_override(Json& doc, const std::string& text, const std::string& file) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || text.empty() || text[0] != '/')
+    throw InputError(file, "--set " + text, "expected /json/pointer=value (e.g. /network/bandwidth_mbps=50)");
+  std::string pointer_text = text.substr(0, eq);
+  std::string value_text = text.substr(eq + 1);
+  Json::json_pointer ptr;
+  try {
+    ptr = Json::json_pointer(pointer_text);
+  } catch (const Json::exception& e) {
+    throw InputError(file, pointer_text, std::string("--set: malformed JSON pointer: ") + e.what());
+  }
+  // DESIGN §8: the value is JSON when it parses as JSON ("50", "true", "[1,2]", "\"x\""), else a string.
+  Json value = Json::parse(value_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  if (value.is_discarded()) value = value_text;
+  Json::json_pointer parent = ptr.parent_pointer();
+  if (!doc.contains(parent))
+    throw InputError(file, pointer_text, "--set: '" + parent.to_string() + "' does not exist in the scenario");
+  Json& target = doc.at(parent);
+  const std::string last = ptr.back();
+  if (target.is_object()) {
+    target[last] = std::move(value);  // new keys are allowed here; strict parsing then judges them
+  } else if (target.is_array()) {
+    if (last == "-") {
+      target.push_back(std::move(value));
+      return;
+    }
+    size_t index = 0;
+    bool numeric = !last.empty() && last.find_first_not_of("0123456789") == std::string::npos && last.size() < 10;
+    if (numeric) index = static_cast<size_t>(std::stoul(last));
+    if (!numeric || index > target.size())
+      throw InputError(file, pointer_text,
+                       "--set: index '" + last + "' out of range (array of " + std::to_string(target.size()) + ")");
+    if (index == target.size()) target.push_back(std::move(value));
+    else target[index] = std::move(value);
+  } else {
+    throw InputError(file, pointer_text, "--set: '" + parent.to_string() + "' is not an object or array");
+  }
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Json doc = read_json_file(path);
+  for (const auto& o : overrides) apply_override(doc, o, path);
+  return scenario_from_json(doc, path);
+}
+
+}  // namespace edgepart::scenario

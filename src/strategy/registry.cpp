@@ -1,0 +1,72 @@
+// The explicit strategy table (DESIGN §2, §5; STYLE §2.4): name, one-line summary, citation,
+// plan maker and applicability. No static self-registration.
+#include <algorithm>
+
+#include "edgepart/strategy/strategy.hpp"
+#include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
+#include "strategy/spatial.hpp"
+// The two-party strategies (neurosurgeon, dads, cic, ccied) are declared in
+// strategy/two_party_strategies.hpp and added to the table below by their author.
+
+namespace edgepart::strategy {
+
+namespace {
+
+bool always(const PlanRequest&, std::string&) { return true; }
+
+bool several_devices(const PlanRequest& r, std::string& why) {
+  if (r.cluster.size() >= 2) return true;
+  why = "needs at least two devices";
+  return false;
+}
+
+}  // namespace
+
+const std::vector<StrategyInfo>& strategy_table() {
+  static const std::vector<StrategyInfo> table = {
+      {"local", "the whole model on one device (the source, or option device)", "baseline: the pre-trained model on one device",
+       make_local_plan, always},
+      {"dpfp", "fused blocks split by rows among devices, block boundaries chosen by dynamic programming",
+       "Li, Iosifidis, Zhang: Distributed inference with receptive-field-based segmentation (RFS/DPFP), ICC 2022",
+       make_dpfp_plan, spatial_applicable},
+      {"modnn", "layer-wise split by rows (FC by output neurons), scatter and gather through the source",
+       "Mao et al.: MoDNN: local distributed mobile computing system for deep neural network, DATE 2017",
+       make_modnn_plan, several_devices},
+      {"ftp", "first layers fused, N x M tiles with overlap pulled by idle devices, gateway runs the rest",
+       "Zhao, Barijough, Gerstlauer: DeepThings: distributed adaptive deep learning inference on resource-constrained IoT edge clusters, IEEE TCAD 2018",
+       make_ftp_plan, spatial_applicable},
+      {"fdsp", "tiles without halo (zero padding at borders, approximate), compressed outputs, pulled by idle devices",
+       "Zhang, Lin, Zhang: Towards real-time cooperative deep inference over the cloud and edge end devices (ADCNN), ICPP 2020",
+       make_fdsp_plan, spatial_applicable},
+      // neurosurgeon, dads, cic, ccied: entries added here (src/strategy/two_party_strategies.hpp).
+  };
+  return table;
+}
+
+std::vector<std::string> strategy_names() {
+  std::vector<std::string> names;
+  for (const auto& s : strategy_table()) names.emplace_back(s.name);
+  return names;
+}
+
+const StrategyInfo& find_strategy(const std::string& name) {
+  for (const auto& s : strategy_table())
+    if (s.name == name) return s;
+  auto names = strategy_names();
+  std::string hint = closest_match(name, names);
+  throw InputError("", "", "unknown strategy '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                               " (valid: " + join(names, ", ") + ")");
+}
+
+plan::Plan make_plan(const std::string& name, const PlanRequest& request, const Json& options, const std::string& file,
+                     const std::string& options_pointer) {
+  const StrategyInfo& info = find_strategy(name);
+  Json::json_pointer ptr;
+  if (!options_pointer.empty() && options_pointer != "/") ptr = Json::json_pointer(options_pointer);
+  JsonCursor cursor(options, file, ptr);
+  cursor.expect_object();
+  return info.make(request, cursor);
+}
+
+}  // namespace edgepart::strategy
