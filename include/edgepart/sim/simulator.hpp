@@ -1,0 +1,52 @@
+#pragma once
+// The discrete-event simulator (DESIGN §6): executes a plan's task graph for every request of a
+// workload on the scenario's devices and links, with time-variant channels, speed profiles and
+// failures. It uses plan and scenario only, never strategy: a plan is data.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/scenario/cluster.hpp"
+#include "edgepart/scenario/scenario.hpp"
+#include "edgepart/sim/observer.hpp"
+
+namespace edgepart::sim {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  int64_t requests = -1;  // -1: the workload's
+};
+
+struct LinkTraffic {
+  int from = 0, to = 0;
+  double bytes = 0;
+  int64_t transfers = 0;
+};
+
+struct DeviceUsage {
+  double busy_s = 0;          // time spent computing
+  double tx_s = 0;            // time its outgoing transfers were moving bits
+  double peak_memory_bytes = 0;  // largest memory_bytes of a task it ran (one task at a time)
+  int64_t tasks = 0;
+};
+
+struct SimStats {
+  int64_t events = 0;         // events popped from the queue
+  int64_t tasks = 0;          // compute, lookup and transfer tasks completed
+  double end_s = 0;           // time of the last event
+};
+
+struct SimResult {
+  std::vector<RequestRecord> requests;  // in id order
+  std::vector<DeviceUsage> devices;     // by device index
+  std::vector<LinkTraffic> links;       // directed pairs that carried bytes, sorted (from, to)
+  SimStats stats;
+};
+
+// Runs the workload; observers see every task, transfer and request. The cluster must be
+// make_cluster(scenario) (possibly with overrides applied to the scenario first).
+SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const SimOptions& options,
+                   std::span<SimObserver* const> observers = {});
+
+}  // namespace edgepart::sim

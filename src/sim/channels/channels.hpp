@@ -1,0 +1,71 @@
+#pragma once
+// The channel models behind sim::Channel (internal to src/sim; one .cpp each).
+#include "edgepart/sim/channel.hpp"
+#include "edgepart/util/rng.hpp"
+
+namespace edgepart::sim::detail {
+
+class ConstantChannel final : public Channel {
+public:
+  explicit ConstantChannel(double rate_mbps) : rate_mbps_(rate_mbps) {}
+
+private:
+  double do_rate_mbps_at(SimTime) override { return rate_mbps_; }
+  SimTime do_next_change_after(SimTime) override { return SimTime::max(); }
+  double rate_mbps_;
+};
+
+// Block fading: the gain |h|^2 ~ Exp(1) is redrawn every coherence time and held in between;
+// rate = B log2(1 + snr |h|^2) (Shannon capacity at the block's SNR). B in MHz gives Mbit/s.
+class RayleighChannel final : public Channel {
+public:
+  RayleighChannel(const scenario::RayleighChannel& spec, RngStream rng);
+  static double rate_for_gain(double bandwidth_mhz, double snr_linear, double gain);
+
+private:
+  double do_rate_mbps_at(SimTime t) override;
+  SimTime do_next_change_after(SimTime t) override;
+  void advance_to(SimTime t);
+  double bandwidth_mhz_, snr_linear_;
+  int64_t coherence_ns_;
+  RngStream rng_;
+  int64_t block_ = -1;  // the block whose gain is drawn
+  double rate_mbps_ = 0;
+};
+
+// Gilbert-Elliott: a two-state Markov chain stepped every step_ms; the first state is drawn from
+// the chain's stationary distribution (P(bad) = p_gb / (p_gb + p_bg)).
+class GilbertElliottChannel final : public Channel {
+public:
+  GilbertElliottChannel(const scenario::GilbertElliottChannel& spec, RngStream rng);
+
+private:
+  double do_rate_mbps_at(SimTime t) override;
+  SimTime do_next_change_after(SimTime t) override;
+  void advance_to(SimTime t);
+  scenario::GilbertElliottChannel spec_;
+  int64_t step_ns_;
+  RngStream rng_;
+  int64_t step_ = 0;
+  bool bad_ = false;
+};
+
+// A measured trace of (time_s, rate_mbps) points, held piecewise constant. With loop, the last
+// point's time is the period and the profile repeats (the last point only closes the period);
+// without, the last rate holds for ever. Before the first point the first rate applies.
+class TraceChannel final : public Channel {
+public:
+  explicit TraceChannel(const scenario::TraceChannel& spec);
+
+private:
+  double do_rate_mbps_at(SimTime t) override;
+  SimTime do_next_change_after(SimTime t) override;
+  // Index of the point in force at t (within the period) and the start of the period.
+  size_t locate(SimTime t, int64_t& period_start_ns) const;
+  std::vector<int64_t> times_ns_;
+  std::vector<double> rates_mbps_;
+  bool loop_;
+  int64_t period_ns_ = 0;
+};
+
+}  // namespace edgepart::sim::detail

@@ -1,0 +1,160 @@
+// Channel models against their closed forms (DESIGN §6).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "edgepart/sim/channel.hpp"
+
+namespace edgepart::sim {
+namespace {
+
+// Wilson score interval for k successes in n trials at normal quantile z (Wilson 1927).
+std::pair<double, double> wilson(double k, double n, double z) {
+  double p = k / n, z2 = z * z;
+  double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+  return {centre - half, centre + half};
+}
+
+// E1(x) = -gamma - ln x - sum_{k>=1} (-x)^k / (k k!) (Abramowitz & Stegun 5.1.11), written here
+// independently of the code under test.
+double exp_integral_e1(double x) {
+  const double gamma = 0.57721566490153286061;  // Euler-Mascheroni
+  double sum = 0, term = 1;
+  for (int k = 1; k < 200; ++k) {
+    term *= -x / k;  // (-x)^k / k!
+    sum += term / k;
+    if (std::fabs(term) < 1e-18) break;
+  }
+  return -gamma - std::log(x) - sum;
+}
+
+scenario::RayleighChannel rayleigh(double b_mhz, double snr_db, double coherence_ms) {
+  scenario::RayleighChannel r;
+  r.bandwidth_mhz = b_mhz;
+  r.snr_db = snr_db;
+  r.coherence_ms = coherence_ms;
+  return r;
+}
+
+TEST(ExpIntegral, ReferenceValues) {
+  // Tabulated: E1(1) = 0.219383934395520, E1(0.1) = 1.822923958419390 (A&S table 5.1).
+  EXPECT_NEAR(exp_integral_e1(1.0), 0.219383934395520, 1e-12);
+  EXPECT_NEAR(exp_integral_e1(0.1), 1.822923958419390, 1e-12);
+}
+
+struct RayleighCase {
+  double s_mbit, tau_s, b_mhz, snr_db;
+};
+
+// A transfer of S bits that starts at a block boundary and must end within tau < coherence sees
+// one rate: done within tau iff B log2(1 + snr g) >= S / tau, i.e.
+// P = P(g >= (2^(S/(B tau)) - 1)/snr) = exp(-(2^(S/(B tau)) - 1)/snr) with g ~ Exp(1).
+TEST(RayleighChannel, TransferWithinDeadlineMatchesClosedForm) {
+  const RayleighCase cases[] = {
+      {1.0, 0.05, 20, 20}, {8.0, 0.10, 20, 10}, {2.0, 0.02, 10, 15}, {16.0, 0.5, 5, 0}, {0.5, 0.005, 40, 25}};
+  for (const auto& c : cases) {
+    const double coherence_ms = 1000;  // > tau: the first block's rate decides
+    auto ch = make_channel(rayleigh(c.b_mhz, c.snr_db, coherence_ms), 0, 7, "channel/a->b");
+    const int n = 100000;
+    int done = 0;
+    for (int k = 0; k < n; ++k) {
+      SimTime t = SimTime::from_ns(static_cast<int64_t>(k) * 1000000000);
+      double rate = ch->rate_mbps_at(t);
+      done += rate > 0 && c.s_mbit / rate <= c.tau_s;
+    }
+    double snr = std::pow(10.0, c.snr_db / 10);
+    double expected = std::exp(-(std::pow(2.0, c.s_mbit / (c.b_mhz * c.tau_s)) - 1) / snr);
+    // z = 3.29: a 99.9 % Wilson interval, so five fixed cases pass by chance with p >= 0.995
+    // when the model is right.
+    auto [lo, hi] = wilson(done, n, 3.29);
+    EXPECT_GE(expected, lo) << "S=" << c.s_mbit << " tau=" << c.tau_s << " got " << done / double(n);
+    EXPECT_LE(expected, hi) << "S=" << c.s_mbit << " tau=" << c.tau_s << " got " << done / double(n);
+  }
+}
+
+TEST(RayleighChannel, MeanRateMatchesErgodicCapacity) {
+  // E[B log2(1 + snr g)] = B e^{1/snr} E1(1/snr) / ln 2 for g ~ Exp(1).
+  for (double snr_db : {0.0, 10.0, 20.0}) {
+    const double b = 20;
+    auto ch = make_channel(rayleigh(b, snr_db, 10), 0, 11, "channel/x->y");
+    const int n = 100000;
+    double sum = 0, sum2 = 0;
+    for (int k = 0; k < n; ++k) {
+      double r = ch->rate_mbps_at(SimTime::from_ns(static_cast<int64_t>(k) * 10000000));
+      sum += r;
+      sum2 += r * r;
+    }
+    double mean = sum / n, sd = std::sqrt(sum2 / n - mean * mean);
+    double snr = std::pow(10.0, snr_db / 10);
+    double expected = b * std::exp(1 / snr) * exp_integral_e1(1 / snr) / std::numbers::ln2;
+    EXPECT_NEAR(mean, expected, 4 * sd / std::sqrt(n)) << "snr_db=" << snr_db;
+  }
+}
+
+TEST(RayleighChannel, BlocksHoldForTheCoherenceTime) {
+  auto ch = make_channel(rayleigh(20, 20, 10), 0, 3, "channel/a->b");
+  double r0 = ch->rate_mbps_at(SimTime::from_ns(0));
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_ns(9999999)), r0);
+  EXPECT_EQ(ch->next_change_after(SimTime::from_ns(5)).ns(), 10000000);
+  EXPECT_EQ(ch->next_change_after(SimTime::from_ns(10000000)).ns(), 20000000);
+  // A channel queried only at block 3 has the same block-3 rate as one queried at every block:
+  // one draw per block whether anybody looks or not.
+  auto a = make_channel(rayleigh(20, 20, 10), 0, 3, "channel/a->b");
+  auto b = make_channel(rayleigh(20, 20, 10), 0, 3, "channel/a->b");
+  for (int k = 0; k <= 3; ++k) a->rate_mbps_at(SimTime::from_ns(k * 10000000LL));
+  EXPECT_EQ(a->rate_mbps_at(SimTime::from_ns(35000000)), b->rate_mbps_at(SimTime::from_ns(35000000)));
+}
+
+TEST(GilbertElliottChannel, StationaryShareOfBadSteps) {
+  scenario::GilbertElliottChannel ge;
+  ge.good_mbps = 50;
+  ge.bad_mbps = 5;
+  ge.p_good_to_bad = 0.1;
+  ge.p_bad_to_good = 0.3;
+  ge.step_ms = 10;
+  auto ch = make_channel(ge, 0, 5, "channel/a->b");
+  const int n = 200000;
+  int bad = 0, changes = 0;
+  double prev = ch->rate_mbps_at(SimTime::zero());
+  for (int k = 0; k < n; ++k) {
+    double r = ch->rate_mbps_at(SimTime::from_ns(static_cast<int64_t>(k) * 10000000));
+    ASSERT_TRUE(r == 50 || r == 5);
+    bad += r == 5;
+    changes += r != prev;
+    prev = r;
+  }
+  // Stationary P(bad) = p_gb / (p_gb + p_bg) = 0.1 / 0.4 = 0.25. Steps are correlated (the chain's
+  // second eigenvalue is 1 - 0.4 = 0.6), which inflates the variance of the share by
+  // (1 + 0.6) / (1 - 0.6) = 4, hence a standard error of sqrt(4 * 0.25 * 0.75 / n).
+  EXPECT_NEAR(static_cast<double>(bad) / n, 0.25, 5 * std::sqrt(4 * 0.25 * 0.75 / n));
+  // Expected changes per step: 2 * P(good) * p_gb = 2 * 0.75 * 0.1 = 0.15.
+  EXPECT_NEAR(static_cast<double>(changes) / n, 0.15, 0.01);
+}
+
+TEST(TraceChannel, PiecewiseConstantAndLooping) {
+  scenario::TraceChannel tr;
+  tr.points = {{0.0, 10.0}, {1.0, 5.0}, {2.0, 0.0}};  // period 2 s when looping
+  tr.loop = true;
+  auto ch = make_channel(tr, 0, 1, "channel/a->b");
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_seconds(0.5)), 10.0);
+  EXPECT_EQ(ch->next_change_after(SimTime::from_seconds(0.5)), SimTime::from_seconds(1.0));
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_seconds(1.5)), 5.0);
+  EXPECT_EQ(ch->next_change_after(SimTime::from_seconds(1.5)), SimTime::from_seconds(2.0));
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_seconds(2.5)), 10.0);  // looped
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_seconds(3.25)), 5.0);
+  tr.loop = false;
+  auto once = make_channel(tr, 0, 1, "channel/a->b");
+  EXPECT_EQ(once->rate_mbps_at(SimTime::from_seconds(7.0)), 0.0);
+  EXPECT_EQ(once->next_change_after(SimTime::from_seconds(7.0)), SimTime::max());
+}
+
+TEST(ConstantChannel, PlanningRateForEver) {
+  auto ch = make_channel(scenario::ConstantChannel{}, 42.5, 1, "channel/a->b");
+  EXPECT_EQ(ch->rate_mbps_at(SimTime::from_seconds(123.0)), 42.5);
+  EXPECT_EQ(ch->next_change_after(SimTime::zero()), SimTime::max());
+}
+
+}  // namespace
+}  // namespace edgepart::sim
