@@ -1,0 +1,392 @@
+// The simulator: hand-computed timelines, the timing model as an independent oracle on random
+// plans and on every strategy's plans, determinism, stream independence, failures, cache hits.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/load.hpp"
+#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/simulator.hpp"
+#include "edgepart/strategy/strategy.hpp"
+
+namespace edgepart::sim {
+namespace {
+
+using plan::Task;
+using plan::TaskKind;
+
+scenario::Device device(const std::string& name, double gflops, bool source = false) {
+  scenario::Device d;
+  d.name = name;
+  d.speed_gflops = gflops;
+  d.is_source = source;
+  return d;
+}
+
+scenario::Scenario two_devices() {
+  scenario::Scenario s;
+  s.file = "test.json";
+  s.devices = {device("pi", 10, true), device("es", 40)};
+  s.network.bandwidth_mbps = 100;
+  s.network.latency_s = 0.001;
+  s.workload.requests = 1;
+  return s;
+}
+
+Task compute(int id, int dev, double gflop, std::vector<int> deps) {
+  Task t;
+  t.id = id;
+  t.kind = TaskKind::compute;
+  t.name = "c" + std::to_string(id);
+  t.device = dev;
+  t.flops["conv2d"] = gflop * 1e9;
+  t.deps = std::move(deps);
+  return t;
+}
+
+Task transfer(int id, int from, int to, double bytes, std::vector<int> deps) {
+  Task t;
+  t.id = id;
+  t.kind = TaskKind::transfer;
+  t.name = "x" + std::to_string(id);
+  t.from = from;
+  t.to = to;
+  t.bytes = bytes;
+  t.deps = std::move(deps);
+  return t;
+}
+
+Task pull(int id, std::vector<int> pool, double gflop, int in_from, double in_bytes, int out_to, double out_bytes,
+          std::vector<int> deps) {
+  Task t = compute(id, -1, gflop, std::move(deps));
+  t.dispatch = plan::Dispatch::pull;
+  t.pool_devices = std::move(pool);
+  t.in_from = in_from;
+  t.in_bytes = in_bytes;
+  t.out_to = out_to;
+  t.out_bytes = out_bytes;
+  return t;
+}
+
+plan::Plan make_plan(const scenario::Scenario& s, std::vector<Task> tasks) {
+  plan::Plan p;
+  p.strategy = "test";
+  for (const auto& d : s.devices) p.devices.push_back(d.name);
+  p.source = s.source();
+  plan::Variant v;
+  v.tasks = std::move(tasks);
+  p.variants.push_back(std::move(v));
+  return p;
+}
+
+SimResult run(const scenario::Scenario& s, const plan::Plan& p, uint64_t seed = 1, int64_t requests = -1) {
+  SimOptions o;
+  o.seed = seed;
+  o.requests = requests;
+  return simulate(s, p, o);
+}
+
+TEST(Simulator, HandComputedChain) {
+  // pi computes 2 GFLOP at 10 GFLOPS = 0.2 s; sends 1e6 bytes: 1 ms + 8e6 bits / 100e6 bit/s =
+  // 0.081 s; es computes 4 GFLOP at 40 GFLOPS = 0.1 s. Latency 0.2 + 0.081 + 0.1 = 0.381 s.
+  auto s = two_devices();
+  auto p = make_plan(s, {compute(0, 0, 2, {}), transfer(1, 0, 1, 1e6, {0}), compute(2, 1, 4, {1})});
+  auto r = run(s, p);
+  ASSERT_EQ(r.requests.size(), 1u);
+  EXPECT_FALSE(r.requests[0].failed);
+  EXPECT_NEAR(r.requests[0].latency_s(), 0.381, 1e-12);
+  EXPECT_NEAR(r.devices[0].busy_s, 0.2, 1e-12);
+  EXPECT_NEAR(r.devices[1].busy_s, 0.1, 1e-12);
+  ASSERT_EQ(r.links.size(), 1u);
+  EXPECT_EQ(r.links[0].bytes, 1e6);
+}
+
+TEST(Simulator, SharedMediumSerialisesAndFairSharesRate) {
+  // Two 1e6-byte transfers from pi to es ready at 0; no latency.
+  auto s = two_devices();
+  s.network.latency_s = 0;
+  auto p = make_plan(s, {transfer(0, 0, 1, 1e6, {}), transfer(1, 0, 1, 1e6, {})});
+  // FIFO: 0.08 s each, one after the other: 0.16 s.
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.16, 1e-12);
+  // Fair: both at 50 Mbit/s, both end at 0.16 s as well (same total work, equal shares).
+  s.network.sharing = scenario::Sharing::fair;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.16, 1e-12);
+  // Fair with unequal sizes 1e6 and 0.5e6 bytes: both at 50 Mbit/s until the small one is done
+  // at 4e6 bits / 50e6 = 0.08 s; the big one has 4e6 bits left at 100 Mbit/s: 0.04 s -> 0.12 s.
+  p.variants[0].tasks[1].bytes = 0.5e6;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.12, 1e-12);
+  // Switched: pi's uplink is shared by both: 0.08 + 0.04 = 0.12 s too; transfers pi->es and
+  // es->pi use different links and overlap: max(0.08, 0.04) = 0.08 s.
+  s.network.kind = scenario::NetworkKind::switched;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.12, 1e-12);
+  p.variants[0].tasks[1].from = 1;
+  p.variants[0].tasks[1].to = 0;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.08, 1e-12);
+}
+
+// Random plans: the timing model (src/plan/timing.cpp, written separately as a list scheduler)
+// is the oracle for one request on constant channels.
+plan::Plan random_plan(const scenario::Scenario& s, uint64_t& x) {
+  auto next = [&x](int n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;  // MMIX LCG
+    return static_cast<int>((x >> 33) % static_cast<uint64_t>(n));
+  };
+  const int nd = static_cast<int>(s.devices.size());
+  const int n = 3 + next(25);
+  std::vector<Task> tasks;
+  for (int i = 0; i < n; ++i) {
+    std::vector<int> deps;
+    for (int k = 0; k < 2 && i > 0; ++k) {
+      int d = next(i);
+      if (std::find(deps.begin(), deps.end(), d) == deps.end()) deps.push_back(d);
+    }
+    if (i > 0 && next(4) == 0) deps.clear();
+    std::sort(deps.begin(), deps.end());
+    int kind = next(3);
+    double gflop = 0.1 * (1 + next(20));
+    double bytes = 1e4 * next(200);
+    if (kind == 0) {
+      tasks.push_back(compute(i, next(nd), gflop, deps));
+    } else if (kind == 1) {
+      tasks.push_back(transfer(i, next(nd), next(nd), bytes, deps));
+    } else {
+      std::vector<int> pool;
+      for (int d = 0; d < nd; ++d)
+        if (next(3) != 0) pool.push_back(d);
+      if (pool.empty()) pool.push_back(next(nd));
+      int in_from = next(nd + 1) - 1, out_to = next(nd + 1) - 1;
+      tasks.push_back(pull(i, pool, gflop, in_from, in_from >= 0 ? bytes : 0, out_to, out_to >= 0 ? bytes / 2 : 0, deps));
+    }
+  }
+  return make_plan(s, std::move(tasks));
+}
+
+TEST(Simulator, OneRequestEqualsTimingModelOnRandomPlans) {
+  uint64_t x = 2024;
+  int checked = 0;
+  for (int kind = 0; kind < 3; ++kind) {
+    scenario::Scenario s;
+    s.file = "test.json";
+    s.devices = {device("src", 5, true), device("a", 20), device("b", 30), device("c", 12.5)};
+    s.devices[2].task_overhead_s = 0.002;
+    s.devices[3].efficiency["conv2d"] = 0.7;
+    s.network.bandwidth_mbps = 80;
+    s.network.latency_s = 0.0015;
+    s.network.kind = kind == 2 ? scenario::NetworkKind::switched : scenario::NetworkKind::shared;
+    s.network.sharing = kind == 1 ? scenario::Sharing::fair : scenario::Sharing::fifo;
+    scenario::LinkSpec fast;
+    fast.from = "src";
+    fast.to = "b";
+    fast.bandwidth_mbps = 300;
+    fast.latency_s = 0.0005;
+    fast.symmetric = true;
+    s.network.links.push_back(fast);
+    auto cluster = scenario::make_cluster(s);
+    for (int trial = 0; trial < 150; ++trial) {
+      auto p = random_plan(s, x);
+      double expected = plan::simulate_once(p.variants[0], cluster).latency_s;
+      auto r = run(s, p);
+      ASSERT_FALSE(r.requests[0].failed);
+      ASSERT_NEAR(r.requests[0].latency_s(), expected, 1e-9 * std::max(expected, 1e-9))
+          << "network kind " << kind << " trial " << trial;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 450);
+}
+
+// Every strategy x zoo model: one request on constant channels = the plan's predicted latency.
+TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> models;
+  for (const auto& e : fs::directory_iterator(fs::path(EDGEPART_SOURCE_DIR) / "models"))
+    if (e.path().extension() == ".json") models.push_back(e.path().string());
+  std::sort(models.begin(), models.end());
+  ASSERT_FALSE(models.empty());
+  scenario::Scenario s;
+  s.file = "test.json";
+  s.devices = {device("src", 5, true), device("es0", 40), device("es1", 30), device("es2", 20)};
+  s.network.bandwidth_mbps = 100;
+  s.network.latency_s = 0.001;
+  s.workload.cache_hit_rate = 0.0;  // CCIED: the prediction is the miss path
+  auto cluster = scenario::make_cluster(s);
+  int compared = 0;
+  for (const auto& path : models) {
+    auto g = model::load_model(path);
+    auto a = cost::analyze(g);
+    strategy::PlanRequest req{g, a, cluster, s.workload};
+    for (const auto& info : strategy::strategy_table()) {
+      std::string why;
+      if (!info.applicable(req, why)) continue;
+      plan::Plan p;
+      try {
+        p = strategy::make_plan(std::string(info.name), req, Json::object());
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << info.name << " on " << path << ": " << e.what();
+        continue;
+      }
+      auto r = run(s, p);
+      ASSERT_EQ(r.requests.size(), 1u);
+      double expected = p.predicted.latency_s;
+      EXPECT_FALSE(r.requests[0].failed) << info.name << " " << path;
+      EXPECT_NEAR(r.requests[0].latency_s(), expected, 1e-9 * expected) << info.name << " on " << path;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 0);
+  std::printf("compared %d (strategy, model) pairs\n", compared);
+}
+
+TEST(Simulator, ClosedLoopAndPeriodicArrivals) {
+  // One device, one 0.1 s task per request. Closed loop, concurrency 1: requests back to back,
+  // each 0.1 s; the run ends at 5 x 0.1 = 0.5 s.
+  auto s = two_devices();
+  s.workload.requests = 5;
+  auto p = make_plan(s, {compute(0, 0, 1, {})});
+  auto r = run(s, p);
+  ASSERT_EQ(r.requests.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NEAR(r.requests[static_cast<size_t>(i)].arrival_s, 0.1 * i, 1e-12);
+    EXPECT_NEAR(r.requests[static_cast<size_t>(i)].latency_s(), 0.1, 1e-12);
+  }
+  // Concurrency 2: two requests share the FIFO device: latencies 0.1, 0.2, then each new request
+  // arrives when one finishes and waits for the other: 0.2 ...
+  s.workload.concurrency = 2;
+  r = run(s, p);
+  EXPECT_NEAR(r.requests[0].latency_s(), 0.1, 1e-12);
+  EXPECT_NEAR(r.requests[1].latency_s(), 0.2, 1e-12);
+  EXPECT_NEAR(r.requests[2].latency_s(), 0.2, 1e-12);
+  EXPECT_NEAR(r.stats.end_s, 0.5, 1e-9);
+  // Periodic every 0.25 s: no queueing; arrivals 0, 0.25, ...
+  s.workload.arrival = scenario::Arrival::periodic;
+  s.workload.period_s = 0.25;
+  r = run(s, p);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NEAR(r.requests[static_cast<size_t>(i)].arrival_s, 0.25 * i, 1e-12);
+    EXPECT_NEAR(r.requests[static_cast<size_t>(i)].latency_s(), 0.1, 1e-12);
+  }
+}
+
+scenario::Scenario fading(int extra_devices) {
+  scenario::Scenario s = two_devices();
+  for (int i = 0; i < extra_devices; ++i) s.devices.push_back(device("extra" + std::to_string(i), 15));
+  scenario::RayleighChannel ray;
+  ray.bandwidth_mhz = 20;
+  ray.snr_db = 10;
+  ray.coherence_ms = 5;
+  s.network.channel = ray;
+  s.workload.requests = 200;
+  s.workload.arrival = scenario::Arrival::poisson;
+  s.workload.rate_rps = 3;
+  return s;
+}
+
+std::vector<double> latencies(const SimResult& r) {
+  std::vector<double> out;
+  for (const auto& q : r.requests) out.push_back(q.latency_s());
+  return out;
+}
+
+TEST(Simulator, SameSeedSameResultOtherSeedOtherOnFading) {
+  auto s = fading(0);
+  auto p = make_plan(s, {compute(0, 0, 0.5, {}), transfer(1, 0, 1, 2e6, {0}), compute(2, 1, 4, {1})});
+  auto a = latencies(run(s, p, 7)), b = latencies(run(s, p, 7)), c = latencies(run(s, p, 8));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(Simulator, AddingADeviceKeepsTheDrawsOfExistingLinks) {
+  // The plan uses only pi and es; a third (and fourth) device joins the scenario unused. The
+  // pi->es channel stream is named after the link, so every latency is the same.
+  auto p2 = make_plan(fading(0), {compute(0, 0, 0.5, {}), transfer(1, 0, 1, 2e6, {0}), compute(2, 1, 4, {1})});
+  auto s3 = fading(2);
+  auto p3 = p2;
+  p3.devices = {"pi", "es", "extra0", "extra1"};
+  EXPECT_EQ(latencies(run(fading(0), p2, 3)), latencies(run(s3, p3, 3)));
+}
+
+TEST(Simulator, FailedDevicePullFinishesStaticCountsFailures) {
+  // Three servers; es2 fails at 0.15 s and never recovers.
+  scenario::Scenario s;
+  s.file = "test.json";
+  s.devices = {device("src", 5, true), device("es0", 20), device("es1", 20), device("es2", 20)};
+  s.devices[3].speed_profile = {scenario::SpeedChange{0.15, 0.0}};
+  s.network.bandwidth_mbps = 200;
+  s.workload.requests = 20;
+  s.workload.concurrency = 2;
+  // Pull: 6 tiles of 1 GFLOP (0.05 s on a server) with input from and output to the source.
+  std::vector<Task> tasks;
+  for (int i = 0; i < 6; ++i) tasks.push_back(pull(i, {1, 2, 3}, 1, 0, 1e5, 0, 1e4, {}));
+  auto pp = make_plan(s, tasks);
+  auto r = run(s, pp);
+  int failed = 0;
+  for (const auto& q : r.requests) failed += q.failed;
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(r.requests.size(), 20u);
+  // Static: one task per server, es2 included: every request still needing es2 at or after
+  // 0.15 s fails; earlier ones succeed.
+  std::vector<Task> st;
+  for (int d = 1; d <= 3; ++d) {
+    st.push_back(transfer(2 * (d - 1), 0, d, 1e5, {}));
+    st.push_back(compute(2 * (d - 1) + 1, d, 1, {2 * (d - 1)}));
+  }
+  auto ps = make_plan(s, st);
+  r = run(s, ps);
+  failed = 0;
+  int ok = 0;
+  for (const auto& q : r.requests) {
+    failed += q.failed;
+    if (!q.failed) {
+      ++ok;
+      EXPECT_LE(q.done_s, 0.15 + 1e-12);
+    }
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_EQ(failed + ok, 20);
+  EXPECT_GT(failed, 0);
+}
+
+TEST(Simulator, SlowDownStretchesTheRestOfARunningTask) {
+  // 2 GFLOP on a 10 GFLOPS device takes 0.2 s; at 0.1 s it slows to half speed: half the work is
+  // left and takes 0.1 / 0.5 = 0.2 s more: done at 0.3 s.
+  auto s = two_devices();
+  s.devices[0].speed_profile = {scenario::SpeedChange{0.1, 0.5}};
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.3, 1e-12);
+}
+
+TEST(Simulator, CacheHitSkipsDependants) {
+  // Lookup on pi (0.1 GFLOP: 0.01 s), then 0.2 s of compute. Hit rate 1: 0.01 s; 0: 0.21 s.
+  auto s = two_devices();
+  Task look = compute(0, 0, 0.1, {});
+  look.kind = TaskKind::cache_lookup;
+  auto p = make_plan(s, {look, compute(1, 0, 2, {0})});
+  s.workload.cache_hit_rate = 1.0;
+  auto r = run(s, p);
+  EXPECT_NEAR(r.requests[0].latency_s(), 0.01, 1e-12);
+  EXPECT_TRUE(r.requests[0].cache_hit);
+  s.workload.cache_hit_rate = 0.0;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.21, 1e-12);
+}
+
+TEST(Simulator, CicVariantFollowsTheUplinkRate) {
+  // Two variants: below 50 Mbit/s local (variant 0), above offload (variant 1). The pi->es link
+  // override is 100 Mbit/s constant -> variant 1.
+  auto s = two_devices();
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  plan::Variant off;
+  off.min_rate_mbps = 50;
+  off.tasks = {transfer(0, 0, 1, 1e5, {}), compute(1, 1, 2, {0})};
+  p.variants[0].max_rate_mbps = 50;
+  p.variants.push_back(off);
+  auto r = run(s, p);
+  EXPECT_EQ(r.requests[0].variant, 1);
+  s.network.bandwidth_mbps = 10;
+  r = run(s, p);
+  EXPECT_EQ(r.requests[0].variant, 0);
+}
+
+}  // namespace
+}  // namespace edgepart::sim
