@@ -6,8 +6,7 @@
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/strings.hpp"
 #include "strategy/spatial.hpp"
-// The two-party strategies (neurosurgeon, dads, cic, ccied) are declared in
-// strategy/two_party_strategies.hpp and added to the table below by their author.
+#include "strategy/two_party_strategies.hpp"
 
 namespace edgepart::strategy {
 
@@ -39,7 +38,18 @@ const std::vector<StrategyInfo>& strategy_table() {
       {"fdsp", "tiles without halo (zero padding at borders, approximate), compressed outputs, pulled by idle devices",
        "Zhang, Lin, Zhang: Towards real-time cooperative deep inference over the cloud and edge end devices (ADCNN), ICPP 2020",
        make_fdsp_plan, spatial_applicable},
-      // neurosurgeon, dads, cic, ccied: entries added here (src/strategy/two_party_strategies.hpp).
+      {"neurosurgeon", "two-party: the layer order cut once between the source and a server (scan of every cut point)",
+       "Kang et al.: Neurosurgeon: collaborative intelligence between the cloud and mobile edge, ASPLOS 2017",
+       make_neurosurgeon_plan, two_party::applicable},
+      {"dads", "two-party: the DAG split between the source and a server by a minimum s-t cut (Boost.Graph max flow)",
+       "Hu, Bao, Wang, Liang, Yang: Dynamic adaptive DNN surgery for inference acceleration on the edge, INFOCOM 2019",
+       make_dads_plan, two_party::applicable},
+      {"cic", "two-party: the dads optimum for every uplink rate, precomputed (compressed graph, parametric min cut), looked up online",
+       "Yang et al.: CIC, IJCNN 2022 (as DESIGN §5 cites it; full title not verified)",
+       make_cic_plan, two_party::applicable},
+      {"ccied", "two-party: one cut plus an LRU cache of split-layer features on the source (hit: skip the rest), pruned transfer",
+       "Hu, Bai, Wang, Liu, Wang: CCIED: cache-aided collaborative intelligence between edge devices, HPCC 2020",
+       make_ccied_plan, two_party::applicable},
   };
   return table;
 }
