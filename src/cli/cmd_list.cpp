@@ -1,4 +1,4 @@
-// `edgepart list models|ops`: what edgepart knows, with one line each.
+// `edgepart list models|ops|strategies|channels`: what edgepart knows, with one line each.
 #include <algorithm>
 #include <filesystem>
 
@@ -7,6 +7,7 @@
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/report/table.hpp"
+#include "edgepart/strategy/strategy.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::cli {
@@ -61,16 +62,54 @@ int list_ops(const ListOptions& o) {
   return 0;
 }
 
+int list_strategies(const ListOptions& o) {
+  Json rows = Json::array();
+  report::TextTable t({"strategy", "what it does", "paper"});
+  for (const auto& s : strategy::strategy_table()) {
+    rows.push_back(Json{{"name", std::string(s.name)}, {"summary", std::string(s.summary)}, {"citation", std::string(s.citation)}});
+    t.add_row({std::string(s.name), std::string(s.summary), std::string(s.citation)});
+  }
+  if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});
+  else emit(o.out, Json{{"strategies", rows}}.dump(2) + "\n", {});
+  return 0;
+}
+
+// The channel kinds of a scenario's network (docs/formats.md, DESIGN §6).
+int list_channels(const ListOptions& o) {
+  struct Kind {
+    const char* name;
+    const char* keys;
+    const char* summary;
+  };
+  const Kind kinds[] = {
+      {"constant", "", "the network's (or link's) bandwidth_mbps at all times"},
+      {"rayleigh", "bandwidth_mhz, snr_db, coherence_ms", "block fading: rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1), new draw every coherence time"},
+      {"gilbert_elliott", "good_mbps, bad_mbps, p_good_to_bad, p_bad_to_good, step_ms", "two-state Markov chain, one step every step_ms"},
+      {"trace", "file, loop", "piecewise-constant rates from a CSV of time_s,rate_mbps (looping by default)"},
+  };
+  Json rows = Json::array();
+  report::TextTable t({"channel", "keys", "what it models"});
+  for (const auto& k : kinds) {
+    rows.push_back(Json{{"name", k.name}, {"keys", k.keys}, {"summary", k.summary}});
+    t.add_row({k.name, k.keys, k.summary});
+  }
+  if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});
+  else emit(o.out, Json{{"channels", rows}}.dump(2) + "\n", {});
+  return 0;
+}
+
 }  // namespace
 
 Command add_list_command(CLI::App& root) {
   auto o = std::make_shared<ListOptions>();
-  CLI::App* cmd = root.add_subcommand("list", "List the model zoo or the supported ops");
-  cmd->footer("Examples:\n  edgepart list models\n  edgepart list ops --format json");
-  cmd->add_option("what", o->what, "What to list")->required()->check(CLI::IsMember({"models", "ops"}));
+  CLI::App* cmd = root.add_subcommand("list", "List the model zoo, the supported ops, the strategies or the channel kinds");
+  cmd->footer("Examples:\n  edgepart list models\n  edgepart list ops --format json\n  edgepart list strategies\n  edgepart list channels");
+  cmd->add_option("what", o->what, "What to list")->required()->check(CLI::IsMember({"models", "ops", "strategies", "channels"}));
   add_output_options(cmd, o->out, {"table", "json"});
   return {cmd, [o] {
             if (o->what == "ops") return list_ops(*o);
+            if (o->what == "strategies") return list_strategies(*o);
+            if (o->what == "channels") return list_channels(*o);
             return list_models(*o);
           }};
 }

@@ -5,6 +5,9 @@
 #include "common.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/scenario/scenario.hpp"
+#include "edgepart/strategy/strategy.hpp"
 
 namespace edgepart::cli {
 
@@ -37,6 +40,39 @@ std::vector<InputError> check_model(const std::string& path, std::string& summar
   return errors;
 }
 
+// A scenario: strict parsing, the model it names, and its strategy name (the first error wins:
+// a scenario's parts depend on each other).
+std::vector<InputError> check_scenario(const std::string& path, std::string& summary) {
+  std::vector<InputError> errors;
+  try {
+    scenario::Scenario s = scenario::load_scenario(path);
+    model::ModelGraph g = model::load_model(s.model_path);
+    cost::analyze(g);
+    try {
+      strategy::find_strategy(s.strategy.name);
+    } catch (const InputError& e) {
+      throw InputError(path, "/strategy/name", e.message());
+    }
+    summary = "scenario '" + s.name + "', " + std::to_string(s.devices.size()) + " devices, model '" + g.name + "'";
+  } catch (const InputError& e) {
+    errors.push_back(e);
+  }
+  return errors;
+}
+
+std::vector<InputError> check_plan(const std::string& path, std::string& summary) {
+  std::vector<InputError> errors;
+  try {
+    plan::Plan p = plan::load_plan(path);
+    size_t tasks = 0;
+    for (const auto& v : p.variants) tasks += v.tasks.size();
+    summary = "plan '" + p.strategy + "' for '" + p.model_name + "', " + std::to_string(tasks) + " tasks";
+  } catch (const InputError& e) {
+    errors.push_back(e);
+  }
+  return errors;
+}
+
 int run_validate(const ValidateOptions& o) {
   bool any_error = false;
   for (const auto& arg : o.files) {
@@ -47,8 +83,12 @@ int run_validate(const ValidateOptions& o) {
       std::string kind = file_kind(path);
       if (kind == "edgepart.model") {
         errors = check_model(path, summary);
+      } else if (kind == "edgepart.scenario") {
+        errors = check_scenario(path, summary);
+      } else if (kind == "edgepart.plan") {
+        errors = check_plan(path, summary);
       } else {
-        errors.emplace_back(path, "/format", "unknown format \"" + kind + "\" (expected edgepart.model)");
+        errors.emplace_back(path, "/format", "unknown format \"" + kind + "\" (expected edgepart.model, edgepart.scenario or edgepart.plan)");
       }
     } catch (const InputError& e) {
       errors.push_back(e);
@@ -64,7 +104,7 @@ int run_validate(const ValidateOptions& o) {
 
 Command add_validate_command(CLI::App& root) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = root.add_subcommand("validate", "Check model files (JSON or ONNX): every error, one per line");
+  CLI::App* cmd = root.add_subcommand("validate", "Check model (JSON or ONNX), scenario and plan files: every error, one per line");
   cmd->footer("Examples:\n  edgepart validate models/*.json\n  edgepart validate my_model.onnx");
   cmd->add_option("files", o->files, "Files to check")->required();
   return {cmd, [o] { return run_validate(*o); }};

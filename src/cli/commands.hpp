@@ -13,6 +13,7 @@ struct Command {
 Command add_inspect_command(CLI::App& root);
 Command add_validate_command(CLI::App& root);
 Command add_list_command(CLI::App& root);
+Command add_plan_command(CLI::App& root);
 Command add_region_command(CLI::App& root);
 Command add_verify_command(CLI::App& root);
 

@@ -51,6 +51,7 @@ int run(int argc, char** argv) {
       edgepart::cli::add_inspect_command(app),
       edgepart::cli::add_validate_command(app),
       edgepart::cli::add_list_command(app),
+      edgepart::cli::add_plan_command(app),
       edgepart::cli::add_region_command(app),
       edgepart::cli::add_verify_command(app),
   };

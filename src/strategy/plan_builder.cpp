@@ -68,6 +68,31 @@ LayerIndex spatial_end(const PlanRequest& r) {
   return e ? *e : -1;
 }
 
+std::vector<Unit> layer_units(const PlanRequest& r) {
+  std::vector<Unit> units;
+  const LayerIndex end = spatial_end(r);
+  LayerIndex prev = -1;
+  for (LayerIndex c : cut_points(r.graph)) {
+    if (c > end) break;
+    bool starts = c > prev + 1;  // a multi-layer DAG block
+    for (LayerIndex l = prev + 1; l <= c; ++l) starts = starts || r.graph.layer(l).kind == model::OpKind::conv2d;
+    if (starts || units.empty()) units.push_back(Unit{prev + 1, c, Unit::rows});
+    else units.back().last = c;
+    prev = c;
+  }
+  for (LayerIndex l = prev + 1; l <= r.graph.output(); ++l) {
+    const model::Layer& layer = r.graph.layer(l);
+    const bool elementwise = model::op_info(layer.kind).elementwise && layer.inputs.size() == 1;
+    if (layer.kind == model::OpKind::linear) units.push_back(Unit{l, l, Unit::channels});
+    else if (elementwise && !units.empty() && units.back().kind == Unit::channels && units.back().last == l - 1)
+      units.back().last = l;
+    else if (!units.empty() && units.back().kind == Unit::none && units.back().last == l - 1)
+      units.back().last = l;
+    else units.push_back(Unit{l, l, Unit::none});
+  }
+  return units;
+}
+
 const std::string& device_name(const PlanRequest& r, int device) {
   return r.cluster.devices.at(static_cast<size_t>(device)).name;
 }

@@ -45,6 +45,19 @@ std::vector<LayerIndex> cut_points(const model::ModelGraph& graph);
 // first layer already needs a whole map (rf::spatial_prefix_end).
 LayerIndex spatial_end(const PlanRequest& r);
 
+// Layer groups that layer-wise strategies treat as one "layer" (MoDNN's partition unit, the
+// fused-layer count of FTP): in the spatial prefix, a unit starts at every cut-point segment that
+// holds a convolution (or a whole multi-layer DAG block) and runs to the next such segment, so
+// activations, batch-norm and pooling go with the convolution before them. After the spatial
+// prefix, every linear layer starts a `channels` unit (split by output neurons) that takes the
+// element-wise layers after it; anything else (flatten, global pooling, softmax) is a `none`
+// unit run whole.
+struct Unit {
+  LayerIndex first = 0, last = 0;
+  enum Kind { rows, channels, none } kind = rows;
+};
+std::vector<Unit> layer_units(const PlanRequest& r);
+
 // Device names, "es0".
 const std::string& device_name(const PlanRequest& r, int device);
 // The device named by option `key` ("source", "fastest" or a device name); InputError naming the

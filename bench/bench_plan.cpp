@@ -1,0 +1,85 @@
+// Planning speed (issue 5): DPFP on VGG-16 with 8 devices (goal <= 0.1 ms) and on a synthetic
+// 1,000-layer chain with 16 devices (goal <= 50 ms); the timing model on a VGG-16 DPFP plan.
+#include <benchmark/benchmark.h>
+
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/load.hpp"
+#include "edgepart/plan/timing.hpp"
+#include "strategy/spatial.hpp"
+
+using namespace edgepart;
+
+namespace {
+
+scenario::Cluster cluster(int n, double mbps) {
+  scenario::Cluster c;
+  for (int i = 0; i < n; ++i) {
+    scenario::Device d;
+    d.name = "es" + std::to_string(i);
+    d.speed_gflops = 10 + 5 * (i % 4);  // heterogeneous: 10, 15, 20, 25 GFLOPS
+    d.is_source = i == 0;
+    c.devices.push_back(d);
+  }
+  c.network.bandwidth_mbps = mbps;
+  c.network.latency_s = 0.002;
+  return c;
+}
+
+// A chain of `layers` 3x3/1 pad-1 convolutions, 16 channels, on a 16x224x224 input: every layer a
+// cut point, so the DP sees L = 1,000 block ends.
+model::ModelGraph chain(int layers) {
+  model::ModelGraph g;
+  g.name = "chain" + std::to_string(layers);
+  g.input = model::Shape::chw(16, 224, 224);
+  for (int i = 0; i < layers; ++i) {
+    model::Conv2dAttrs a;
+    a.out_channels = 16;
+    a.kernel = {3, 3};
+    a.padding = {1, 1, 1, 1};
+    g.layers.push_back(model::Layer{"conv" + std::to_string(i), model::OpKind::conv2d, a, {i - 1}, ""});
+  }
+  return g;
+}
+
+std::vector<int> all(int n) {
+  std::vector<int> v(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = i;
+  return v;
+}
+
+void BM_DpfpVgg16(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  static model::ModelGraph g = model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/vgg16.json");
+  static cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = cluster(n, 100);
+  scenario::Workload w;
+  strategy::PlanRequest r{g, a, c, w};
+  for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
+}
+BENCHMARK(BM_DpfpVgg16)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
+
+void BM_DpfpChain(benchmark::State& state) {
+  const int layers = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
+  model::ModelGraph g = chain(layers);
+  cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = cluster(n, 100);
+  scenario::Workload w;
+  strategy::PlanRequest r{g, a, c, w};
+  for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
+  state.SetComplexityN(layers);
+}
+BENCHMARK(BM_DpfpChain)->Args({250, 16})->Args({500, 16})->Args({1000, 16})->Unit(benchmark::kMillisecond)->Complexity();
+
+void BM_TimingModelVgg16Plan(benchmark::State& state) {
+  static model::ModelGraph g = model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/vgg16.json");
+  static cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = cluster(8, 100);
+  scenario::Workload w;
+  strategy::PlanRequest r{g, a, c, w};
+  plan::Plan p = strategy::dpfp_build(r, strategy::dpfp_optimise(r, all(8)).layout);
+  for (auto _ : state) benchmark::DoNotOptimize(plan::simulate_once(p.variants[0], c));
+  state.counters["tasks"] = static_cast<double>(p.variants[0].tasks.size());
+}
+BENCHMARK(BM_TimingModelVgg16Plan)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

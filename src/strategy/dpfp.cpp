@@ -1,0 +1,632 @@
+// `dpfp` (Li, Iosifidis, Zhang, ICC 2022; DESIGN §5): receptive-field-based segmentation with a
+// dynamic program over fused blocks.
+//
+// Model. Block ends are single-tensor cut points of the DAG inside the spatial prefix (a residual
+// or inception block is never cut inside). A distributed block (a, b] covers the layers after cut
+// a up to cut b; its output rows are split among the participants in proportion to speed
+// (rf::split_rows). Each participant first receives the rows of the block's input it needs and
+// does not hold (first block: from the source; later blocks: from the participants that computed
+// them in the previous block), then computes its rows of every layer of the block (halo included).
+// Blocks are bulk-synchronous: a block's transfers and computes wait for every compute of the
+// previous block, so block costs add up. After the last distributed block the outputs are gathered
+// on the tail device, which runs the rest (global pooling, FC head; possibly nothing) and returns
+// the result to the source. With no distributed block the whole model runs on the tail device.
+//
+// DP: T*(0) = 0, T*(b) = min_{a<b} T*(a) + T_block(a, b); latency = min_{t, g} T*(t) + T_tail(t, g).
+// For a fixed block end b the block is extended backwards one segment at a time, updating each
+// participant's required interval and compute time, so all blocks ending at b cost O(L N) and the
+// whole DP O(L^2 N) (plus the exchange evaluation). T_block and T_tail are evaluated with the
+// timing model's rules (docs/timing.md) on the block's own transfers, which all become ready at
+// the block's start, so the DP's figure equals plan::simulate_once on the built plan (tested).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "edgepart/plan/timing.hpp"
+#include "edgepart/rf/backward.hpp"
+#include "edgepart/rf/block.hpp"
+#include "edgepart/rf/segmentation.hpp"
+#include "edgepart/util/error.hpp"
+#include "strategy/plan_builder.hpp"
+#include "strategy/spatial.hpp"
+
+namespace edgepart::strategy {
+
+using rf::Interval;
+using rf::Region;
+using scenario::Cluster;
+using scenario::NetworkKind;
+using scenario::Sharing;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---------------------------------------------------------------------------------------------
+// Exchange phases: transfers that all become ready at the same instant (a block start), evaluated
+// with the timing model's network rules. Returns, per transfer, its end relative to that instant.
+
+struct Xfer {
+  int from, to;
+  double bytes;
+};
+
+struct Net {
+  NetworkKind kind;
+  Sharing sharing;
+  int n;
+  std::vector<double> latency_s, rate_mbps;  // [from * n + to]
+
+  explicit Net(const Cluster& c) : kind(c.network.kind), sharing(c.network.sharing), n(c.size()) {
+    latency_s.resize(static_cast<size_t>(n * n));
+    rate_mbps.resize(static_cast<size_t>(n * n));
+    for (int f = 0; f < n; ++f)
+      for (int t = 0; t < n; ++t) {
+        latency_s[static_cast<size_t>(f * n + t)] = c.latency_s(f, t);
+        rate_mbps[static_cast<size_t>(f * n + t)] = c.rate_mbps(f, t);
+      }
+  }
+  double lat(int f, int t) const { return latency_s[static_cast<size_t>(f * n + t)]; }
+  double rate(int f, int t) const { return rate_mbps[static_cast<size_t>(f * n + t)]; }
+  // Cluster::transfer_time_s, same formula and order of operations.
+  double time(const Xfer& x) const { return lat(x.from, x.to) + x.bytes * 8.0 / (rate(x.from, x.to) * 1e6); }
+};
+
+void exchange(const Net& net, const std::vector<Xfer>& xs, std::vector<double>& end) {
+  end.assign(xs.size(), 0);
+  if (xs.empty()) return;
+  if (net.kind == NetworkKind::shared && net.sharing == Sharing::fifo) {
+    double t = 0;
+    for (size_t i = 0; i < xs.size(); ++i) end[i] = t = t + net.time(xs[i]);
+    return;
+  }
+  if (net.kind == NetworkKind::switched) {
+    // Greedy list scheduling: at each instant, transfers in id order start when the sender's
+    // uplink and the receiver's downlink are both free.
+    std::vector<double> up(static_cast<size_t>(net.n), 0), down(static_cast<size_t>(net.n), 0);
+    std::vector<bool> started(xs.size(), false);
+    size_t left = xs.size();
+    double now = 0;
+    while (left > 0) {
+      for (size_t i = 0; i < xs.size(); ++i) {
+        if (started[i]) continue;
+        const Xfer& x = xs[i];
+        if (up[static_cast<size_t>(x.from)] <= now && down[static_cast<size_t>(x.to)] <= now) {
+          end[i] = now + net.time(x);
+          up[static_cast<size_t>(x.from)] = down[static_cast<size_t>(x.to)] = end[i];
+          started[i] = true;
+          --left;
+        }
+      }
+      double next = kInf;
+      for (size_t i = 0; i < xs.size(); ++i)
+        if (started[i] && end[i] > now) next = std::min(next, end[i]);
+      if (left > 0) now = next;
+    }
+    return;
+  }
+  // Shared medium, fair: each transfer waits its latency, then active transfers share the medium
+  // (each at its pair's rate divided by the number of active transfers), as in the timing model.
+  std::vector<double> bits(xs.size());
+  std::vector<int> state(xs.size(), 0);  // 0 latency, 1 active, 2 done
+  std::vector<double> lat_end(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) lat_end[i] = net.lat(xs[i].from, xs[i].to);
+  double now = 0;
+  size_t done = 0;
+  while (done < xs.size()) {
+    double n_active = 0;
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (state[i] == 1) n_active += 1;
+    double next = kInf;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (state[i] == 0) next = std::min(next, lat_end[i]);
+      if (state[i] == 1) next = std::min(next, now + bits[i] * n_active / (net.rate(xs[i].from, xs[i].to) * 1e6));
+    }
+    std::vector<size_t> finished;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (state[i] != 1) continue;
+      const double r = net.rate(xs[i].from, xs[i].to) * 1e6;
+      if (now + bits[i] * n_active / r == next) finished.push_back(i);
+      else bits[i] -= (next - now) * r / n_active;
+    }
+    for (size_t i = 0; i < xs.size(); ++i)
+      if (state[i] == 0 && lat_end[i] == next) {
+        state[i] = 1;
+        bits[i] = xs[i].bytes * 8.0;
+      }
+    for (size_t i : finished) {
+      state[i] = 2;
+      end[i] = next;
+      ++done;
+    }
+    now = next;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The model's structure as DPFP sees it.
+
+struct Structure {
+  std::vector<LayerIndex> pos;  // pos[0] = -1 (model input), pos[k] = k-th block-end candidate
+  // Segment k (1..K): layers pos[k-1]+1 .. pos[k]. `simple`: one layer with one input whose rows
+  // map by a closed formula (window, element-wise, adaptive pooling), the fast path.
+  struct Segment {
+    LayerIndex first = 0, last = 0;
+    bool simple = false;
+    enum Map { window, same, adaptive } map = same;
+    int64_t kernel = 1, stride = 1, dilation = 1, pad = 0, in_h = 0, out_h = 0;
+    int64_t flops_per_row = 0;
+  };
+  std::vector<Segment> seg;  // seg[k], seg[0] unused
+  int K() const { return static_cast<int>(pos.size()) - 1; }
+};
+
+Structure make_structure(const PlanRequest& r) {
+  Structure s;
+  s.pos.push_back(-1);
+  for (LayerIndex p : dpfp_positions(r)) s.pos.push_back(p);
+  s.seg.resize(s.pos.size());
+  for (size_t k = 1; k < s.pos.size(); ++k) {
+    auto& g = s.seg[k];
+    g.first = s.pos[k - 1] + 1;
+    g.last = s.pos[k];
+    const model::Layer& l = r.graph.layer(g.last);
+    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
+    if (g.first != g.last || l.inputs.size() != 1) continue;
+    const model::Shape& in = r.analysis.shape_of(l.inputs[0]);
+    g.in_h = in.h;
+    g.out_h = out.h;
+    g.flops_per_row = out.h > 0 ? r.analysis.layers[static_cast<size_t>(g.last)].flops / out.h : 0;
+    using model::OpKind;
+    if (l.kind == OpKind::conv2d) {
+      const auto& a = l.as<model::Conv2dAttrs>();
+      g.map = Structure::Segment::window;
+      g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
+      g.simple = true;
+    } else if (l.kind == OpKind::maxpool2d || l.kind == OpKind::avgpool2d) {
+      const auto& a = l.as<model::Pool2dAttrs>();
+      g.map = Structure::Segment::window;
+      g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
+      g.simple = true;
+    } else if (l.kind == OpKind::adaptive_avgpool2d) {
+      g.map = Structure::Segment::adaptive;
+      g.simple = true;
+    } else if (model::op_info(l.kind).elementwise && !out.flat && in.h == out.h) {
+      g.map = Structure::Segment::same;
+      g.simple = true;
+    }
+  }
+  return s;
+}
+
+// Rows of segment k's input needed for output rows `out` (same as rf::propagate_block).
+Interval map_rows(const Structure::Segment& g, const Interval& out) {
+  if (out.empty()) return Interval::empty_interval();
+  switch (g.map) {
+    case Structure::Segment::window:
+      return Interval{g.stride * out.begin - g.pad, g.stride * out.end - g.pad + g.dilation * (g.kernel - 1)}.clip(g.in_h);
+    case Structure::Segment::adaptive: return rf::adaptive_input(out, g.in_h, g.out_h);
+    default: return out;
+  }
+}
+
+// Row shares of the tensor at position k among the participants (slot order); the model input
+// (k = 0) is held whole by the source.
+std::vector<Interval> shares(const PlanRequest& r, const Structure& s, const std::vector<int>& parts, int k) {
+  std::vector<Interval> out(parts.size(), Interval::empty_interval());
+  if (k == 0) return out;
+  std::vector<double> speeds;
+  for (int d : parts) speeds.push_back(r.cluster.devices[static_cast<size_t>(d)].speed_gflops);
+  for (const auto& sh : rf::split_rows(r.analysis.shapes[static_cast<size_t>(s.pos[static_cast<size_t>(k)])].h, speeds))
+    out[static_cast<size_t>(sh.device)] = sh.rows;
+  return out;
+}
+
+// Bytes per row of the tensor at position k (all columns and channels).
+double row_bytes(const PlanRequest& r, const Structure& s, int k) {
+  const model::Shape& sh = r.analysis.shape_of(s.pos[static_cast<size_t>(k)]);
+  return static_cast<double>(sh.c) * static_cast<double>(sh.w) * static_cast<double>(r.graph.dtype_bytes);
+}
+
+// The transfers that bring participant slot i its needed rows `need` of the tensor at position a:
+// from the source for a = 0, else from every other holder (slot order).
+void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const std::vector<Interval>& held, int a,
+                      double bytes_per_row, int slot, const Interval& need, std::vector<Xfer>& out, std::vector<int>* senders) {
+  const int dev = parts[static_cast<size_t>(slot)];
+  if (need.empty()) return;
+  if (a == 0) {
+    if (dev != r.cluster.source) {
+      out.push_back(Xfer{r.cluster.source, dev, static_cast<double>(need.length()) * bytes_per_row});
+      if (senders) senders->push_back(r.cluster.source);
+    }
+    return;
+  }
+  for (size_t j = 0; j < parts.size(); ++j) {
+    if (static_cast<int>(j) == slot) continue;
+    Interval o = need.intersect(held[j]);
+    if (o.empty()) continue;
+    out.push_back(Xfer{parts[j], dev, static_cast<double>(o.length()) * bytes_per_row});
+    if (senders) senders->push_back(parts[j]);
+  }
+}
+
+struct Dp {
+  const PlanRequest& r;
+  const Structure& s;
+  std::vector<int> parts;
+  Net net;
+  std::vector<std::vector<Interval>> held;  // [k][slot]
+  std::vector<double> rowb;                 // [k]
+  std::vector<std::vector<double>> sec_per_flop;  // [slot][layer]
+
+  Dp(const PlanRequest& req, const Structure& st, std::vector<int> p) : r(req), s(st), parts(std::move(p)), net(req.cluster) {
+    for (int k = 0; k <= s.K(); ++k) {
+      held.push_back(shares(r, s, parts, k));
+      rowb.push_back(row_bytes(r, s, k));
+    }
+    sec_per_flop.resize(parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto& d = r.cluster.devices[static_cast<size_t>(parts[i])];
+      for (size_t l = 0; l < r.graph.size(); ++l) {
+        auto e = d.efficiency.find(std::string(model::op_name(r.graph.layers[l].kind)));
+        const double eff = e == d.efficiency.end() ? 1.0 : e->second;
+        sec_per_flop[i].push_back(1.0 / (d.speed_gflops * 1e9 * eff));
+      }
+    }
+  }
+
+  // Extends participant slot i's requirement through segment k (output interval `need` at pos[k]
+  // becomes the needed input rows at pos[k-1]); adds the compute time of those rows.
+  void extend(size_t i, int k, Interval& need, double& time) const {
+    const auto& g = s.seg[static_cast<size_t>(k)];
+    if (need.empty()) return;
+    if (g.simple) {
+      time += static_cast<double>(g.flops_per_row * need.length()) * sec_per_flop[i][static_cast<size_t>(g.last)];
+      need = map_rows(g, need);
+      return;
+    }
+    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
+    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{need, Interval::whole(out.w)});
+    for (LayerIndex l = g.first; l <= g.last; ++l)
+      time += static_cast<double>(br.flops[static_cast<size_t>(l - g.first)]) * sec_per_flop[i][static_cast<size_t>(l)];
+    need = br.input_of(s.pos[static_cast<size_t>(k - 1)]).rows;
+  }
+};
+
+}  // namespace
+
+std::vector<LayerIndex> dpfp_positions(const PlanRequest& r) {
+  const LayerIndex end = spatial_end(r);
+  std::vector<LayerIndex> out;
+  for (LayerIndex c : cut_points(r.graph))
+    if (c <= end) out.push_back(c);
+  return out;
+}
+
+DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participants, DpfpPartition partition) {
+  EDGEPART_ASSERT(!participants.empty(), "dpfp without participants");
+  Structure s = make_structure(r);
+  Dp dp(r, s, participants);
+  const int K = s.K();
+  const size_t n = participants.size();
+  const Cluster& c = r.cluster;
+
+  std::vector<double> best(static_cast<size_t>(K + 1), kInf);
+  std::vector<int> arg(static_cast<size_t>(K + 1), -1);
+  best[0] = 0;
+  std::vector<Interval> need(n);
+  std::vector<double> time(n);
+  std::vector<Xfer> xs;
+  std::vector<int> owner;  // transfer -> receiving slot
+  std::vector<double> ends;
+  for (int b = 1; b <= K; ++b) {
+    for (size_t i = 0; i < n; ++i) {
+      need[i] = dp.held[static_cast<size_t>(b)][i];
+      time[i] = 0;
+    }
+    for (int a = b - 1; a >= 0; --a) {
+      for (size_t i = 0; i < n; ++i) dp.extend(i, a + 1, need[i], time[i]);
+      if (partition == DpfpPartition::each && a != b - 1) break;
+      if (partition == DpfpPartition::one && a != 0) continue;
+      if (best[static_cast<size_t>(a)] == kInf) continue;
+      // Compute-only lower bound first: most long blocks are pruned before their exchange.
+      double lower = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (!dp.held[static_cast<size_t>(b)][i].empty())
+          lower = std::max(lower, time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+      if (best[static_cast<size_t>(a)] + lower >= best[static_cast<size_t>(b)]) continue;
+      xs.clear();
+      owner.clear();
+      for (size_t i = 0; i < n; ++i) {
+        if (dp.held[static_cast<size_t>(b)][i].empty()) continue;
+        size_t before = xs.size();
+        needed_transfers(r, participants, dp.held[static_cast<size_t>(a)], a, dp.rowb[static_cast<size_t>(a)], static_cast<int>(i),
+                         need[i], xs, nullptr);
+        owner.insert(owner.end(), xs.size() - before, static_cast<int>(i));
+      }
+      exchange(dp.net, xs, ends);
+      std::vector<double> arrive(n, 0);
+      for (size_t x = 0; x < xs.size(); ++x) arrive[static_cast<size_t>(owner[x])] = std::max(arrive[static_cast<size_t>(owner[x])], ends[x]);
+      double cost = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (!dp.held[static_cast<size_t>(b)][i].empty())
+          cost = std::max(cost, arrive[i] + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+      if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
+        best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
+        arg[static_cast<size_t>(b)] = a;
+      }
+    }
+  }
+
+  // Where the distributed part stops (t) and which device runs the tail (g).
+  const LayerIndex last = r.graph.output();
+  std::vector<double> weights_prefix(static_cast<size_t>(K + 1), 0);
+  for (int k = 1; k <= K; ++k) weights_prefix[static_cast<size_t>(k)] = weight_bytes(r, 0, s.pos[static_cast<size_t>(k)]);
+  const double weights_all = weight_bytes(r, 0, last);
+  // Memory bound per (t, g): weights of what a device runs plus the largest whole-map input +
+  // output of one of its layers. A device's part of a map is never larger than the map, so a
+  // layout within this bound always fits (memory_problem on the built plan cannot fail), at the
+  // price of refusing some layouts that would fit with their actual (smaller) parts.
+  std::vector<double> act_upto(r.graph.size(), 0);
+  for (LayerIndex l = 0; l <= last; ++l) {
+    double in_b = 0;
+    for (LayerIndex p : r.graph.layer(l).inputs) in_b += tensor_bytes(r, p);
+    act_upto[static_cast<size_t>(l)] = std::max(l > 0 ? act_upto[static_cast<size_t>(l - 1)] : 0.0, in_b + tensor_bytes(r, l));
+  }
+  std::vector<double> act_after(r.graph.size() + 1, 0);  // [l]: largest over layers >= l
+  for (LayerIndex l = last; l >= 0; --l) {
+    double in_b = 0;
+    for (LayerIndex p : r.graph.layer(l).inputs) in_b += tensor_bytes(r, p);
+    act_after[static_cast<size_t>(l)] = std::max(act_after[static_cast<size_t>(l + 1)], in_b + tensor_bytes(r, l));
+  }
+  auto mem_ok = [&](int d, double bytes) {
+    const auto& m = c.devices[static_cast<size_t>(d)].memory_mb;
+    return !m || bytes <= *m * kBytesPerMb;
+  };
+  const double in_bytes = tensor_bytes(r, model::kModelInput), out_bytes = tensor_bytes(r, last);
+  DpfpResult result;
+  result.latency_s = kInf;
+  for (int t = 0; t <= K; ++t) {
+    if (best[static_cast<size_t>(t)] == kInf) continue;
+    const LayerIndex tail_first = s.pos[static_cast<size_t>(t)] + 1;
+    const bool tail_empty = tail_first > last;
+    const double act_prefix = t > 0 ? act_upto[static_cast<size_t>(s.pos[static_cast<size_t>(t)])] : 0.0;
+    const double act_tail = tail_empty ? 0.0 : act_after[static_cast<size_t>(tail_first)];
+    bool parts_fit = true;
+    if (t > 0)
+      for (size_t i = 0; i < n; ++i) parts_fit = parts_fit && mem_ok(participants[i], weights_prefix[static_cast<size_t>(t)] + act_prefix);
+    if (!parts_fit) continue;
+    FlopsByOp tail_flops = tail_empty ? FlopsByOp{} : range_flops(r, tail_first, last);
+    for (int g = 0; g < c.size(); ++g) {
+      if (tail_empty && g != c.source) continue;  // nothing to run: gather on the source itself
+      const bool in_parts = std::find(participants.begin(), participants.end(), g) != participants.end();
+      const bool both = t > 0 && in_parts;
+      double need_bytes = weights_all - weights_prefix[static_cast<size_t>(t)] + (both ? weights_prefix[static_cast<size_t>(t)] : 0) +
+                          std::max(act_tail, both ? act_prefix : 0.0);
+      if (!tail_empty && !mem_ok(g, need_bytes)) continue;
+      double cost = 0;
+      if (t == 0) {
+        cost = c.transfer_time_s(c.source, g, in_bytes) + c.compute_time_s(g, tail_flops) + c.transfer_time_s(g, c.source, out_bytes);
+      } else {
+        xs.clear();
+        for (size_t j = 0; j < n; ++j) {
+          const Interval& h = dp.held[static_cast<size_t>(t)][j];
+          if (h.empty() || participants[j] == g) continue;
+          xs.push_back(Xfer{participants[j], g, static_cast<double>(h.length()) * dp.rowb[static_cast<size_t>(t)]});
+        }
+        exchange(dp.net, xs, ends);
+        double arrive = 0;
+        for (double e : ends) arrive = std::max(arrive, e);
+        cost = arrive;
+        if (!tail_empty) cost += c.compute_time_s(g, tail_flops) + c.transfer_time_s(g, c.source, out_bytes);
+      }
+      const double total = best[static_cast<size_t>(t)] + cost;
+      if (total < result.latency_s) {
+        result.latency_s = total;
+        result.feasible = true;
+        result.layout.participants = participants;
+        result.layout.tail_device = g;
+        result.layout.ends.clear();
+        for (int k = t; k > 0; k = arg[static_cast<size_t>(k)]) result.layout.ends.push_back(s.pos[static_cast<size_t>(k)]);
+        std::reverse(result.layout.ends.begin(), result.layout.ends.end());
+      }
+    }
+  }
+  return result;
+}
+
+plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json& options) {
+  const Cluster& c = r.cluster;
+  const int src = c.source;
+  const LayerIndex last = r.graph.output();
+  const int g = layout.tail_device;
+  const auto& parts = layout.participants;
+  PlanBuilder b(r, "dpfp", options);
+  std::vector<double> speeds;
+  for (int d : parts) speeds.push_back(c.devices[static_cast<size_t>(d)].speed_gflops);
+  auto name = [&](int d) { return device_name(r, d); };
+
+  // Holders of the current block input: per slot, rows (empty for the model input, held by src).
+  std::vector<Interval> held(parts.size(), Interval::empty_interval());
+  LayerIndex prev = model::kModelInput;
+  std::vector<int> prev_computes;
+  double weights_done = 0;
+  for (size_t bi = 0; bi < layout.ends.size(); ++bi) {
+    const LayerIndex end = layout.ends[bi];
+    const LayerIndex first = prev + 1;
+    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(end)];
+    std::vector<Interval> own(parts.size(), Interval::empty_interval());
+    for (const auto& sh : rf::split_rows(out.h, speeds)) own[static_cast<size_t>(sh.device)] = sh.rows;
+    plan::Stage stage;
+    stage.first_layer = first;
+    stage.last_layer = end;
+    stage.split = "rows";
+    std::vector<rf::BlockRegions> regions(parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (own[i].empty()) continue;
+      regions[i] = rf::propagate_block(r.graph, r.analysis, first, end, Region{own[i], Interval::whole(out.w)});
+      plan::DeviceRegion dr;
+      dr.device = parts[i];
+      for (LayerIndex l = first; l <= end; ++l) {
+        dr.rows.push_back(span(regions[i].output(l).rows));
+        dr.cols.push_back(span(regions[i].output(l).cols));
+      }
+      Region in = regions[i].input_of(prev);
+      dr.input_rows = span(in.rows);
+      dr.input_cols = span(in.cols);
+      stage.regions.push_back(dr);
+    }
+    const int st = b.add_stage(stage);
+    const std::string tag = "b" + std::to_string(bi);
+    const model::Shape& in_shape = r.analysis.shape_of(prev);
+    const double bytes_per_row = static_cast<double>(in_shape.c) * static_cast<double>(in_shape.w) * static_cast<double>(r.graph.dtype_bytes);
+    // Transfers, receiver by receiver (the order the DP evaluates them in).
+    std::vector<std::vector<int>> incoming(parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (own[i].empty()) continue;
+      std::vector<Xfer> xs;
+      std::vector<int> senders;
+      needed_transfers(r, parts, held, bi == 0 ? 0 : 1, bytes_per_row, static_cast<int>(i), regions[i].input_of(prev).rows, xs, &senders);
+      for (const Xfer& x : xs) {
+        auto t = b.transfer(x.from, x.to, x.bytes, prev_computes, tag + "/" + name(x.from) + "->" + name(x.to), st);
+        incoming[i].insert(incoming[i].end(), t.begin(), t.end());
+      }
+    }
+    const double w = weight_bytes(r, first, end);
+    std::vector<int> computes;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (own[i].empty()) continue;
+      FlopsByOp f;
+      double act = 0;
+      for (LayerIndex l = first; l <= end; ++l) {
+        add_flops(f, region_flops(r, l, regions[i].output(l)));
+        double in_b = 0;
+        const auto& ins = regions[i].input(l);
+        for (size_t k = 0; k < ins.size(); ++k) in_b += tensor_bytes(r, r.graph.layer(l).inputs[k], ins[k]);
+        act = std::max(act, in_b + tensor_bytes(r, l, regions[i].output(l)));
+      }
+      std::vector<int> deps = prev_computes;
+      for (int x : incoming[i]) {
+        if (std::find(prev_computes.begin(), prev_computes.end(), x) == prev_computes.end()) deps.push_back(x);
+      }
+      computes.push_back(b.compute(parts[i], f, deps, tag + "/" + name(parts[i]), st, act, w));
+    }
+    weights_done += w;
+    held = own;
+    prev = end;
+    prev_computes = computes;
+  }
+
+  // Gather on the tail device, the tail, the result back to the source.
+  const LayerIndex tail_first = prev + 1;
+  std::vector<int> ready = prev_computes;
+  if (layout.ends.empty()) {
+    ready = b.transfer(src, g, tensor_bytes(r, model::kModelInput), {}, "input/" + name(src) + "->" + name(g));
+  } else {
+    const model::Shape& sh = r.analysis.shapes[static_cast<size_t>(prev)];
+    const double bytes_per_row = static_cast<double>(sh.c) * static_cast<double>(sh.w) * static_cast<double>(r.graph.dtype_bytes);
+    for (size_t j = 0; j < parts.size(); ++j) {
+      if (held[j].empty() || parts[j] == g) continue;
+      auto t = b.transfer(parts[j], g, static_cast<double>(held[j].length()) * bytes_per_row, prev_computes,
+                          "gather/" + name(parts[j]) + "->" + name(g));
+      ready.insert(ready.end(), t.begin(), t.end());
+    }
+  }
+  if (tail_first <= last) {
+    plan::Stage stage;
+    stage.first_layer = tail_first;
+    stage.last_layer = last;
+    plan::DeviceRegion dr;
+    dr.device = g;
+    double act = 0;
+    for (LayerIndex l = tail_first; l <= last; ++l) {
+      Region w = whole(r, l);
+      dr.rows.push_back(span(w.rows));
+      dr.cols.push_back(span(w.cols));
+      double in_b = 0;
+      for (LayerIndex p : r.graph.layer(l).inputs) in_b += tensor_bytes(r, p);
+      act = std::max(act, in_b + tensor_bytes(r, l));
+    }
+    Region in = whole(r, prev);
+    dr.input_rows = span(in.rows);
+    dr.input_cols = span(in.cols);
+    stage.regions.push_back(dr);
+    const int st = b.add_stage(stage);
+    int t = b.compute(g, range_flops(r, tail_first, last), ready, "tail/" + name(g), st, act, weight_bytes(r, tail_first, last));
+    b.transfer(g, src, tensor_bytes(r, last), {t}, "result/" + name(g) + "->" + name(src), st);
+  }
+  (void)weights_done;
+  return b.finish();
+}
+
+namespace {
+
+std::string layout_note(const PlanRequest& r, const DpfpLayout& l) {
+  std::string s = std::to_string(l.ends.size()) + " distributed block(s) on";
+  for (int d : l.participants) s += " " + device_name(r, d);
+  s += "; tail on " + device_name(r, l.tail_device);
+  return s;
+}
+
+}  // namespace
+
+plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
+  options.no_unknown_keys({"device_search", "devices", "partition"});
+  const Cluster& c = r.cluster;
+  std::string partition_name = options.string_or("partition", "dp");
+  if (auto p = options.find("partition")) partition_name = p->as_choice({"dp", "each", "one"});
+  const DpfpPartition partition = partition_name == "each" ? DpfpPartition::each : partition_name == "one" ? DpfpPartition::one : DpfpPartition::dp;
+  bool search = options.bool_or("device_search", true);
+  std::vector<std::vector<int>> candidates;
+  Json normalised{{"partition", partition_name}};
+  if (auto list = options.find("devices")) {
+    list->expect_array();
+    std::vector<int> chosen;
+    Json names = Json::array();
+    for (const auto& e : list->elements()) {
+      std::string nm = e.as_string();
+      auto it = std::find_if(c.devices.begin(), c.devices.end(), [&](const scenario::Device& d) { return d.name == nm; });
+      if (it == c.devices.end()) e.fail("unknown device '" + nm + "'");
+      int d = static_cast<int>(it - c.devices.begin());
+      if (std::find(chosen.begin(), chosen.end(), d) != chosen.end()) e.fail("device '" + nm + "' listed twice");
+      chosen.push_back(d);
+      names.push_back(nm);
+    }
+    if (chosen.empty()) list->fail("needs at least one device");
+    std::sort(chosen.begin(), chosen.end());
+    candidates.push_back(chosen);
+    normalised["devices"] = names;
+    search = false;
+  } else if (search) {
+    // Greedy by speed (DESIGN §5): the n fastest devices, n = 1, 2, ...; stop when latency stops falling.
+    std::vector<int> order = c.by_speed();
+    for (size_t k = 1; k <= order.size(); ++k) {
+      std::vector<int> set(order.begin(), order.begin() + static_cast<long>(k));
+      std::sort(set.begin(), set.end());
+      candidates.push_back(set);
+    }
+  } else {
+    std::vector<int> all(static_cast<size_t>(c.size()));
+    for (int d = 0; d < c.size(); ++d) all[static_cast<size_t>(d)] = d;
+    candidates.push_back(all);
+  }
+  normalised["device_search"] = search;
+
+  DpfpResult best;
+  best.latency_s = kInf;
+  for (const auto& set : candidates) {
+    DpfpResult res = dpfp_optimise(r, set, partition);
+    if (!res.feasible) continue;
+    if (res.latency_s < best.latency_s) best = res;
+    else if (search) break;  // latency stopped falling
+  }
+  if (!best.feasible)
+    throw InputError("", "/devices", "dpfp: no plan fits in the devices' memory (memory_mb): the weights of every split exceed some device");
+  plan::Plan p = dpfp_build(r, best.layout, normalised);
+  p.notes.push_back(layout_note(r, best.layout));
+  if (auto problem = memory_problem(p, c)) throw InputError("", "/devices", "dpfp: the best plan does not fit: " + *problem);
+  return p;
+}
+
+}  // namespace edgepart::strategy
