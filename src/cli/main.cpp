@@ -54,6 +54,7 @@ int run(int argc, char** argv) {
       edgepart::cli::add_plan_command(app),
       edgepart::cli::add_region_command(app),
       edgepart::cli::add_verify_command(app),
+      edgepart::cli::add_simulate_command(app),
   };
 
   try {

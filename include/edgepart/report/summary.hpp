@@ -1,0 +1,84 @@
+#pragma once
+// The simulate report (DESIGN §6 metrics, §8 stable JSON keys; docs/formats.md "Report"): per
+// strategy latency mean/p50/p95/p99/max, speedup over local under the same seed, deadline
+// reliability with a Wilson 95 % interval, throughput, per-device busy fraction, peak memory and
+// energy, bytes per link. Output is deterministic: sorted keys, no timestamps, no paths.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/scenario/scenario.hpp"
+#include "edgepart/sim/simulator.hpp"
+#include "edgepart/util/json_read.hpp"
+
+namespace edgepart::report {
+
+// Nearest-rank percentile (docs/formats.md): the value at rank ceil(p/100 * n) (1-based) of the
+// ascending sorted values; p in (0, 100]. Precondition: sorted non-empty.
+double percentile_nearest_rank(const std::vector<double>& sorted, double p);
+
+struct Interval {
+  double value = 0, ci_low = 0, ci_high = 0;
+};
+// Wilson score interval for k successes out of n at normal quantile z (default: 95 %).
+Interval wilson_interval(int64_t k, int64_t n, double z = 1.959963984540054);
+
+struct LatencyStats {
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+struct DeviceSummary {
+  std::string name;
+  double busy_s = 0;
+  double busy_fraction = 0;      // busy_s / the run's makespan
+  double peak_memory_bytes = 0;
+  int64_t tasks = 0;
+  std::optional<double> energy_j;  // when the device gives power figures
+};
+
+struct LinkSummary {
+  std::string from, to;
+  double bytes = 0;
+  int64_t transfers = 0;
+};
+
+struct StrategySummary {
+  std::string strategy;
+  int64_t requests = 0, failed = 0, cache_hits = 0;
+  std::optional<LatencyStats> latency_s;  // over completed requests; none when all failed
+  std::optional<double> speedup;          // local mean latency / this mean latency
+  std::optional<double> reduction_pct;    // (1 - mean / local mean) * 100
+  std::optional<double> deadline_s;
+  Interval reliability;  // P(latency <= deadline), failed requests count as misses;
+                         // without a deadline: the share of requests that completed
+  double throughput_rps = 0;  // completed requests / makespan
+  double makespan_s = 0;      // first arrival to last completion
+  double bytes_sent = 0;
+  double predicted_latency_s = 0;  // the plan's (one request, constant channels)
+  bool lossless = true;
+  std::vector<DeviceSummary> devices;
+  std::vector<LinkSummary> links;
+  std::optional<double> energy_j;  // sum over devices with power figures
+  int64_t events = 0;              // simulator events (diagnostics)
+};
+
+StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,
+                          const scenario::Scenario& scenario, const plan::Plan& plan);
+// Fills speedup and reduction_pct against the local baseline simulated with the same seed.
+void set_speedup(StrategySummary& s, const StrategySummary& local);
+
+struct Report {
+  std::string scenario;  // the scenario's name (no path: output must not depend on where it ran)
+  std::string model;
+  uint64_t seed = 1;
+  int64_t requests = 0;
+  std::vector<StrategySummary> strategies;
+};
+
+Json report_to_json(const Report& report);
+std::string report_to_csv(const Report& report);
+std::string report_to_table(const Report& report);
+
+}  // namespace edgepart::report

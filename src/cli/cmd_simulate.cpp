@@ -1,0 +1,158 @@
+// `edgepart simulate SCENARIO [--strategy S|all] [--plan FILE] [--requests N] [--seed S]
+// [--set /ptr=value ...] [--format table|json|csv] [-o FILE] [--trace FILE]`: runs the
+// discrete-event simulator (DESIGN §6) on the scenario's workload with one strategy's plan, or with
+// every applicable strategy side by side, and reports latency, speedup over local (same seed),
+// deadline reliability, throughput and traffic (stable JSON keys: DESIGN §8).
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/load.hpp"
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/report/chrome_trace.hpp"
+#include "edgepart/report/summary.hpp"
+#include "edgepart/scenario/cluster.hpp"
+#include "edgepart/sim/simulator.hpp"
+#include "edgepart/strategy/strategy.hpp"
+#include "edgepart/util/error.hpp"
+#include "edgepart/util/output_file.hpp"
+
+namespace edgepart::cli {
+
+namespace {
+
+struct SimulateOptions {
+  std::string scenario;
+  std::string strategy;  // empty: the scenario's; "all": every applicable one
+  std::string plan_file;
+  int64_t requests = -1;
+  std::optional<uint64_t> seed;
+  std::vector<std::string> sets;
+  std::string trace;
+  OutputOptions out;
+};
+
+plan::Plan plan_for(const std::string& name, const strategy::PlanRequest& req, const scenario::Scenario& s,
+                    const std::string& scenario_file) {
+  // The scenario's options belong to its own strategy; others start from their defaults.
+  const bool own = name == s.strategy.name;
+  try {
+    return strategy::make_plan(name, req, own ? s.strategy.options : Json::object(), scenario_file,
+                               own ? "/strategy/options" : "");
+  } catch (const InputError& e) {
+    if (e.file().empty()) throw e.with_file(scenario_file);
+    throw;
+  }
+}
+
+int run_simulate(const SimulateOptions& o) {
+  scenario::Scenario s = scenario::load_scenario(o.scenario, o.sets);
+  model::ModelGraph g = model::load_model(s.model_path);
+  cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = scenario::make_cluster(s);
+  strategy::PlanRequest req{g, a, c, s.workload};
+  std::vector<std::string> inputs = {o.scenario, s.model_path};
+
+  sim::SimOptions so;
+  so.seed = o.seed ? *o.seed : s.seed;
+  so.requests = o.requests;
+
+  // The plans to simulate, in registry order.
+  std::vector<plan::Plan> plans;
+  if (!o.plan_file.empty()) {
+    if (!o.strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
+    plans.push_back(plan::load_plan(o.plan_file));
+    inputs.push_back(o.plan_file);
+  } else if (o.strategy == "all") {
+    for (const auto& info : strategy::strategy_table()) {
+      std::string why;
+      if (!info.applicable(req, why)) {
+        spdlog::info("strategy {} left out: {}", info.name, why);
+        continue;
+      }
+      try {
+        plans.push_back(plan_for(std::string(info.name), req, s, o.scenario));
+      } catch (const InputError& e) {
+        // e.g. the model does not fit in a device's memory with this strategy
+        spdlog::warn("strategy {} left out: {}", info.name, e.what());
+      }
+    }
+  } else {
+    plans.push_back(plan_for(o.strategy.empty() ? s.strategy.name : o.strategy, req, s, o.scenario));
+  }
+  if (!o.trace.empty() && plans.size() != 1)
+    throw InputError("", "--trace", "a trace needs exactly one strategy (got " + std::to_string(plans.size()) + ")");
+
+  // The local baseline under the same seed (common random numbers), for the speedup.
+  std::optional<report::StrategySummary> local;
+  auto baseline = [&]() {
+    for (const auto& p : plans)
+      if (p.strategy == "local") return;
+    try {
+      plan::Plan lp = plan_for("local", req, s, o.scenario);
+      local = report::summarize("local", sim::simulate(s, lp, so), s, lp);
+    } catch (const InputError& e) {
+      spdlog::warn("no local baseline: {}", e.what());
+    }
+  };
+  baseline();
+
+  report::Report rep;
+  rep.scenario = s.name;
+  rep.model = g.name;
+  rep.seed = so.seed;
+  rep.requests = o.requests >= 0 ? o.requests : s.workload.requests;
+  std::vector<std::string> names;
+  for (const auto& d : s.devices) names.push_back(d.name);
+  for (const auto& p : plans) {
+    std::optional<report::ChromeTrace> trace;
+    std::vector<sim::SimObserver*> observers;
+    if (!o.trace.empty()) {
+      trace.emplace(names);
+      observers.push_back(&*trace);
+    }
+    sim::SimResult r = sim::simulate(s, p, so, observers);
+    rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
+    if (p.strategy == "local") local = rep.strategies.back();
+    if (trace) write_output(o.trace, trace->to_json().dump() + "\n", inputs);
+  }
+  if (local)
+    for (auto& st : rep.strategies) report::set_speedup(st, *local);
+
+  switch (resolve_format(o.out)) {
+    case Format::table: emit(o.out, report::report_to_table(rep), inputs); break;
+    case Format::csv: emit(o.out, report::report_to_csv(rep), inputs); break;
+    case Format::json: emit(o.out, report::report_to_json(rep).dump(2) + "\n", inputs); break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_simulate_command(CLI::App& root) {
+  auto o = std::make_shared<SimulateOptions>();
+  CLI::App* cmd = root.add_subcommand(
+      "simulate", "Simulate a scenario's workload: latency, speedup over local, deadline reliability, traffic");
+  cmd->footer(
+      "Examples:\n"
+      "  edgepart simulate scenarios/default.json --strategy all --format table\n"
+      "  edgepart simulate scenarios/default.json --strategy dpfp --requests 10000 --seed 7 --format json\n"
+      "  edgepart simulate scenarios/dads.json --strategy all --set /network/links/0/bandwidth_mbps=1.1\n"
+      "  edgepart simulate scenarios/default.json --strategy ftp --requests 20 --trace trace.json");
+  cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required();
+  cmd->add_option("--strategy", o->strategy,
+                  "Strategy, or 'all' for every applicable one (default: the scenario's; see `edgepart list strategies`)");
+  cmd->add_option("--plan", o->plan_file, "Simulate this plan file (edgepart.plan) instead of planning");
+  cmd->add_option("--requests", o->requests, "Number of requests (default: the scenario's workload)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "Master seed of every random stream (default: the scenario's)");
+  cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");
+  cmd->add_option("--trace", o->trace, "Write a Chrome trace-event JSON of the run (Perfetto, chrome://tracing)");
+  add_output_options(cmd, o->out);
+  return {cmd, [o] { return run_simulate(*o); }};
+}
+
+}  // namespace edgepart::cli

@@ -1,0 +1,256 @@
+#include "edgepart/report/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "edgepart/report/table.hpp"
+#include "edgepart/util/error.hpp"
+
+namespace edgepart::report {
+
+double percentile_nearest_rank(const std::vector<double>& sorted, double p) {
+  EDGEPART_ASSERT(!sorted.empty(), "percentile of nothing");
+  EDGEPART_ASSERT(p > 0 && p <= 100, "percentile out of (0, 100]");
+  const double n = static_cast<double>(sorted.size());
+  // ceil(p/100 * n) with a guard against 0.95 * 100 = 94.99999999999999 style representation
+  // error: the product is rounded to 1e-9 first.
+  double rank = std::ceil(std::round(p / 100.0 * n * 1e9) / 1e9);
+  size_t idx = static_cast<size_t>(std::max(1.0, rank)) - 1;
+  return sorted[std::min(idx, sorted.size() - 1)];
+}
+
+Interval wilson_interval(int64_t k, int64_t n, double z) {
+  if (n <= 0) return {};
+  // Wilson (1927): centre (p + z^2/2n) / (1 + z^2/n), half-width
+  // z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n).
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn, z2 = z * z;
+  const double denom = 1 + z2 / nn;
+  const double centre = (p + z2 / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
+  return {p, std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,
+                          const scenario::Scenario& scenario, const plan::Plan& plan) {
+  StrategySummary s;
+  s.strategy = strategy;
+  s.requests = static_cast<int64_t>(result.requests.size());
+  s.deadline_s = scenario.workload.deadline_s;
+  s.predicted_latency_s = plan.predicted.latency_s;
+  s.lossless = plan.lossless;
+  s.events = result.stats.events;
+
+  std::vector<double> lat;
+  lat.reserve(result.requests.size());
+  double first = std::numeric_limits<double>::infinity(), last = 0;
+  int64_t met = 0;
+  for (const auto& r : result.requests) {
+    first = std::min(first, r.arrival_s);
+    last = std::max(last, r.done_s);
+    if (r.failed) {
+      ++s.failed;
+      continue;
+    }
+    s.cache_hits += r.cache_hit;
+    lat.push_back(r.latency_s());
+    if (!s.deadline_s || r.latency_s() <= *s.deadline_s) ++met;
+  }
+  s.makespan_s = s.requests > 0 ? last - first : 0;
+  if (!lat.empty()) {
+    std::sort(lat.begin(), lat.end());
+    LatencyStats st;
+    double sum = 0;
+    for (double v : lat) sum += v;  // ascending order: a fixed summation order
+    st.mean = sum / static_cast<double>(lat.size());
+    st.p50 = percentile_nearest_rank(lat, 50);
+    st.p95 = percentile_nearest_rank(lat, 95);
+    st.p99 = percentile_nearest_rank(lat, 99);
+    st.max = lat.back();
+    s.latency_s = st;
+  }
+  s.reliability = wilson_interval(met, s.requests);
+  const int64_t completed = s.requests - s.failed;
+  s.throughput_rps = s.makespan_s > 0 ? static_cast<double>(completed) / s.makespan_s : 0;
+
+  for (size_t d = 0; d < result.devices.size(); ++d) {
+    const auto& u = result.devices[d];
+    const auto& dev = scenario.devices[d];
+    DeviceSummary ds;
+    ds.name = dev.name;
+    ds.busy_s = u.busy_s;
+    ds.busy_fraction = s.makespan_s > 0 ? u.busy_s / s.makespan_s : 0;
+    ds.peak_memory_bytes = u.peak_memory_bytes;
+    ds.tasks = u.tasks;
+    if (dev.power_busy_w || dev.power_idle_w || dev.power_tx_w) {
+      // E = P_busy * busy + P_idle * (makespan - busy) + P_tx * sending time (a device-level
+      // account: what is missing counts as 0 W).
+      double e = dev.power_busy_w.value_or(0) * u.busy_s +
+                 dev.power_idle_w.value_or(0) * std::max(0.0, s.makespan_s - u.busy_s) + dev.power_tx_w.value_or(0) * u.tx_s;
+      ds.energy_j = e;
+      s.energy_j = s.energy_j.value_or(0) + e;
+    }
+    s.devices.push_back(ds);
+  }
+  for (const auto& l : result.links) {
+    s.links.push_back(LinkSummary{scenario.devices[static_cast<size_t>(l.from)].name,
+                                  scenario.devices[static_cast<size_t>(l.to)].name, l.bytes, l.transfers});
+    s.bytes_sent += l.bytes;
+  }
+  return s;
+}
+
+void set_speedup(StrategySummary& s, const StrategySummary& local) {
+  if (!s.latency_s || !local.latency_s || s.latency_s->mean <= 0) return;
+  s.speedup = local.latency_s->mean / s.latency_s->mean;
+  s.reduction_pct = (1.0 - s.latency_s->mean / local.latency_s->mean) * 100.0;
+}
+
+namespace {
+
+// NaN and infinity would be written as null by nlohmann: every number goes through here.
+Json number(double v) {
+  EDGEPART_ASSERT(std::isfinite(v), "non-finite number in a report");
+  return Json(v);
+}
+
+template <class T>
+Json optional_number(const std::optional<T>& v) {
+  return v ? number(static_cast<double>(*v)) : Json(nullptr);
+}
+
+Json strategy_json(const StrategySummary& s) {
+  Json j;
+  j["strategy"] = s.strategy;
+  j["requests"] = s.requests;
+  j["failed"] = s.failed;
+  j["cache_hits"] = s.cache_hits;
+  if (s.latency_s) {
+    j["latency_s"] = Json{{"mean", number(s.latency_s->mean)}, {"p50", number(s.latency_s->p50)},
+                          {"p95", number(s.latency_s->p95)}, {"p99", number(s.latency_s->p99)},
+                          {"max", number(s.latency_s->max)}};
+  } else {
+    j["latency_s"] = nullptr;
+  }
+  j["speedup"] = optional_number(s.speedup);
+  j["reduction_pct"] = optional_number(s.reduction_pct);
+  j["deadline_s"] = optional_number(s.deadline_s);
+  j["reliability"] = Json{{"value", number(s.reliability.value)}, {"ci_low", number(s.reliability.ci_low)},
+                          {"ci_high", number(s.reliability.ci_high)}};
+  j["throughput_rps"] = number(s.throughput_rps);
+  j["makespan_s"] = number(s.makespan_s);
+  j["bytes_sent"] = number(s.bytes_sent);
+  j["predicted_latency_s"] = number(s.predicted_latency_s);
+  j["lossless"] = s.lossless;
+  j["energy_j"] = optional_number(s.energy_j);
+  Json devices = Json::array();
+  for (const auto& d : s.devices)
+    devices.push_back(Json{{"name", d.name},
+                           {"busy_s", number(d.busy_s)},
+                           {"busy_fraction", number(d.busy_fraction)},
+                           {"peak_memory_bytes", number(d.peak_memory_bytes)},
+                           {"tasks", d.tasks},
+                           {"energy_j", optional_number(d.energy_j)}});
+  j["devices"] = devices;
+  Json links = Json::array();
+  for (const auto& l : s.links)
+    links.push_back(Json{{"from", l.from}, {"to", l.to}, {"bytes", number(l.bytes)}, {"transfers", l.transfers}});
+  j["links"] = links;
+  return j;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Shortest round-trip text of a double for CSV (the same value JSON would carry).
+std::string exact(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+template <class T>
+std::string opt_exact(const std::optional<T>& v) {
+  return v ? exact(static_cast<double>(*v)) : "";
+}
+
+}  // namespace
+
+Json report_to_json(const Report& report) {
+  Json j;
+  j["format"] = "edgepart.report";
+  j["version"] = 1;
+  j["scenario"] = report.scenario;
+  j["model"] = report.model;
+  j["seed"] = report.seed;
+  j["requests"] = report.requests;
+  Json arr = Json::array();
+  for (const auto& s : report.strategies) arr.push_back(strategy_json(s));
+  j["strategies"] = arr;
+  return j;
+}
+
+std::string report_to_csv(const Report& report) {
+  std::string out = csv_row({"strategy", "requests", "failed", "latency_mean_s", "latency_p50_s", "latency_p95_s",
+                             "latency_p99_s", "latency_max_s", "speedup", "reduction_pct", "deadline_s", "reliability",
+                             "reliability_ci_low", "reliability_ci_high", "throughput_rps", "bytes_sent",
+                             "predicted_latency_s", "energy_j", "seed"});
+  for (const auto& s : report.strategies) {
+    std::vector<std::string> row = {s.strategy, std::to_string(s.requests), std::to_string(s.failed)};
+    if (s.latency_s) {
+      for (double v : {s.latency_s->mean, s.latency_s->p50, s.latency_s->p95, s.latency_s->p99, s.latency_s->max})
+        row.push_back(exact(v));
+    } else {
+      row.insert(row.end(), 5, "");
+    }
+    row.push_back(opt_exact(s.speedup));
+    row.push_back(opt_exact(s.reduction_pct));
+    row.push_back(opt_exact(s.deadline_s));
+    for (double v : {s.reliability.value, s.reliability.ci_low, s.reliability.ci_high, s.throughput_rps, s.bytes_sent,
+                     s.predicted_latency_s})
+      row.push_back(exact(v));
+    row.push_back(opt_exact(s.energy_j));
+    row.push_back(std::to_string(report.seed));
+    out += csv_row(row);
+  }
+  return out;
+}
+
+std::string report_to_table(const Report& report) {
+  using A = TextTable::Align;
+  const bool deadline = !report.strategies.empty() && report.strategies.front().deadline_s.has_value();
+  TextTable t({"strategy", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "speedup", "faster",
+               deadline ? "P(<=deadline) [95% CI]" : "completed [95% CI]", "req/s", "sent/req", "failed"},
+              {A::left, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::left, A::right,
+               A::right, A::right});
+  for (const auto& s : report.strategies) {
+    std::vector<std::string> row = {s.strategy + (s.lossless ? "" : "*")};
+    if (s.latency_s) {
+      for (double v : {s.latency_s->mean, s.latency_s->p50, s.latency_s->p95, s.latency_s->p99, s.latency_s->max})
+        row.push_back(fixed(v * 1e3, 1));
+    } else {
+      row.insert(row.end(), 5, "-");
+    }
+    row.push_back(s.speedup ? fixed(*s.speedup, 2) + "x" : "-");
+    row.push_back(s.reduction_pct ? fixed(*s.reduction_pct, 1) + "%" : "-");
+    row.push_back(fixed(s.reliability.value, 3) + " [" + fixed(s.reliability.ci_low, 3) + ", " +
+                  fixed(s.reliability.ci_high, 3) + "]");
+    row.push_back(fixed(s.throughput_rps, 2));
+    row.push_back(bytes_text(s.requests > 0 ? s.bytes_sent / static_cast<double>(s.requests) : 0));
+    row.push_back(std::to_string(s.failed));
+    t.add_row(row);
+  }
+  std::string head = report.scenario + " (" + report.model + "): " + std::to_string(report.requests) +
+                     " requests, seed " + std::to_string(report.seed);
+  if (deadline) head += ", deadline " + fixed(*report.strategies.front().deadline_s * 1e3, 1) + " ms";
+  std::string foot = "speedup = local mean latency / mean latency (same seed); faster = 1 - mean/local.";
+  bool any_lossy = std::any_of(report.strategies.begin(), report.strategies.end(), [](const auto& s) { return !s.lossless; });
+  if (any_lossy) foot += " * approximate (not lossless).";
+  return head + "\n" + t.render() + foot + "\n";
+}
+
+}  // namespace edgepart::report
