@@ -20,7 +20,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/edgepart inspect models/vgg16.json --format table
+	./$(BUILD)/edgepart simulate scenarios/default.json --strategy all --format table
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
