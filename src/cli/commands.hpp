@@ -17,5 +17,6 @@ Command add_plan_command(CLI::App& root);
 Command add_region_command(CLI::App& root);
 Command add_verify_command(CLI::App& root);
 Command add_simulate_command(CLI::App& root);
+Command add_import_command(CLI::App& root);
 
 }  // namespace edgepart::cli

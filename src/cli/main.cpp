@@ -55,6 +55,7 @@ int run(int argc, char** argv) {
       edgepart::cli::add_region_command(app),
       edgepart::cli::add_verify_command(app),
       edgepart::cli::add_simulate_command(app),
+      edgepart::cli::add_import_command(app),
   };
 
   try {

@@ -1272,7 +1272,8 @@ void Converter::window_op(WindowOp op) {
   if (std::min({own.top, own.left, own.bottom, own.right}) < 0)
     fail("negative pads are not supported (got " + dims_text({own.top, own.left, own.bottom, own.right}) + ")");
   bool ceil_mode = op != WindowOp::conv && int_attr("ceil_mode", 0) != 0;
-  bool count_include_pad = op == WindowOp::avgpool && int_attr("count_include_pad", 0) != 0;
+  // ONNX AveragePool excludes pads by default; for maxpool2d the flag keeps the format's default.
+  bool count_include_pad = op != WindowOp::avgpool || int_attr("count_include_pad", 0) != 0;
 
   // Fold the Pad node when that is exact (pad_fold_problem).
   if (padded) {
