@@ -33,6 +33,28 @@ std::string line_column(size_t line, size_t column) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+// A number literal beyond double's range (1e400) is not a parse_error in nlohmann but
+// out_of_range 406, "number overflow parsing '1e400'", without a position: find the literal in
+// the text for the line and column (its first occurrence, which is the one in all but contrived
+// files).
+InputError number_overflow(const std::string& text, const std::string& file, const Json::out_of_range& e) {
+  std::string what = e.what();
+  auto open = what.find('\'');
+  auto close = what.rfind('\'');
+  std::string literal = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+  std::string where;
+  if (auto at = literal.empty() ? std::string::npos : text.find(literal); at != std::string::npos) {
+    size_t line = 1, line_start = 0;
+    for (size_t i = 0; i < at; ++i)
+      if (text[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    where = line_column(line, at - line_start + 1);
+  }
+  return InputError(file, where, "invalid JSON: number " + literal + " is out of range");
+}
+
 // One pass over the raw text before parsing, for the two things nlohmann's parser does not refuse:
 // nesting deeper than limits.max_depth (anything that walks the document recursively could
 // exhaust the stack) and duplicate keys in one object (nlohmann silently keeps the last one, so a
@@ -118,6 +140,8 @@ Json parse_json_text(const std::string& text, const std::string& file, const Jso
     return Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& e) {
     throw syntax_error(file, e);
+  } catch (const Json::out_of_range& e) {
+    throw number_overflow(text, file, e);
   }
 }
 

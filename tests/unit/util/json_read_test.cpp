@@ -222,6 +222,15 @@ TEST(InputError, IsAlwaysOneLine) {
   EXPECT_STREQ(e.what(), "f.json: /layers/0: duplicate layer name 'a\\nb\\tc\\x01'");
 }
 
+TEST(InputError, InvalidUtf8IsEscapedValidUtf8Kept) {
+  // "café" in UTF-8 (c3 a9) passes; a lone Latin-1 0xe9, a truncated 3-byte sequence (e2 82) and
+  // an encoded surrogate (ed a0 80, forbidden by RFC 3629) are escaped byte by byte.
+  EXPECT_STREQ(InputError("f", "", "caf\xc3\xa9 \xe2\x82\xac").what(), "f: caf\xc3\xa9 \xe2\x82\xac");
+  EXPECT_STREQ(InputError("f", "", "caf\xe9").what(), "f: caf\\xe9");
+  EXPECT_STREQ(InputError("f", "", "\xe2\x82!").what(), "f: \\xe2\\x82!");
+  EXPECT_STREQ(InputError("f", "", "\xed\xa0\x80").what(), "f: \\xed\\xa0\\x80");
+}
+
 TEST(InputError, WithFileFillsOnlyAMissingFile) {
   InputError e("", "/x", "bad");
   EXPECT_STREQ(e.with_file("m.json").what(), "m.json: /x: bad");

@@ -1,0 +1,77 @@
+#pragma once
+// Runs the built edgepart binary (EDGEPART_BIN) in a child process, as a user would, and captures
+// its exit status, stdout and stderr. fork/exec rather than system(): a shell would turn a signal
+// into an exit code >= 128, and the corpus test must tell a crash from an error exit.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace edgepart::testing {
+
+struct CliResult {
+  int exit_code = -1;  // -1 when the process did not exit normally
+  int signal = 0;      // the signal that ended it, 0 if none
+  std::string out, err;
+
+  // Number of lines of stderr (a final line without '\n' counts too).
+  size_t err_lines() const {
+    size_t n = 0;
+    for (char c : err) n += c == '\n';
+    return n + (!err.empty() && err.back() != '\n' ? 1 : 0);
+  }
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// `edgepart args...` with the working directory `cwd` (the repository root by default, like ctest).
+inline CliResult run_edgepart(const std::vector<std::string>& args, const std::string& cwd = EDGEPART_SOURCE_DIR) {
+  char out_path[] = "/tmp/edgepart_cli_out_XXXXXX";
+  char err_path[] = "/tmp/edgepart_cli_err_XXXXXX";
+  int out_fd = ::mkstemp(out_path);
+  int err_fd = ::mkstemp(err_path);
+  CliResult r;
+  if (out_fd < 0 || err_fd < 0) {
+    r.err = "test harness: mkstemp failed";
+    return r;
+  }
+  std::vector<std::string> argv_text = {EDGEPART_BIN};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (pid > 0) ::waitpid(pid, &status, 0);
+  ::close(out_fd);
+  ::close(err_fd);
+  if (pid > 0 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (pid > 0 && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  ::unlink(out_path);
+  ::unlink(err_path);
+  return r;
+}
+
+}  // namespace edgepart::testing
