@@ -3,14 +3,9 @@
 #include <cmath>
 #include <string>
 
-// Boost 1.74's edge iterators trip g++ 12's -Wmaybe-uninitialized (a false positive inside
-// boost/graph/detail/adj_list_edge_iterator.hpp, instantiated by the solver); silence it for
-// Boost's headers only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/boykov_kolmogorov_max_flow.hpp>
-#pragma GCC diagnostic pop
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/range/iterator_range.hpp>
 
 #include "edgepart/util/error.hpp"
 
@@ -18,12 +13,15 @@ namespace edgepart::strategy::mincut {
 
 namespace {
 
-using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
-using Graph = boost::adjacency_list<
-    boost::vecS, boost::vecS, boost::directedS, boost::no_property,
-    boost::property<boost::edge_capacity_t, double,
-                    boost::property<boost::edge_residual_capacity_t, double,
-                                    boost::property<boost::edge_reverse_t, Traits::edge_descriptor>>>>;
+// A compressed-sparse-row graph: the arcs live in one array (an adjacency_list with edge
+// properties allocates every edge on the heap, which dominated DADS's run time).
+struct Arc {
+  double capacity = 0;
+  double residual = 0;
+  size_t id = 0;  // position in the arc list we built: 2k for edge k, 2k + 1 for its reverse
+};
+using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, Arc>;
+using Edge = boost::graph_traits<Graph>::edge_descriptor;
 
 }  // namespace
 
@@ -42,23 +40,37 @@ MinCut min_cut(int num_vertices, const std::vector<FlowEdge>& edges, int source,
   }
   const double big = 2 * finite_sum + 1;
 
-  Graph g(static_cast<size_t>(num_vertices));
-  auto capacity = boost::get(boost::edge_capacity, g);
-  auto reverse = boost::get(boost::edge_reverse, g);
-  auto residual = boost::get(boost::edge_residual_capacity, g);
-  // Boykov-Kolmogorov needs an explicit reverse edge (capacity 0) for every edge.
-  for (const FlowEdge& e : edges) {
-    if (e.from == e.to) continue;  // a self loop never crosses a cut
-    auto forward = boost::add_edge(static_cast<size_t>(e.from), static_cast<size_t>(e.to), g).first;
-    auto backward = boost::add_edge(static_cast<size_t>(e.to), static_cast<size_t>(e.from), g).first;
-    capacity[forward] = std::isfinite(e.capacity) ? e.capacity : big;
-    capacity[backward] = 0;
-    reverse[forward] = backward;
-    reverse[backward] = forward;
-  }
+  // Boykov-Kolmogorov needs an explicit reverse arc (capacity 0) for every edge. The arc lists
+  // only feed the CSR constructor, so they are dropped before the solver's own arrays exist.
+  Graph g = [&] {
+    std::vector<std::pair<size_t, size_t>> ends;
+    std::vector<Arc> arcs;
+    ends.reserve(2 * edges.size());
+    arcs.reserve(2 * edges.size());
+    for (const FlowEdge& e : edges) {
+      if (e.from == e.to) continue;  // a self loop never crosses a cut
+      const auto from = static_cast<size_t>(e.from), to = static_cast<size_t>(e.to);
+      ends.emplace_back(from, to);
+      arcs.push_back(Arc{std::isfinite(e.capacity) ? e.capacity : big, 0, arcs.size()});
+      ends.emplace_back(to, from);
+      arcs.push_back(Arc{0, 0, arcs.size()});
+    }
+    return Graph(boost::edges_are_unsorted_multi_pass, ends.begin(), ends.end(), arcs.begin(),
+                 static_cast<size_t>(num_vertices));
+  }();
+  // The CSR graph reorders the arcs by source; find each arc's partner through the ids: the
+  // reverse of an arc u -> v is the arc whose id is its id ^ 1, stored among v's out-arcs.
+  const size_t arc_count = boost::num_edges(g);
+  std::vector<size_t> index_of_id(arc_count);
+  for (const Edge e : boost::make_iterator_range(boost::edges(g))) index_of_id[g[e].id] = boost::get(boost::edge_index, g, e);
+  std::vector<Edge> reverse(arc_count);
+  for (const Edge e : boost::make_iterator_range(boost::edges(g)))
+    reverse[boost::get(boost::edge_index, g, e)] = Edge(boost::target(e, g), index_of_id[g[e].id ^ 1u]);
+  const auto edge_index = boost::get(boost::edge_index, g);
+  auto residual = boost::get(&Arc::residual, g);
   std::vector<boost::default_color_type> color(static_cast<size_t>(num_vertices));
   const double flow = boost::boykov_kolmogorov_max_flow(
-      g, capacity, residual, reverse,
+      g, boost::get(&Arc::capacity, g), residual, boost::make_iterator_property_map(reverse.begin(), edge_index),
       boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g)),
       boost::get(boost::vertex_index, g), static_cast<size_t>(source), static_cast<size_t>(sink));
   if (flow >= big) throw InternalError("min_cut: every cut crosses an infinite edge");
@@ -72,11 +84,11 @@ MinCut min_cut(int num_vertices, const std::vector<FlowEdge>& edges, int source,
   std::vector<size_t> stack{static_cast<size_t>(source)};
   result.source_side[static_cast<size_t>(source)] = true;
   while (!stack.empty()) {
-    size_t v = stack.back();
+    const size_t v = stack.back();
     stack.pop_back();
     for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) {
-      size_t w = boost::target(*it, g);
-      if (!result.source_side[w] && residual[*it] > 0) {
+      const size_t w = boost::target(*it, g);
+      if (!result.source_side[w] && g[*it].residual > 0) {
         result.source_side[w] = true;
         stack.push_back(w);
       }

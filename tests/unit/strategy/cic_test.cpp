@@ -51,6 +51,40 @@ TEST(Cic, EqualsDadsAtThousandRatesDensenet121) { expect_cic_equals_dads("densen
 // Without link latency the compression also merges multi-input layers (concatenations).
 TEST(Cic, EqualsDadsAtThousandRatesDensenet121NoLatency) { expect_cic_equals_dads("densenet121", 0); }
 
+// The zoo's own costs give small hulls (2-3 entries: with a much faster server, intermediate
+// tensors are rarely worth sending). To exercise the hull search on the real DAG topologies,
+// the same graphs with seeded random per-layer times and tensor sizes, against DADS at 1,000 rates.
+TEST(Cic, EqualsDadsOnZooTopologiesWithRandomCosts) {
+  size_t largest = 0;
+  for (const char* name : {"resnet18", "googlenet", "densenet121"}) {
+    const auto& m = test::zoo(name);
+    const scenario::Workload w;
+    const scenario::Cluster c = test::pi_and_server(100, 0.002);
+    const PlanRequest r{m.graph, m.analysis, c, w};
+    for (uint64_t seed = 1; seed <= 4; ++seed) {
+      Problem pb = two_party::make_problem(r, 1);
+      std::mt19937_64 rng(seed);
+      for (int v = 0; v < pb.layers; ++v) {
+        pb.t_device_s[static_cast<size_t>(v)] *= std::pow(10.0, test::uniform(rng, -1.5, 1.5));
+        pb.t_server_s[static_cast<size_t>(v)] = pb.t_device_s[static_cast<size_t>(v)] * std::pow(10.0, test::uniform(rng, -2, 0.2));
+      }
+      for (auto& b : pb.tensor_bytes) b = std::floor(b * std::pow(10.0, test::uniform(rng, -2, 0)));
+      pb = two_party::at_uplink_rate(pb, 100);  // re-price the transfers of the new sizes
+      const CicTable table = cic_build(pb);
+      largest = std::max(largest, table.splits.size());
+      for (int i = 0; i < 1000; ++i) {
+        const double rate = 0.001 * std::pow(10.0, 7.0 * i / 999.0);  // 0.001 .. 10,000 Mbit/s
+        const Problem at = two_party::at_uplink_rate(pb, rate);
+        const double dads = dads_solve(at).latency_s;
+        const int k = cic_decide(table, rate);
+        ASSERT_NEAR(two_party::split_latency_s(at, table.splits[static_cast<size_t>(k)]), dads, 1e-9 * dads)
+            << name << " seed " << seed << " at " << rate;
+      }
+    }
+  }
+  EXPECT_GE(largest, 5u);  // the test did meet hulls with several intermediate splits
+}
+
 TEST(Cic, CompressionIsExactOnRandomDags) {
   std::mt19937_64 rng(3);
   for (int trial = 0; trial < 200; ++trial) {
