@@ -155,8 +155,9 @@ struct Structure {
     LayerIndex first = 0, last = 0;
     bool simple = false;
     enum Map { window, same, adaptive } map = same;
-    int64_t kernel = 1, stride = 1, dilation = 1, pad = 0, in_h = 0, out_h = 0;
-    int64_t flops_per_row = 0;
+    int64_t kernel = 1, stride = 1, dilation = 1, pad = 0, in_h = 0, out_h = 0;     // rows
+    int64_t kernel_w = 1, stride_w = 1, dilation_w = 1, pad_w = 0, in_w = 0, out_w = 0;  // columns
+    int64_t flops_per_pixel = 0;
   };
   std::vector<Segment> seg;  // seg[k], seg[0] unused
   int K() const { return static_cast<int>(pos.size()) - 1; }
@@ -177,22 +178,27 @@ Structure make_structure(const PlanRequest& r) {
     const model::Shape& in = r.analysis.shape_of(l.inputs[0]);
     g.in_h = in.h;
     g.out_h = out.h;
-    g.flops_per_row = out.h > 0 ? r.analysis.layers[static_cast<size_t>(g.last)].flops / out.h : 0;
+    g.in_w = in.w;
+    g.out_w = out.w;
+    // Every layer's cost is per output pixel (rf::region_cost), so this division is exact.
+    g.flops_per_pixel = out.h * out.w > 0 ? r.analysis.layers[static_cast<size_t>(g.last)].flops / (out.h * out.w) : 0;
     using model::OpKind;
     if (l.kind == OpKind::conv2d) {
       const auto& a = l.as<model::Conv2dAttrs>();
       g.map = Structure::Segment::window;
       g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
+      g.kernel_w = a.kernel.w, g.stride_w = a.stride.w, g.dilation_w = a.dilation.w, g.pad_w = a.padding.left;
       g.simple = true;
     } else if (l.kind == OpKind::maxpool2d || l.kind == OpKind::avgpool2d) {
       const auto& a = l.as<model::Pool2dAttrs>();
       g.map = Structure::Segment::window;
       g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
+      g.kernel_w = a.kernel.w, g.stride_w = a.stride.w, g.dilation_w = a.dilation.w, g.pad_w = a.padding.left;
       g.simple = true;
     } else if (l.kind == OpKind::adaptive_avgpool2d) {
       g.map = Structure::Segment::adaptive;
       g.simple = true;
-    } else if (model::op_info(l.kind).elementwise && !out.flat && in.h == out.h) {
+    } else if (model::op_info(l.kind).elementwise && !out.flat && in.h == out.h && in.w == out.w) {
       g.map = Structure::Segment::same;
       g.simple = true;
     }
@@ -207,6 +213,18 @@ Interval map_rows(const Structure::Segment& g, const Interval& out) {
     case Structure::Segment::window:
       return Interval{g.stride * out.begin - g.pad, g.stride * out.end - g.pad + g.dilation * (g.kernel - 1)}.clip(g.in_h);
     case Structure::Segment::adaptive: return rf::adaptive_input(out, g.in_h, g.out_h);
+    default: return out;
+  }
+}
+
+// The same for columns: a layer may leave its input's last columns unread (floor mode), and then
+// the layers before it do not compute them either.
+Interval map_cols(const Structure::Segment& g, const Interval& out) {
+  if (out.empty()) return Interval::empty_interval();
+  switch (g.map) {
+    case Structure::Segment::window:
+      return Interval{g.stride_w * out.begin - g.pad_w, g.stride_w * out.end - g.pad_w + g.dilation_w * (g.kernel_w - 1)}.clip(g.in_w);
+    case Structure::Segment::adaptive: return rf::adaptive_input(out, g.in_w, g.out_w);
     default: return out;
   }
 }
@@ -276,21 +294,30 @@ struct Dp {
     }
   }
 
-  // Extends participant slot i's requirement through segment k (output interval `need` at pos[k]
-  // becomes the needed input rows at pos[k-1]); adds the compute time of those rows.
-  void extend(size_t i, int k, Interval& need, double& time) const {
+  // Extends participant slot i's requirement through segment k (output rows `need` and columns
+  // `cols` at pos[k] become the needed input rows at pos[k-1]); adds the compute time of that
+  // region. Columns are the same for every participant; the caller maps them with next_cols.
+  void extend(size_t i, int k, Interval& need, const Interval& cols, double& time) const {
     const auto& g = s.seg[static_cast<size_t>(k)];
     if (need.empty()) return;
     if (g.simple) {
-      time += static_cast<double>(g.flops_per_row * need.length()) * sec_per_flop[i][static_cast<size_t>(g.last)];
+      time += static_cast<double>(g.flops_per_pixel * need.length() * cols.length()) * sec_per_flop[i][static_cast<size_t>(g.last)];
       need = map_rows(g, need);
       return;
     }
-    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
-    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{need, Interval::whole(out.w)});
+    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{need, cols});
     for (LayerIndex l = g.first; l <= g.last; ++l)
       time += static_cast<double>(br.flops[static_cast<size_t>(l - g.first)]) * sec_per_flop[i][static_cast<size_t>(l)];
     need = br.input_of(s.pos[static_cast<size_t>(k - 1)]).rows;
+  }
+
+  // The columns of pos[k-1] read to compute columns `cols` (all rows) of pos[k].
+  Interval next_cols(int k, const Interval& cols) const {
+    const auto& g = s.seg[static_cast<size_t>(k)];
+    if (g.simple) return map_cols(g, cols);
+    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
+    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{Interval::whole(out.h), cols});
+    return br.input_of(s.pos[static_cast<size_t>(k - 1)]).cols;
   }
 };
 
@@ -325,16 +352,20 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       need[i] = dp.held[static_cast<size_t>(b)][i];
       time[i] = 0;
     }
+    Interval cols = Interval::whole(r.analysis.shapes[static_cast<size_t>(s.pos[static_cast<size_t>(b)])].w);
     for (int a = b - 1; a >= 0; --a) {
-      for (size_t i = 0; i < n; ++i) dp.extend(i, a + 1, need[i], time[i]);
+      for (size_t i = 0; i < n; ++i) dp.extend(i, a + 1, need[i], cols, time[i]);
+      cols = dp.next_cols(a + 1, cols);
       if (partition == DpfpPartition::each && a != b - 1) break;
       if (partition == DpfpPartition::one && a != 0) continue;
-      if (best[static_cast<size_t>(a)] == kInf) continue;
       // Compute-only lower bound first: most long blocks are pruned before their exchange.
       double lower = 0;
       for (size_t i = 0; i < n; ++i)
         if (!dp.held[static_cast<size_t>(b)][i].empty())
           lower = std::max(lower, time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+      // Extending the block further back only adds compute to every participant, so once the
+      // compute alone reaches the best T*(b) no longer block can win (T*(a) >= 0).
+      if (lower >= best[static_cast<size_t>(b)]) break;
       if (best[static_cast<size_t>(a)] + lower >= best[static_cast<size_t>(b)]) continue;
       xs.clear();
       owner.clear();

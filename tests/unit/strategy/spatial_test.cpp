@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <random>
@@ -68,7 +69,7 @@ model::ModelGraph random_chain(std::mt19937& rng, int max_layers) {
     int kind = pick(0, 5);
     if (kind <= 2 || h < 4 || w < 4) {
       model::Conv2dAttrs a;
-      a.out_channels = pick(2, 12);
+      a.out_channels = pick(4, 24);
       int64_t k = std::vector<int64_t>{1, 3, 3, 5}[static_cast<size_t>(pick(0, 3))];
       a.kernel = {k, k};
       int64_t s = (h >= 8 && w >= 8 && pick(0, 3) == 0) ? 2 : 1;
@@ -135,16 +136,19 @@ double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 
 TEST(Dpfp, EqualsBruteForceOnRandomChains) {
   std::mt19937 rng(20221216);
   const scenario::NetworkKind kinds[] = {scenario::NetworkKind::shared, scenario::NetworkKind::switched};
-  for (int trial = 0; trial < 24; ++trial) {
+  int multi_block = 0, distributed = 0;  // how often the optimum is non-trivial
+  for (int trial = 0; trial < 40; ++trial) {
     Fixture f;
     f.graph = random_chain(rng, trial < 4 ? 12 : 9);
     f.analysis = cost::analyze(f.graph);
     const int n = 1 + trial % 4;
+    // Slow devices (2-50 MFLOPS) and short latencies, so that splitting these small chains pays
+    // off in many trials and the oracle checks non-trivial partitions.
     std::vector<double> speeds;
-    for (int i = 0; i < n; ++i) speeds.push_back(std::uniform_real_distribution<double>(0.05, 2.0)(rng));
-    const double mbps = std::pow(10.0, std::uniform_real_distribution<double>(-1, 3)(rng));
+    for (int i = 0; i < n; ++i) speeds.push_back(std::uniform_real_distribution<double>(0.002, 0.05)(rng));
+    const double mbps = std::pow(10.0, std::uniform_real_distribution<double>(0, 3)(rng));
     const auto sharing = trial % 3 == 2 ? scenario::Sharing::fair : scenario::Sharing::fifo;
-    f.cluster = make_cluster(speeds, mbps, kinds[trial % 2], sharing, trial % 5 == 0 ? 0 : 0.002);
+    f.cluster = make_cluster(speeds, mbps, kinds[trial % 2], sharing, trial % 5 == 0 ? 0 : 1e-4);
     if (trial % 4 == 1) f.cluster.devices[0].task_overhead_s = 0.003;
     PlanRequest r = f.request();
     std::vector<int> parts(static_cast<size_t>(n));
@@ -158,7 +162,13 @@ TEST(Dpfp, EqualsBruteForceOnRandomChains) {
     EXPECT_LT(rel(dp.latency_s, oracle), 1e-9) << dp.latency_s << " vs brute force " << oracle;
     // The DP's own figure is the timing model's on the plan it describes.
     EXPECT_LT(rel(dpfp_build(r, dp.layout).predicted.latency_s, dp.latency_s), 1e-9);
+    multi_block += oracle_layout.ends.size() >= 2;
+    distributed += !oracle_layout.ends.empty() && n >= 2;
   }
+  // The oracle must have exercised the interesting cases, not only "everything local".
+  EXPECT_GE(multi_block, 5);
+  EXPECT_GE(distributed, 5);
+  std::printf("optimum with >= 2 blocks in %d trials, distributed on >= 2 devices in %d\n", multi_block, distributed);
 }
 
 TEST(Dpfp, NeverAboveEachLayerOrOneBlockOnTheZoo) {
