@@ -1,0 +1,122 @@
+// `edgepart simulate` end to end: determinism of the JSON report (same seed -> same bytes, another
+// seed -> other bytes on a fading channel), the comparison table of `--strategy all`, the Chrome
+// trace, failures handled without a crash, and usage errors -> exit 2.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct SimRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs the binary from the repository root through the shell; stderr is discarded.
+SimRun simulate(const std::string& args) {
+  std::string cmd = std::string("cd '") + EDGEPART_SOURCE_DIR + "' && '" + EDGEPART_BIN + "' simulate " + args + " 2>/dev/null";
+  SimRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = ::pclose(p);
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  return r;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const char* kDefault = "scenarios/default.json";
+
+TEST(SimulateCli, SameSeedSameBytesOtherSeedOtherBytes) {
+  std::string base = std::string(kDefault) + " --strategy dpfp --requests 200 --format json";
+  SimRun a = simulate(base + " --seed 5"), b = simulate(base + " --seed 5"), c = simulate(base + " --seed 6");
+  ASSERT_EQ(a.exit_code, 0);
+  ASSERT_EQ(b.exit_code, 0);
+  ASSERT_EQ(c.exit_code, 0);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out, c.out);  // the default scenario fades (Rayleigh): other draws, other latencies
+  auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j.at("format"), "edgepart.report");
+  EXPECT_EQ(j.at("seed"), 5);
+  const auto& s = j.at("strategies").at(0);
+  EXPECT_EQ(s.at("strategy"), "dpfp");
+  EXPECT_EQ(s.at("requests"), 200);
+  EXPECT_TRUE(s.at("speedup").is_number());
+  EXPECT_NEAR(s.at("deadline_s").get<double>(), 0.58, 1e-12);
+}
+
+TEST(SimulateCli, AllPrintsOneComparisonTable) {
+  SimRun r = simulate(std::string(kDefault) + " --strategy all --requests 50 --format table");
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* name : {"local", "dpfp", "modnn", "ftp", "fdsp"})
+    EXPECT_NE(r.out.find(std::string("\n") + name), std::string::npos) << name << "\n" << r.out;
+  EXPECT_NE(r.out.find("P(<=deadline)"), std::string::npos);
+  SimRun csv = simulate(std::string(kDefault) + " --strategy all --requests 50 --format csv");
+  ASSERT_EQ(csv.exit_code, 0);
+  EXPECT_EQ(csv.out.rfind("strategy,requests,failed,latency_mean_s", 0), 0u);
+}
+
+TEST(SimulateCli, TraceIsValidTraceEventJsonWithNestedRequests) {
+  std::string path = "/tmp/edgepart_sim_trace_test.json";
+  std::remove(path.c_str());
+  SimRun r = simulate(std::string(kDefault) + " --strategy ftp --requests 5 --format json -o /dev/null --trace " + path);
+  ASSERT_EQ(r.exit_code, 0);
+  auto j = nlohmann::json::parse(slurp(path));
+  std::map<int64_t, std::pair<double, double>> req;
+  int spans = 0;
+  for (const auto& e : j.at("traceEvents")) {
+    for (const char* k : {"ph", "pid", "tid", "name"}) ASSERT_TRUE(e.contains(k)) << e.dump();
+    if (e.at("ph") == "M") continue;
+    ASSERT_EQ(e.at("ph"), "X");
+    ASSERT_TRUE(e.contains("ts") && e.contains("dur")) << e.dump();
+    ASSERT_GE(e.at("dur").get<double>(), 0.0);
+    if (e.at("pid") == 3) req[e.at("args").at("request").get<int64_t>()] = {e.at("ts").get<double>(), e.at("ts").get<double>() + e.at("dur").get<double>()};
+  }
+  ASSERT_EQ(req.size(), 5u);
+  for (const auto& e : j.at("traceEvents")) {
+    if (e.at("ph") != "X" || e.at("pid") == 3) continue;
+    auto [lo, hi] = req.at(e.at("args").at("request").get<int64_t>());
+    double ts = e.at("ts").get<double>(), end = ts + e.at("dur").get<double>();
+    EXPECT_GE(ts, lo - 1e-3);  // 1 ns of rounding slack (times are in microseconds)
+    EXPECT_LE(end, hi + 1e-3);
+    ++spans;
+  }
+  EXPECT_GT(spans, 10);
+}
+
+TEST(SimulateCli, FailingDevicePullFinishesStaticFails) {
+  // es3 fails for good 1 s into the run.
+  std::string fail = " --requests 30 --format json --set '/devices/3/speed_profile=[{\"at_ms\":1000,\"factor\":0}]'";
+  SimRun ftp = simulate(std::string(kDefault) + " --strategy ftp" + fail);
+  ASSERT_EQ(ftp.exit_code, 0);
+  auto jf = nlohmann::json::parse(ftp.out).at("strategies").at(0);
+  EXPECT_EQ(jf.at("failed"), 0);  // pulled tiles go to the other servers
+  SimRun dpfp = simulate(std::string(kDefault) + " --strategy dpfp" + fail);
+  ASSERT_EQ(dpfp.exit_code, 0);
+  auto jd = nlohmann::json::parse(dpfp.out).at("strategies").at(0);
+  EXPECT_GT(jd.at("failed").get<int>(), 0);  // es3's static rows are lost
+  EXPECT_LT(jd.at("failed").get<int>(), 30);  // the requests before 1 s completed
+}
+
+TEST(SimulateCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(simulate(std::string(kDefault) + " --strategy dpf").exit_code, 2);
+  EXPECT_EQ(simulate(std::string(kDefault) + " --strategy all --trace /tmp/x.json").exit_code, 2);
+  EXPECT_EQ(simulate("scenarios/does_not_exist.json").exit_code, 2);
+}
+
+}  // namespace
