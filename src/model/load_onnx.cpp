@@ -906,9 +906,11 @@ std::vector<int> Converter::order_and_prune() {
         }
       }
     }
+    // path[k + 1] produces an input of path[k]: data flows from the end of the path back to
+    // `cur`, and on to the end again.
     std::string cycle;
     for (size_t k = path.size(); k-- > seen[cur];) cycle += describe_node(path[k]) + " -> ";
-    throw InputError(file_, describe_node(cur), "the nodes form a cycle: " + cycle + describe_node(cur));
+    throw InputError(file_, describe_node(cur), "the nodes form a cycle: " + cycle + describe_node(path.back()));
   }
   // Keep only the nodes the output depends on.
   const std::string& output = graph_.output(0).name();
@@ -996,8 +998,8 @@ ModelGraph Converter::run() {
   ModelGraph g;
   g.file = file_;
   g.name = std::filesystem::path(file_).stem().string();
-  std::string producer = model_.producer_name().empty() ? "an unknown producer"
-                                                        : model_.producer_name() + " " + model_.producer_version();
+  std::string producer = model_.producer_name().empty() ? "an unknown producer" : model_.producer_name();
+  if (!model_.producer_version().empty()) producer += " " + model_.producer_version();
   g.source = "ONNX file " + std::filesystem::path(file_).filename().string() + " (" + producer + ", opset " +
              std::to_string(opset_) + "), imported by edgepart";
   g.input = input_shape_;

@@ -1,0 +1,151 @@
+// ONNX through the command line: `import` -> JSON -> `inspect` gives the totals `inspect` gives on
+// the .onnx itself; `import` never writes over its input; every malformed file of
+// tests/data/onnx/bad/ makes `inspect` and `validate` exit 2 with one error line that says what
+// is wrong (and none crashes).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "unit/cli/run_cli.hpp"
+
+namespace edgepart {
+namespace {
+
+namespace fs = std::filesystem;
+using edgepart::testing::run_edgepart;
+using edgepart::testing::slurp;
+
+class TempDir {
+public:
+  TempDir() {
+    char tmpl[] = "/tmp/edgepart_onnx_cli_XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+  fs::path path_;
+};
+
+nlohmann::json totals_of(const std::vector<std::string>& args) {
+  auto r = run_edgepart(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out).at("totals");
+}
+
+class ImportRoundTrip : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ImportRoundTrip, InspectTotalsAreIdentical) {
+  TempDir tmp;
+  std::string onnx = GetParam();
+  std::string json = (tmp / "model.json").string();
+  auto r = run_edgepart({"import", onnx, "-o", json});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  auto a = totals_of({"inspect", onnx, "--format", "json"});
+  auto b = totals_of({"inspect", json, "--format", "json"});
+  EXPECT_EQ(a, b);
+  EXPECT_GT(a.at("macs").get<int64_t>(), 0);
+  // The imported file is a model `validate` accepts.
+  EXPECT_EQ(run_edgepart({"validate", json}).exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(ZooAndFixtures, ImportRoundTrip,
+                         ::testing::Values("models/resnet18.onnx", "models/mobilenet_v2.onnx", "models/googlenet.onnx",
+                                           "models/densenet121.onnx", "tests/data/onnx/activations.onnx",
+                                           "tests/data/onnx/pad_fold.onnx", "tests/data/onnx/pools.onnx"));
+
+TEST(ImportCommand, WritesTheSameToStdoutAndFile) {
+  TempDir tmp;
+  std::string file = (tmp / "r.json").string();
+  auto to_file = run_edgepart({"import", "tests/data/onnx/conv_forms.onnx", "-o", file});
+  auto to_stdout = run_edgepart({"import", "tests/data/onnx/conv_forms.onnx"});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.err;
+  EXPECT_EQ(slurp(file), to_stdout.out);
+  auto doc = nlohmann::json::parse(to_stdout.out);
+  EXPECT_EQ(doc.at("format"), "edgepart.model");
+  EXPECT_EQ(doc.at("layers").at(1).at("padding"), nlohmann::json::array({0, 1, 2, 3}));
+}
+
+TEST(ImportCommand, RefusesToWriteOverItsInput) {
+  TempDir tmp;
+  fs::path copy = tmp / "m.onnx";
+  fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/pools.onnx", copy);
+  std::string before = slurp(copy.string());
+  auto r = run_edgepart({"import", copy.string(), "-o", copy.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("refusing to write the output over an input file"));
+  EXPECT_EQ(slurp(copy.string()), before);
+}
+
+TEST(ImportCommand, RejectsJsonModels) {
+  auto r = run_edgepart({"import", "models/vgg16.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("import reads ONNX models"));
+}
+
+// file -> a substring the one error line must contain (written from what each file breaks).
+const std::map<std::string, std::string> kBad = {
+    {"bad_wire_type.onnx", "not a valid ONNX file: protobuf wire type 7"},
+    {"batch_4.onnx", "graph input 'x': must be [N,C,H,W] with batch 1"},
+    {"clip_unavailable.onnx", "node 'clip' (Clip): needs the values of its min (initializer 'lo'), but its data is stored externally in 'weights.bin'"},
+    {"cycle.onnx", "the nodes form a cycle: node 'n2' (Relu) -> node 'n1' (Add) -> node 'n2' (Relu)"},
+    {"dangling_input.onnx", "node 'r' (Relu): reads 'ghost', which is not a graph input"},
+    {"empty.onnx", "empty file"},
+    {"empty_graph.onnx", "the graph has no nodes"},
+    {"gemm_dims.onnx", "node 'fc' (Gemm): inconsistent dims: the input has 256 features, but the weight [10,200] with transB=1 expects 200"},
+    {"huge_length.onnx", "truncated ONNX file"},
+    {"inconsistent_dims.onnx", "node 'conv' (Conv): inconsistent dims: the input has 3 channels"},
+    {"json.onnx", "not a valid ONNX file"},
+    {"missing_attribute.onnx", "node 'pool' (MaxPool): MaxPool needs attribute 'kernel_shape'"},
+    {"no_graph.onnx", "not an ONNX model: the protobuf message has no graph"},
+    {"reflect_before_conv.onnx", "cannot fold the reflect padding of node 'pad' (Pad) into Conv exactly"},
+    {"reshape_unsupported.onnx", "Reshape from [1,4,8,8] to [1,2,128] is not supported"},
+    {"resize_linear.onnx", "node 'up' (Resize): mode 'linear' is not supported"},
+    {"text.onnx", "not a valid ONNX file"},
+    {"truncated.onnx", "truncated ONNX file"},
+    {"two_inputs.onnx", "edgepart models have one input tensor; the graph has 2 ('x', 'x2')"},
+    {"unsupported_ops.onnx", "unsupported ONNX operators: Einsum (first: node 'e1' (Einsum)), TopK (first: node 'top' (TopK)), com.example.FancyOp (first: node 'fancy' (FancyOp))"},
+    {"value_info_mismatch.onnx", "node 'conv' (Conv): output 'conv_out' has shape [1,8,30,30] in the file (value_info), but edgepart computes [1,8,32,32]"},
+    {"written_twice.onnx", "node 'r2' (Sigmoid): writes 'y', which node 'r1' (Relu) also writes"},
+};
+
+TEST(OnnxBadCorpus, EveryFileHasAnExpectation) {
+  std::set<std::string> files;
+  for (const auto& e : fs::directory_iterator(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/bad"))
+    files.insert(e.path().filename().string());
+  std::set<std::string> expected;
+  for (const auto& [f, _] : kBad) expected.insert(f);
+  EXPECT_EQ(files, expected);
+  EXPECT_GE(files.size(), 10u);
+}
+
+TEST(OnnxBadCorpus, OneLineExitTwoNoCrash) {
+  for (const auto& [file, message] : kBad) {
+    std::string path = "tests/data/onnx/bad/" + file;
+    for (const char* cmd : {"inspect", "validate"}) {
+      auto r = run_edgepart({cmd, path});
+      EXPECT_EQ(r.signal, 0) << cmd << " " << file << " crashed";
+      EXPECT_EQ(r.exit_code, 2) << cmd << " " << file << ": " << r.err;
+      EXPECT_EQ(r.err_lines(), 1u) << cmd << " " << file << ": " << r.err;
+      EXPECT_EQ(r.err.rfind("edgepart: error: " + path + ": ", 0), 0u) << r.err;
+      EXPECT_THAT(r.err, ::testing::HasSubstr(message)) << cmd << " " << file;
+    }
+  }
+}
+
+TEST(OnnxFixturesCli, EveryGoodFixtureValidates) {
+  for (const auto& e : fs::directory_iterator(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx")) {
+    if (e.path().extension() != ".onnx") continue;
+    auto r = run_edgepart({"validate", e.path().string()});
+    EXPECT_EQ(r.exit_code, 0) << e.path() << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace edgepart
