@@ -307,6 +307,38 @@ TEST(Simulator, AddingADeviceKeepsTheDrawsOfExistingLinks) {
   EXPECT_EQ(latencies(run(fading(0), p2, 3)), latencies(run(s3, p3, 3)));
 }
 
+// DESIGN §6's exact check, through the whole engine: one transfer of S bits over a Rayleigh link
+// (bandwidth B, mean SNR snr) that starts at a block boundary and whose block lasts longer than
+// tau is done within tau with probability exp(-(2^(S/(B tau)) - 1)/snr). Each seed is one draw
+// (the link's stream is named after the link, so a new seed is a new first block).
+TEST(Simulator, RayleighSingleTransferWithinTauMatchesClosedForm) {
+  struct Case {
+    double s_mbit, tau_s, snr_db;
+  };
+  const Case cases[] = {{1.0, 0.02, 20}, {4.0, 0.1, 10}, {2.0, 0.25, 0}};
+  const int n = 100000;
+  for (const auto& c : cases) {
+    scenario::Scenario s = two_devices();
+    s.network.kind = scenario::NetworkKind::switched;
+    s.network.latency_s = 0;
+    scenario::RayleighChannel ray;
+    ray.bandwidth_mhz = 20;
+    ray.snr_db = c.snr_db;
+    ray.coherence_ms = 1000;  // > tau
+    s.network.channel = ray;
+    auto p = make_plan(s, {transfer(0, 0, 1, c.s_mbit * 1e6 / 8, {})});
+    int done = 0;
+    for (int seed = 1; seed <= n; ++seed) done += run(s, p, static_cast<uint64_t>(seed)).requests[0].latency_s() <= c.tau_s;
+    double snr = std::pow(10.0, c.snr_db / 10);
+    double expected = std::exp(-(std::pow(2.0, c.s_mbit / (20 * c.tau_s)) - 1) / snr);
+    // Wilson interval at z = 3.29 (99.9 %): three fixed cases pass by chance with p >= 0.997.
+    double k = done, z = 3.29, z2 = z * z, ph = k / n;
+    double centre = (ph + z2 / (2.0 * n)) / (1 + z2 / n);
+    double half = z * std::sqrt(ph * (1 - ph) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+    EXPECT_NEAR(expected, centre, half) << "S=" << c.s_mbit << " Mbit, tau=" << c.tau_s << " s: " << ph;
+  }
+}
+
 TEST(Simulator, FailedDevicePullFinishesStaticCountsFailures) {
   // Three servers; es2 fails at 0.15 s and never recovers.
   scenario::Scenario s;
