@@ -18,5 +18,7 @@ Command add_region_command(CLI::App& root);
 Command add_verify_command(CLI::App& root);
 Command add_simulate_command(CLI::App& root);
 Command add_import_command(CLI::App& root);
+Command add_check_command(CLI::App& root);
+Command add_sweep_command(CLI::App& root);
 
 }  // namespace edgepart::cli

@@ -56,6 +56,8 @@ int run(int argc, char** argv) {
       edgepart::cli::add_verify_command(app),
       edgepart::cli::add_simulate_command(app),
       edgepart::cli::add_import_command(app),
+      edgepart::cli::add_check_command(app),
+      edgepart::cli::add_sweep_command(app),
   };
 
   try {

@@ -1,0 +1,229 @@
+// `edgepart sweep SCENARIO --set /ptr=a:b:step | /ptr=v1,v2,... [--set ...] [--strategy a,b|all]
+// [--seeds N] [--seed S] [--requests N] [-j N] [--shard K/N] [--format csv|jsonl] [-o FILE]
+// [--max-points N]`: one row per point x strategy x seed, in point order (DESIGN §1, §8).
+//
+// Output safety: with -o FILE the rows go to a temporary file next to FILE, flushed after every
+// point, renamed to FILE when the sweep ends. On SIGINT or SIGTERM no new point starts, the points
+// already running finish, their rows are written, the partial file is renamed to FILE (a valid
+// CSV/JSONL file holding the first points in order) and the exit code is 128 + the signal (130 for
+// Ctrl-C). A second signal kills at once (the handler is reset after the first). To stdout, rows
+// are written and flushed point by point.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "edgepart/sweep/sweep.hpp"
+#include "edgepart/util/error.hpp"
+#include "edgepart/util/output_file.hpp"
+#include "edgepart/util/strings.hpp"
+
+namespace edgepart::cli {
+
+namespace {
+
+struct SweepCliOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::vector<std::string> strategies;
+  int seeds = 1;
+  std::optional<uint64_t> seed;
+  int64_t requests = -1;
+  int threads = 1;
+  std::string shard = "1/1";
+  std::string format = "csv";
+  std::string output = "-";
+  uint64_t max_points = 10'000'000;
+  bool no_progress = false;
+};
+
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+void install_stop_handlers() {
+  static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills the process the ordinary way
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Where the rows go: stdout, or a temporary file renamed to the target at the end.
+class RowOutput {
+public:
+  RowOutput(const std::string& path, const std::vector<std::string>& inputs) : path_(path) {
+    if (path.empty() || path == "-") {
+      file_ = stdout;
+      return;
+    }
+    for (const auto& in : inputs)
+      if (same_file(path, in)) throw InputError(path, "", "refusing to write the output over an input file");
+    namespace fs = std::filesystem;
+    fs::path target(path);
+    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+    int fd = ::mkstemp(tmp_.data());
+    if (fd < 0) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+    mode_t mask = ::umask(0);  // mkstemp makes 0600; outputs are ordinary files
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    file_ = ::fdopen(fd, "w");
+    if (!file_) {
+      ::close(fd);
+      ::unlink(tmp_.c_str());
+      throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+    }
+  }
+  ~RowOutput() {
+    if (file_ && file_ != stdout) {  // not finished (an exception): leave no temporary behind
+      std::fclose(file_);
+      ::unlink(tmp_.c_str());
+    }
+  }
+  void write(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+      throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
+  }
+  // Moves the rows into place (also after an interruption: they are a valid prefix).
+  void finish() {
+    if (file_ == stdout) return;
+    const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+    std::fclose(file_);
+    file_ = nullptr;
+    if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+      std::string why = std::strerror(errno);
+      ::unlink(tmp_.c_str());
+      throw InputError(path_, "", "cannot write: " + why);
+    }
+  }
+
+private:
+  std::string path_, tmp_;
+  std::FILE* file_ = nullptr;
+};
+
+// A one-line progress bar with an ETA, redrawn at most 5 times a second.
+class ProgressBar {
+public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
+  void update(const sweep::SweepProgress& p) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (p.done != p.total && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double elapsed_s = std::chrono::duration<double>(now - start_).count();
+    const double frac = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(frac * kWidth);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(kWidth - filled), '-');
+    char eta[32] = "--:--";
+    if (p.done > 0) {
+      const auto left = static_cast<long>(elapsed_s / static_cast<double>(p.done) * static_cast<double>(p.total - p.done) + 0.5);
+      std::snprintf(eta, sizeof eta, "%ld:%02ld:%02ld", left / 3600, (left / 60) % 60, left % 60);
+    }
+    std::fprintf(stderr, "\rsweep [%s] %llu/%llu points %5.1f%%  ETA %s ", bar.c_str(),
+                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), 100.0 * frac, eta);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void done() {
+    if (drawn_) std::fputc('\n', stderr);
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_, drawn_ = false;
+  Clock::time_point start_, last_;
+};
+
+int run_sweep_command(const SweepCliOptions& o) {
+  sweep::SweepOptions so;
+  so.scenario_path = o.scenario;
+  for (const auto& s : o.sets) so.axes.push_back(sweep::parse_axis(s));
+  for (const auto& s : o.strategies) {
+    // --strategy a,b and --strategy a --strategy b both work.
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t comma = s.find(',', start);
+      if (comma == std::string::npos) comma = s.size();
+      if (comma > start) so.strategies.push_back(s.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (so.strategies.size() > 1 && std::find(so.strategies.begin(), so.strategies.end(), "all") != so.strategies.end())
+    throw InputError("", "--strategy", "'all' cannot be combined with other names");
+  so.seeds = o.seeds;
+  so.first_seed = o.seed;
+  so.requests = o.requests;
+  so.threads = o.threads;
+  std::tie(so.shard_k, so.shard_n) = sweep::parse_shard(o.shard);
+  so.format = o.format == "jsonl" ? sweep::RowFormat::jsonl : sweep::RowFormat::csv;
+  so.max_points = o.max_points;
+
+  RowOutput out(o.output, {o.scenario});
+  ProgressBar bar(!o.no_progress && ::isatty(STDERR_FILENO));
+  install_stop_handlers();
+  sweep::SweepOutcome r = sweep::run_sweep(
+      so, [&](std::string_view text) { out.write(text); }, [&](const sweep::SweepProgress& p) { bar.update(p); },
+      &g_stop);
+  bar.done();
+  out.finish();
+  if (r.interrupted) {
+    const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    std::fprintf(stderr, "edgepart: interrupted (%s): %llu of %llu points written%s%s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                 static_cast<unsigned long long>(r.points_written), static_cast<unsigned long long>(r.points_total),
+                 o.output == "-" ? "" : " to ", o.output == "-" ? "" : o.output.c_str());
+    return 128 + sig;  // the shell's convention for death by a signal
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_sweep_command(CLI::App& root) {
+  auto o = std::make_shared<SweepCliOptions>();
+  CLI::App* cmd = root.add_subcommand("sweep", "Sweep scenario parameters: one CSV/JSONL row per point x strategy x seed");
+  cmd->footer(
+      "Axes: --set /ptr=a:b:step (inclusive of b when it lands) or --set /ptr=v1,v2,... (JSON values,\n"
+      "else strings). Several --set make a Cartesian product; the first varies slowest. Rows come in\n"
+      "point order whatever -j. --shard K/N takes the K-th of N contiguous blocks of points; the CSV\n"
+      "header is in shard 1 only, so `cat` of the shard outputs equals the unsharded output.\n"
+      "Ctrl-C (SIGINT/SIGTERM) keeps the rows of the points done so far (exit 130/143).\n\n"
+      "Examples:\n"
+      "  edgepart sweep scenarios/default.json --set /network/bandwidth_mbps=10:200:10 --strategy dpfp,modnn,local\n"
+      "  edgepart sweep scenarios/default.json --set /workload/deadline_ms=400:800:50 --seeds 5 -j 2 -o rel.csv\n"
+      "  edgepart sweep scenarios/default.json --set /network/bandwidth_mbps=1:10000:1 --shard 3/8 -o part3.csv");
+  cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--set", o->sets, "An axis: /json/pointer=a:b:step or /json/pointer=v1,v2,... (repeatable)");
+  cmd->add_option("--strategy", o->strategies, "Strategies (comma-separated or repeated), or 'all' (default: the scenario's)");
+  cmd->add_option("--seeds", o->seeds, "Seeds per point: the first seed, +1, ... (default 1)")->check(CLI::Range(1, 1000000));
+  cmd->add_option("--seed", o->seed, "First seed (default: the scenario's)");
+  cmd->add_option("--requests", o->requests, "Requests per simulation (default: the scenario's workload)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--jobs", o->threads, "Worker threads (points are independent)")->check(CLI::Range(1, 1024));
+  cmd->add_option("--shard", o->shard, "Run the K-th of N contiguous blocks of points (K/N)")->capture_default_str();
+  cmd->add_option("--format", o->format, "Row format")->check(CLI::IsMember({"csv", "jsonl"}))->capture_default_str();
+  cmd->add_option("-o,--output", o->output, "Write the rows to FILE (renamed into place at the end; '-' = stdout)");
+  cmd->add_option("--max-points", o->max_points, "Refuse sweeps with more points than this")->capture_default_str();
+  cmd->add_flag("--no-progress", o->no_progress, "No progress bar (it is drawn only when stderr is a terminal)");
+  return {cmd, [o] { return run_sweep_command(*o); }};
+}
+
+}  // namespace edgepart::cli
