@@ -478,6 +478,9 @@ enum class WindowOp { conv, maxpool, avgpool };
 std::string pad_fold_problem(WindowOp op, PadMode mode, bool non_negative_input, const PadAxis& a) {
   int64_t padded = a.in + a.pad_begin + a.pad_end;
   int64_t out = window_out(padded, a.kernel, a.stride, a.dilation, a.own_begin, a.own_end, a.ceil_mode);
+  // The check reads every window position; no real layer comes near this bound (a 4096-wide map
+  // with an 11-wide kernel is 45k), and a corrupt file must not make the loader spin.
+  if (checked_mul(out, a.kernel) > (int64_t{1} << 24)) return "the map is too large to check the fold";
   std::vector<int64_t> real;
   for (int64_t o = 0; o < out; ++o) {
     int64_t start = o * a.stride - a.own_begin;
@@ -1630,6 +1633,8 @@ void Converter::resize(bool upsample) {
   if (!nearest_modes.count(nearest_mode)) fail("nearest_mode '" + nearest_mode + "' is not supported");
   for (auto [in, s] : {std::pair{x.shape.h, scale.h}, std::pair{x.shape.w, scale.w}}) {
     int64_t out = checked_mul(in, s);
+    // Every output position is checked; the bound keeps a corrupt file from making this spin.
+    if (out > (int64_t{1} << 24)) fail("the upscaled size " + std::to_string(out) + " is too large");
     for (int64_t o = 0; o < out; ++o) {
       double xo = static_cast<double>(o), sd = static_cast<double>(s), src;
       if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out > 1)) src = (xo + 0.5) / sd - 0.5;
