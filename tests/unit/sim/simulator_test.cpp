@@ -380,6 +380,51 @@ TEST(Simulator, FailedDevicePullFinishesStaticCountsFailures) {
   EXPECT_GT(failed, 0);
 }
 
+TEST(Simulator, FluidTransferFollowsATraceChannel) {
+  // Trace: 10 Mbit/s on [0, 1 s), 50 Mbit/s on [1, 2 s), looping. 2.5e6 bytes = 20 Mbit from t = 0
+  // with no latency: 10 Mbit in the first second, the other 10 Mbit at 50 Mbit/s take 0.2 s:
+  // done at 1.2 s. With 1 ms latency the bits start at 0.001 s: 9.99 Mbit by 1 s, 10.01 Mbit
+  // left at 50 Mbit/s = 0.2002 s: 1.2002 s.
+  auto s = two_devices();
+  s.network.latency_s = 0;
+  scenario::TraceChannel tr;
+  tr.points = {{0.0, 10.0}, {1.0, 50.0}, {2.0, 10.0}};
+  s.network.channel = tr;
+  auto p = make_plan(s, {transfer(0, 0, 1, 2.5e6, {})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 1.2, 1e-9);
+  s.network.latency_s = 0.001;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 1.2002, 1e-9);
+  // Fair sharing of the same trace by two equal transfers of 1.25e6 bytes (10 Mbit each): 5 Mbit/s
+  // each until 1 s (5 Mbit moved), then 25 Mbit/s each for the other 5 Mbit: 0.2 s -> 1.2 s.
+  s.network.latency_s = 0;
+  s.network.sharing = scenario::Sharing::fair;
+  auto two = make_plan(s, {transfer(0, 0, 1, 1.25e6, {}), transfer(1, 0, 1, 1.25e6, {})});
+  EXPECT_NEAR(run(s, two).requests[0].latency_s(), 1.2, 1e-9);
+}
+
+TEST(Simulator, SeveralSourcesRunThePlanFromTheirOwnDevice) {
+  // The plan computes 2 GFLOP on its source. Requests from pi (10 GFLOPS) take 0.2 s; requests
+  // from es (40 GFLOPS) run with the roles swapped: 0.05 s. 4 requests, 2 per source.
+  auto s = two_devices();
+  s.workload.requests = 4;
+  s.workload.sources = {"pi", "es"};
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  auto r = run(s, p);
+  ASSERT_EQ(r.requests.size(), 4u);
+  int from_pi = 0, from_es = 0;
+  for (const auto& q : r.requests) {
+    if (q.source == 0) {
+      ++from_pi;
+      EXPECT_NEAR(q.latency_s(), 0.2, 1e-12);
+    } else {
+      ++from_es;
+      EXPECT_NEAR(q.latency_s(), 0.05, 1e-12);
+    }
+  }
+  EXPECT_EQ(from_pi, 2);
+  EXPECT_EQ(from_es, 2);
+}
+
 TEST(Simulator, SlowDownStretchesTheRestOfARunningTask) {
   // 2 GFLOP on a 10 GFLOPS device takes 0.2 s; at 0.1 s it slows to half speed: half the work is
   // left and takes 0.1 / 0.5 = 0.2 s more: done at 0.3 s.
