@@ -2,7 +2,8 @@
 // whole and with one fused block segmented among devices, and reports how far the outputs are
 // apart (DESIGN §8 keys: max_abs_error, max_abs_output, rel_l2_error, top1_agrees,
 // lossless_expected). rows and tiles recompute halos and must agree to float rounding; fdsp (ADCNN)
-// pads every tile with zeros, so its error is real.
+// pads every tile with zeros, so its error is real. With --plan, the blocks are a plan's
+// distributed stages (every strategy's plan can be checked this way).
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/exec/executor.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/plan/plan.hpp"
 #include "edgepart/report/table.hpp"
 #include "edgepart/rf/segmentation.hpp"
 #include "edgepart/util/error.hpp"
@@ -23,8 +25,8 @@ namespace edgepart::cli {
 namespace {
 
 struct VerifyOptions {
-  std::string model, strategy, block, grid, convention = "balanced";
-  int64_t devices = 0;
+  std::string model, strategy, block, grid, convention = "balanced", plan;
+  int64_t devices = 0, variant = 0;
   uint64_t seed = 1;
   std::vector<double> speeds;
   OutputOptions out;
@@ -49,10 +51,118 @@ std::pair<int64_t, int64_t> parse_grid(const std::string& text) {
   return {r, c};
 }
 
+rf::Interval interval(const plan::Span& s) { return rf::Interval{s.begin, s.end}; }
+
+struct PlanBlocks {
+  std::vector<exec::BlockAssignment> blocks;
+  int64_t region_mismatches = 0;  // (part, layer) pairs whose plan region differs from rf's
+  int64_t regions_checked = 0;
+};
+
+// The distributed stages ("rows", "tiles") of one variant of a plan as executor blocks; each part
+// computes the last layer's region of its DeviceRegion. The plan's per-layer regions are compared
+// with rf::propagate_block's (they must agree for a lossless plan).
+PlanBlocks plan_blocks(const plan::Plan& p, size_t variant, const model::ModelGraph& g, const cost::ModelAnalysis& a,
+                       const std::string& file) {
+  PlanBlocks out;
+  const auto& stages = p.variants.at(variant).stages;
+  rf::Halo halo = p.lossless ? rf::Halo::exact : rf::Halo::none;
+  for (size_t si = 0; si < stages.size(); ++si) {
+    const plan::Stage& st = stages[si];
+    if (st.split != "rows" && st.split != "tiles") continue;  // whole on one device, or FC channels
+    std::string where = "/variants/" + std::to_string(variant) + "/stages/" + std::to_string(si);
+    if (st.first_layer < 0 || st.first_layer > st.last_layer || static_cast<size_t>(st.last_layer) >= g.size())
+      throw InputError(file, where, "layers " + std::to_string(st.first_layer) + ".." + std::to_string(st.last_layer) +
+                                        " are not a range of the model's " + std::to_string(g.size()) + " layers");
+    exec::BlockAssignment b{st.first_layer, st.last_layer, {}, halo};
+    auto n = static_cast<size_t>(st.last_layer - st.first_layer + 1);
+    for (size_t ri = 0; ri < st.regions.size(); ++ri) {
+      const plan::DeviceRegion& r = st.regions[ri];
+      if (r.rows.size() != n || r.cols.size() != n)
+        throw InputError(file, where + "/regions/" + std::to_string(ri),
+                         "needs one row and one column range per layer of the stage (" + std::to_string(n) + ")");
+      rf::Region target{interval(r.rows.back()), interval(r.cols.back())};
+      b.parts.push_back(exec::PartAssignment{r.device >= 0 ? r.device : r.tile, target});
+      rf::BlockRegions br = rf::propagate_block(g, a, st.first_layer, st.last_layer, target, halo);
+      for (size_t k = 0; k < n; ++k) {
+        const rf::Region& want = br.outputs[k];
+        rf::Region got{interval(r.rows[k]), interval(r.cols[k])};
+        ++out.regions_checked;
+        if (!(want.empty() && got.empty()) && !(want == got)) {
+          ++out.region_mismatches;
+          spdlog::warn("plan {} stage {} part {}: {} computes {} (rf: {})", file, si, ri,
+                       g.layer(st.first_layer + static_cast<model::LayerIndex>(k)).name, got.to_string(), want.to_string());
+        }
+      }
+    }
+    out.blocks.push_back(std::move(b));
+  }
+  return out;
+}
+
+int run_verify_plan(const VerifyOptions& o, const std::string& path, const model::ModelGraph& g,
+                    const cost::ModelAnalysis& a) {
+  plan::Plan p = plan::load_plan(o.plan);
+  if (p.model_hash != g.content_hash())
+    throw InputError(o.plan, "/model/hash", "the plan was made for model '" + p.model_name + "' (" + p.model_hash +
+                                                "), not for " + path + " (" + g.content_hash() + ")");
+  if (o.variant < 0 || static_cast<size_t>(o.variant) >= p.variants.size())
+    throw InputError("", "--variant", "the plan has " + std::to_string(p.variants.size()) + " variant(s) (got " +
+                                          std::to_string(o.variant) + ")");
+  PlanBlocks pb = plan_blocks(p, static_cast<size_t>(o.variant), g, a, o.plan);
+  exec::Executor ex(g, a, o.seed);
+  exec::Tensor input = ex.random_input();
+  exec::Tensor whole = ex.run(input);
+  exec::Tensor segmented = ex.run_segmented(input, pb.blocks);
+  exec::Comparison cmp = exec::compare(whole, segmented);
+  const bool within = cmp.max_abs_error <= kLosslessTolerance * cmp.max_abs_output;
+  Json blocks = Json::array();
+  for (const auto& b : pb.blocks)
+    blocks.push_back(Json{{"from", g.layer(b.first).name}, {"to", g.layer(b.last).name}, {"first", b.first},
+                          {"last", b.last}, {"parts", b.parts.size()}});
+  Json doc{{"model", g.name},
+           {"plan", Json{{"file", o.plan}, {"strategy", p.strategy}, {"variant", o.variant}}},
+           {"strategy", p.strategy},
+           {"devices", p.devices.size()},
+           {"seed", o.seed},
+           {"blocks", blocks},
+           {"regions_checked", pb.regions_checked},
+           {"region_mismatches", pb.region_mismatches},
+           {"max_abs_error", cmp.max_abs_error},
+           {"max_abs_output", cmp.max_abs_output},
+           {"rel_l2_error", cmp.rel_l2_error},
+           {"top1_agrees", cmp.top1_agrees},
+           {"lossless_expected", p.lossless},
+           {"within_tolerance", within},
+           {"tolerance", kLosslessTolerance}};
+  if (resolve_format(o.out) == Format::json) {
+    emit(o.out, doc.dump(2) + "\n", {path, o.plan});
+  } else {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "%s, plan %s (%s, variant %ld): %zu distributed block(s), %ld of %ld layer regions differ from rf\n"
+                  "max abs error %.3g (max |output| %.3g), relative L2 error %.3g, top-1 %s; %s\n",
+                  g.name.c_str(), o.plan.c_str(), p.strategy.c_str(), static_cast<long>(o.variant), pb.blocks.size(),
+                  static_cast<long>(pb.region_mismatches), static_cast<long>(pb.regions_checked), cmp.max_abs_error,
+                  cmp.max_abs_output, cmp.rel_l2_error, cmp.top1_agrees ? "agrees" : "differs",
+                  p.lossless ? (within ? "lossless as expected" : "NOT lossless") : "approximate (the plan is not lossless)");
+    emit(o.out, line, {path, o.plan});
+  }
+  if (p.lossless && !within) {
+    spdlog::error("the plan's segmented output differs from the whole run beyond float rounding");
+    return 1;
+  }
+  return 0;
+}
+
 int run_verify(const VerifyOptions& o) {
   std::string path = resolve_model_path(o.model);
   model::ModelGraph g = model::load_model(path);
   cost::ModelAnalysis a = cost::analyze(g);
+
+  if (!o.plan.empty()) return run_verify_plan(o, path, g, a);
+  if (o.strategy.empty() || o.devices < 1)
+    throw InputError("", "--strategy", "verify needs --strategy and --devices, or --plan FILE");
 
   model::LayerIndex first = 0, last = 0;
   if (o.block.empty()) {
@@ -169,10 +279,15 @@ Command add_verify_command(CLI::App& root) {
       "Examples:\n"
       "  edgepart verify vgg16 --strategy rows --devices 4\n"
       "  edgepart verify yolov2_tiny --strategy fdsp --devices 4 --format json\n"
-      "  edgepart verify resnet18 --strategy tiles --devices 6 --grid 2x3 --block conv1:layer2.1.relu_1");
+      "  edgepart verify resnet18 --strategy tiles --devices 6 --grid 2x3 --block conv1:layer2.1.relu_1\n"
+      "  edgepart plan scenarios/default.json --strategy dpfp --format json -o p.json && edgepart verify vgg16 --plan p.json");
   cmd->add_option("model", o->model, "Model file (.json or .onnx) or zoo name")->required();
-  cmd->add_option("--strategy", o->strategy, "How the block is split")->required()->check(CLI::IsMember({"rows", "tiles", "fdsp"}));
-  cmd->add_option("--devices", o->devices, "Number of devices")->required()->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  cmd->add_option("--strategy", o->strategy, "How the block is split (required without --plan)")
+      ->check(CLI::IsMember({"rows", "tiles", "fdsp"}));
+  cmd->add_option("--devices", o->devices, "Number of devices (required without --plan)")
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}));
+  cmd->add_option("--plan", o->plan, "Verify a plan (edgepart plan --format json): its distributed stages are the blocks");
+  cmd->add_option("--variant", o->variant, "With --plan: the variant to verify")->capture_default_str();
   cmd->add_option("--block", o->block, "The fused block FROM:TO (layer names)");
   cmd->add_option("--seed", o->seed, "Seed of the random weights and input")->capture_default_str();
   cmd->add_option("--grid", o->grid, "tiles/fdsp: the grid RxC (default: most square with --devices tiles)");

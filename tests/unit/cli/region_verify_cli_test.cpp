@@ -161,7 +161,37 @@ TEST(VerifyCli, YoloV2Tiny) {
   expect_fdsp_error(run_json("verify yolov2_tiny --strategy fdsp --devices 4"));
 }
 
+TEST(VerifyCli, StrategyPlansOnResNet18) {
+  // Every spatial strategy's plan for the default cluster with resnet18: the plan's per-layer
+  // regions must be rf's, and executing its distributed stages must be lossless (fdsp: not).
+  for (std::string strategy : {"modnn", "ftp", "fdsp"}) {
+    fs::path plan = fs::temp_directory_path() / ("edgepart_rv_plan_" + strategy + std::to_string(::getpid()) + ".json");
+    Result made = run("plan scenarios/default.json --strategy " + strategy +
+                      " --set /model=../models/resnet18.json --format json -o " + plan.string());
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    Json j = run_json("verify resnet18 --plan " + plan.string());
+    fs::remove(plan);
+    EXPECT_EQ(j.at("strategy"), strategy);
+    EXPECT_GE(j.at("blocks").size(), 1u) << strategy;
+    EXPECT_GT(j.at("regions_checked").get<int64_t>(), 0) << strategy;
+    EXPECT_EQ(j.at("region_mismatches").get<int64_t>(), 0) << strategy;
+    if (strategy == "fdsp") {
+      expect_fdsp_error(j);
+    } else {
+      expect_lossless(j);
+    }
+  }
+  // A plan for another model is refused.
+  fs::path plan = fs::temp_directory_path() / ("edgepart_rv_plan_vgg" + std::to_string(::getpid()) + ".json");
+  ASSERT_EQ(run("plan scenarios/default.json --strategy modnn --format json -o " + plan.string()).exit_code, 0);
+  Result r = run("verify resnet18 --plan " + plan.string());
+  fs::remove(plan);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/model/hash"), std::string::npos) << r.err;
+}
+
 TEST(VerifyCli, BadArgumentsExitTwo) {
+  EXPECT_EQ(run("verify yolov2_tiny --devices 2").exit_code, 2);  // neither --strategy nor --plan
   EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 0").exit_code, 2);
   EXPECT_EQ(run("verify yolov2_tiny --strategy cols --devices 2").exit_code, 2);
   EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 2 --speeds 1").exit_code, 2);
