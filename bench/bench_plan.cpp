@@ -11,7 +11,7 @@ using namespace edgepart;
 
 namespace {
 
-scenario::Cluster cluster(int n, double mbps) {
+scenario::Cluster cluster(int n, double mbps, scenario::NetworkKind kind = scenario::NetworkKind::shared) {
   scenario::Cluster c;
   for (int i = 0; i < n; ++i) {
     scenario::Device d;
@@ -20,20 +20,21 @@ scenario::Cluster cluster(int n, double mbps) {
     d.is_source = i == 0;
     c.devices.push_back(d);
   }
+  c.network.kind = kind;
   c.network.bandwidth_mbps = mbps;
   c.network.latency_s = 0.002;
   return c;
 }
 
-// A chain of `layers` 3x3/1 pad-1 convolutions, 16 channels, on a 16x224x224 input: every layer a
-// cut point, so the DP sees L = 1,000 block ends.
-model::ModelGraph chain(int layers) {
+// A chain of `layers` 3x3/1 pad-1 convolutions with `channels` channels on a 224x224 map: every
+// layer a cut point, so the DP sees L block ends.
+model::ModelGraph chain(int layers, int channels) {
   model::ModelGraph g;
   g.name = "chain" + std::to_string(layers);
-  g.input = model::Shape::chw(16, 224, 224);
+  g.input = model::Shape::chw(channels, 224, 224);
   for (int i = 0; i < layers; ++i) {
     model::Conv2dAttrs a;
-    a.out_channels = 16;
+    a.out_channels = channels;
     a.kernel = {3, 3};
     a.padding = {1, 1, 1, 1};
     g.layers.push_back(model::Layer{"conv" + std::to_string(i), model::OpKind::conv2d, a, {i - 1}, ""});
@@ -58,17 +59,32 @@ void BM_DpfpVgg16(benchmark::State& state) {
 }
 BENCHMARK(BM_DpfpVgg16)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
 
+// 16 servers on a switched gigabit LAN, 64 channels: splitting pays (the DP's usual regime).
 void BM_DpfpChain(benchmark::State& state) {
   const int layers = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
-  model::ModelGraph g = chain(layers);
+  model::ModelGraph g = chain(layers, 64);
   cost::ModelAnalysis a = cost::analyze(g);
-  scenario::Cluster c = cluster(n, 100);
+  scenario::Cluster c = cluster(n, 1000, scenario::NetworkKind::switched);
   scenario::Workload w;
   strategy::PlanRequest r{g, a, c, w};
   for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
   state.SetComplexityN(layers);
 }
 BENCHMARK(BM_DpfpChain)->Args({250, 16})->Args({500, 16})->Args({1000, 16})->Unit(benchmark::kMillisecond)->Complexity();
+
+// The worst case: 16 devices on one shared 100 Mbit/s medium, 16 channels. Halo exchanges cost
+// far more than they save, every long block's exchange bound stays below T*(b), and the DP
+// evaluates nearly every (a, b) pair with up to N(N-1) transfers each.
+void BM_DpfpChainNoGain(benchmark::State& state) {
+  const int layers = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
+  model::ModelGraph g = chain(layers, 16);
+  cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = cluster(n, 100);
+  scenario::Workload w;
+  strategy::PlanRequest r{g, a, c, w};
+  for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
+}
+BENCHMARK(BM_DpfpChainNoGain)->Args({1000, 16})->Unit(benchmark::kMillisecond);
 
 void BM_TimingModelVgg16Plan(benchmark::State& state) {
   static model::ModelGraph g = model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/vgg16.json");

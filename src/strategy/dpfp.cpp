@@ -261,7 +261,9 @@ void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const
     return;
   }
   for (size_t j = 0; j < parts.size(); ++j) {
-    if (static_cast<int>(j) == slot) continue;
+    if (static_cast<int>(j) == slot || held[j].empty()) continue;
+    if (held[j].begin > need.end) break;  // shares ascend in slot order: no later one overlaps
+    if (held[j].end < need.begin) continue;
     Interval o = need.intersect(held[j]);
     if (o.empty()) continue;
     out.push_back(Xfer{parts[j], dev, static_cast<double>(o.length()) * bytes_per_row});
@@ -277,18 +279,32 @@ struct Dp {
   std::vector<std::vector<Interval>> held;  // [k][slot]
   std::vector<double> rowb;                 // [k]
   std::vector<std::vector<double>> sec_per_flop;  // [slot][layer]
+  double min_latency_s = 0, max_rate_mbps = 0;    // over all ordered pairs (for lower bounds)
+  bool fifo = false;                              // one shared FIFO medium
 
   Dp(const PlanRequest& req, const Structure& st, std::vector<int> p) : r(req), s(st), parts(std::move(p)), net(req.cluster) {
     for (int k = 0; k <= s.K(); ++k) {
       held.push_back(shares(r, s, parts, k));
       rowb.push_back(row_bytes(r, s, k));
     }
+    min_latency_s = std::numeric_limits<double>::infinity();
+    for (int f = 0; f < net.n; ++f)
+      for (int t = 0; t < net.n; ++t)
+        if (f != t) {
+          min_latency_s = std::min(min_latency_s, net.lat(f, t));
+          max_rate_mbps = std::max(max_rate_mbps, net.rate(f, t));
+        }
+    if (net.n < 2) min_latency_s = 0, max_rate_mbps = 1;
+    fifo = net.kind == NetworkKind::shared && net.sharing == Sharing::fifo;
     sec_per_flop.resize(parts.size());
     for (size_t i = 0; i < parts.size(); ++i) {
       const auto& d = r.cluster.devices[static_cast<size_t>(parts[i])];
       for (size_t l = 0; l < r.graph.size(); ++l) {
-        auto e = d.efficiency.find(std::string(model::op_name(r.graph.layers[l].kind)));
-        const double eff = e == d.efficiency.end() ? 1.0 : e->second;
+        double eff = 1.0;
+        if (!d.efficiency.empty()) {
+          auto e = d.efficiency.find(std::string(model::op_name(r.graph.layers[l].kind)));
+          if (e != d.efficiency.end()) eff = e->second;
+        }
         sec_per_flop[i].push_back(1.0 / (d.speed_gflops * 1e9 * eff));
       }
     }
@@ -347,6 +363,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   std::vector<Xfer> xs;
   std::vector<int> owner;  // transfer -> receiving slot
   std::vector<double> ends;
+  std::vector<double> arrive(n, 0);
   for (int b = 1; b <= K; ++b) {
     for (size_t i = 0; i < n; ++i) {
       need[i] = dp.held[static_cast<size_t>(b)][i];
@@ -367,6 +384,28 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       // compute alone reaches the best T*(b) no longer block can win (T*(a) >= 0).
       if (lower >= best[static_cast<size_t>(b)]) break;
       if (best[static_cast<size_t>(a)] + lower >= best[static_cast<size_t>(b)]) continue;
+      // A cheap bound with the exchange: a receiver that lacks R rows waits at least the smallest
+      // latency plus R rows at the highest rate (whatever the sharing), and on a shared FIFO
+      // medium the receivers' transfers also add up. Pruning on a true lower bound never changes
+      // the optimum (ties keep the first block found, as the strict < below does).
+      {
+        double bound = lower, serial = 0;
+        for (size_t i = 0; i < n; ++i) {
+          if (dp.held[static_cast<size_t>(b)][i].empty() || need[i].empty()) continue;
+          int64_t missing = need[i].length();
+          if (a == 0) {
+            if (participants[i] == c.source) missing = 0;
+          } else {
+            missing -= need[i].intersect(dp.held[static_cast<size_t>(a)][i]).length();
+          }
+          if (missing <= 0) continue;
+          const double wait = dp.min_latency_s + static_cast<double>(missing) * dp.rowb[static_cast<size_t>(a)] * 8.0 / (dp.max_rate_mbps * 1e6);
+          serial += wait;
+          bound = std::max(bound, wait + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+        }
+        if (dp.fifo) bound = std::max(bound, serial);
+        if (best[static_cast<size_t>(a)] + bound >= best[static_cast<size_t>(b)]) continue;
+      }
       xs.clear();
       owner.clear();
       for (size_t i = 0; i < n; ++i) {
@@ -377,7 +416,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
         owner.insert(owner.end(), xs.size() - before, static_cast<int>(i));
       }
       exchange(dp.net, xs, ends);
-      std::vector<double> arrive(n, 0);
+      std::fill(arrive.begin(), arrive.end(), 0.0);
       for (size_t x = 0; x < xs.size(); ++x) arrive[static_cast<size_t>(owner[x])] = std::max(arrive[static_cast<size_t>(owner[x])], ends[x]);
       double cost = 0;
       for (size_t i = 0; i < n; ++i)
@@ -393,7 +432,20 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   // Where the distributed part stops (t) and which device runs the tail (g).
   const LayerIndex last = r.graph.output();
   std::vector<double> weights_prefix(static_cast<size_t>(K + 1), 0);
-  for (int k = 1; k <= K; ++k) weights_prefix[static_cast<size_t>(k)] = weight_bytes(r, 0, s.pos[static_cast<size_t>(k)]);
+  for (int k = 1; k <= K; ++k)
+    weights_prefix[static_cast<size_t>(k)] = weights_prefix[static_cast<size_t>(k - 1)] +
+                                             weight_bytes(r, s.pos[static_cast<size_t>(k - 1)] + 1, s.pos[static_cast<size_t>(k)]);
+  // The tail's FLOPs for every t, accumulated from the back (O(L) map updates, not O(L^2)).
+  std::vector<FlopsByOp> tail_of(static_cast<size_t>(K + 1));
+  {
+    FlopsByOp acc;
+    LayerIndex next = last;  // layers > next are in acc
+    for (int t = K; t >= 0; --t) {
+      for (LayerIndex l = next; l > s.pos[static_cast<size_t>(t)]; --l) add_flops(acc, range_flops(r, l, l));
+      next = s.pos[static_cast<size_t>(t)];
+      tail_of[static_cast<size_t>(t)] = acc;
+    }
+  }
   const double weights_all = weight_bytes(r, 0, last);
   // Memory bound per (t, g): weights of what a device runs plus the largest whole-map input +
   // output of one of its layers. A device's part of a map is never larger than the map, so a
@@ -428,7 +480,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
     if (t > 0)
       for (size_t i = 0; i < n; ++i) parts_fit = parts_fit && mem_ok(participants[i], weights_prefix[static_cast<size_t>(t)] + act_prefix);
     if (!parts_fit) continue;
-    FlopsByOp tail_flops = tail_empty ? FlopsByOp{} : range_flops(r, tail_first, last);
+    const FlopsByOp& tail_flops = tail_of[static_cast<size_t>(t)];
     for (int g = 0; g < c.size(); ++g) {
       if (tail_empty && g != c.source) continue;  // nothing to run: gather on the source itself
       const bool in_parts = std::find(participants.begin(), participants.end(), g) != participants.end();
