@@ -34,7 +34,6 @@
 
 #include "edgepart/plan/timing.hpp"
 #include "edgepart/util/error.hpp"
-#include "edgepart/util/strings.hpp"
 #include "strategy/two_party_strategies.hpp"
 
 namespace edgepart::strategy {
@@ -58,6 +57,13 @@ Problem at_inverse_rate(const Problem& problem, double x) {
   pb.t_down_s = pb.down_latency_s +
                 pb.tensor_bytes[static_cast<size_t>(tensor_of_layer(pb.output()))] * kBitsPerByte / kBitsPerMegabit / ratio * x;
   return pb;
+}
+
+// A rate for messages: "100", "5.85" (6 significant digits).
+std::string mbps_text(double rate_mbps) {
+  std::ostringstream os;
+  os << rate_mbps;
+  return os.str();
 }
 
 int find_root(std::vector<int>& parent, int v) {
@@ -177,7 +183,7 @@ plan::Plan make_cic_plan(const PlanRequest& request, const JsonCursor& options) 
   for (size_t i = 0; i < table.splits.size(); ++i)
     if (auto why = split_memory_problem(request, problem, table.splits[i]))
       throw InputError(options.file(), "/devices",
-                       "cic: the split optimal from " + std::to_string(table.lower_mbps[i]) +
+                       "cic: the split optimal from " + mbps_text(table.lower_mbps[i]) +
                            " Mbit/s does not fit: " + *why + "; CIC has no memory constraint");
   PlanBuilder b(request, "cic", normalised);
   for (size_t i = 0; i < table.splits.size(); ++i) {
@@ -196,7 +202,7 @@ plan::Plan make_cic_plan(const PlanRequest& request, const JsonCursor& options) 
      << " min cuts";
   b.note(os.str());
   const int chosen = cic_decide(table, problem.up_rate_mbps);
-  b.note("at the planning rate " + format_number(problem.up_rate_mbps) + " Mbit/s: " +
+  b.note("at the planning rate " + mbps_text(problem.up_rate_mbps) + " Mbit/s: " +
          describe_split(request, problem, table.splits[static_cast<size_t>(chosen)]));
   return b.finish();
 }
