@@ -272,6 +272,17 @@ def squeeze_unnamed():
     return save(g, 11, "squeeze_unnamed", infer=False)
 
 
+def clashing_names():
+    """Node names that clash with each other or with the reserved name 'input': such layers take
+    their output tensor's name."""
+    g = Graph([1, 2, 4, 4])
+    g.node("Relu", ["x"], name="act", outputs=["a1"])
+    g.node("Sigmoid", ["a1"], name="act", outputs=["a2"])
+    g.node("Relu", ["a2"], name="input", outputs=["a3"])
+    g.output("a3", [1, 2, 4, 4])
+    return save(g, 13, "clashing_names")
+
+
 def inline_weights():
     """Inline weights: a 9216-byte raw_data conv weight (over the loader's 4 KiB, skipped unread),
     a float_data bias, and a Reshape target from an inline initializer."""
@@ -393,7 +404,7 @@ def bad_fixtures(pools_bytes):
 def main():
     pools_bytes = pools()
     for make in (conv_forms, activations, legacy_opset9, upsample_opset7, pad_fold, resize,
-                 reshape_chain, legacy_reshape, squeeze_unnamed, inline_weights):
+                 reshape_chain, legacy_reshape, squeeze_unnamed, clashing_names, inline_weights):
         make()
     bad_fixtures(pools_bytes)
     for root, _, files in sorted(os.walk(OUT)):

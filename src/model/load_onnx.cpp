@@ -965,9 +965,10 @@ ModelGraph Converter::run() {
     origin_ = describe_node(i);
     // Layer name: the node name, else (unnamed or clashing) its output tensor name, which ONNX
     // makes unique.
+    std::string stem = node_->output_size() > 0 && !node_->output(0).empty() ? node_->output(0) : "node" + std::to_string(i);
     name_ = node_->name();
-    if (name_.empty() || used_names_.count(name_)) name_ = node_->output_size() > 0 ? node_->output(0) : "";
-    for (int k = 2; name_.empty() || used_names_.count(name_); ++k) name_ = node_->output(0) + "_" + std::to_string(k);
+    if (name_.empty() || used_names_.count(name_)) name_ = stem;
+    for (int k = 2; used_names_.count(name_); ++k) name_ = stem + "_" + std::to_string(k);
     try {
       convert_node();
     } catch (const OverflowError&) {

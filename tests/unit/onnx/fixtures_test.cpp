@@ -243,6 +243,13 @@ TEST(OnnxFixtures, UnnamedNodesTakeTheirOutputNames) {
   EXPECT_EQ(m.shape("logits"), Shape::features(3));
 }
 
+TEST(OnnxFixtures, ClashingNodeNamesTakeTheirOutputNames) {
+  Loaded m = load("clashing_names");
+  // Two nodes named 'act' and one named 'input' (the model input's reserved name).
+  EXPECT_EQ(names(m.g), (std::vector<std::string>{"act", "a2", "a3"}));
+  EXPECT_EQ(m.layer("a2").origin, "node 'act' (Sigmoid)");
+}
+
 TEST(OnnxFixtures, InlineWeightsAreNotNeeded) {
   Loaded m = load("inline_weights");
   EXPECT_EQ(m.layer("conv").as<Conv2dAttrs>().out_channels, 16);
