@@ -430,26 +430,34 @@ SimResult Engine::run() {
       push(SimTime::from_seconds(prof[i].at_s), SpeedChange{d, static_cast<int32_t>(i)});
   }
 
-  while (!queue_.empty()) {
-    now_ = queue_.top().time;
-    while (!queue_.empty() && queue_.top().time == now_) {
-      EventQueue::Entry e = queue_.pop();
-      ++result_.stats.events;
-      std::visit([this](const auto& ev) {
-        using T = std::decay_t<decltype(ev)>;
-        if constexpr (std::is_same_v<T, RequestArrival>) on_arrival(ev);
-        else if constexpr (std::is_same_v<T, TaskDone>) on_task_done(ev);
-        else if constexpr (std::is_same_v<T, TransferWake>) on_transfer_wake(ev);
-        else on_speed_change(ev);
-      }, e.event);
+  while (true) {
+    while (!queue_.empty()) {
+      now_ = queue_.top().time;
+      while (!queue_.empty() && queue_.top().time == now_) {
+        EventQueue::Entry e = queue_.pop();
+        ++result_.stats.events;
+        std::visit([this](const auto& ev) {
+          using T = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<T, RequestArrival>) on_arrival(ev);
+          else if constexpr (std::is_same_v<T, TaskDone>) on_task_done(ev);
+          else if constexpr (std::is_same_v<T, TransferWake>) on_transfer_wake(ev);
+          else on_speed_change(ev);
+        }, e.event);
+      }
+      flush();
     }
-    flush();
+    // Nothing left to happen, yet requests in flight: they can never finish (every device of a
+    // pull pool failed, a channel stuck at rate 0). They fail now; a closed-loop client then
+    // issues its next request, so the run goes on until every request is accounted for.
+    bool stuck = false;
+    for (size_t s = 0; s < slots_.size(); ++s)
+      if (slots_[s].active) {
+        finish_request(static_cast<int>(s), now_.seconds(), true);
+        stuck = true;
+      }
+    if (!stuck) break;
   }
   result_.stats.end_s = now_.seconds();
-  // Requests that can never finish (every device able to run a task failed, a channel stuck at 0)
-  // count as failed at the end of the run.
-  for (size_t s = 0; s < slots_.size(); ++s)
-    if (slots_[s].active) finish_request(static_cast<int>(s), now_.seconds(), true);
   for (int i = 0; i < n_; ++i)
     for (int j = 0; j < n_; ++j) {
       size_t k = static_cast<size_t>(i * n_ + j);

@@ -425,6 +425,21 @@ TEST(Simulator, SeveralSourcesRunThePlanFromTheirOwnDevice) {
   EXPECT_EQ(from_es, 2);
 }
 
+TEST(Simulator, RequestsThatCanNeverFinishAreCountedFailed) {
+  // Pull tiles may only run on es, which fails at 0.05 s: the first request (a 0.1 s tile) and
+  // every later one can never finish. Closed loop: all 3 requests are issued and all fail.
+  auto s = two_devices();
+  s.workload.requests = 3;
+  s.devices[1].speed_profile = {scenario::SpeedChange{0.05, 0.0}};
+  auto p = make_plan(s, {pull(0, {1}, 4, -1, 0, -1, 0, {})});
+  auto r = run(s, p);
+  ASSERT_EQ(r.requests.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r.requests[i].id, static_cast<int64_t>(i));
+    EXPECT_TRUE(r.requests[i].failed) << i;
+  }
+}
+
 TEST(Simulator, SlowDownStretchesTheRestOfARunningTask) {
   // 2 GFLOP on a 10 GFLOPS device takes 0.2 s; at 0.1 s it slows to half speed: half the work is
   // left and takes 0.1 / 0.5 = 0.2 s more: done at 0.3 s.
