@@ -272,6 +272,32 @@ def squeeze_unnamed():
     return save(g, 11, "squeeze_unnamed", infer=False)
 
 
+def external_values():
+    """Small values stored as external data in a file that exists (external_values.bin): the
+    loader reads them (a Reshape target, Clip bounds) at the offsets the tensors name."""
+    g = Graph([1, 2, 3, 3])
+    blob = np.array([1, -1], np.int64).tobytes() + np.array([0.5, 2.0], np.float32).tobytes()
+    write(os.path.join(OUT, "external_values.bin"), blob)
+
+    def external(name, dtype, dims, offset, length):
+        t = TensorProto()
+        t.name, t.data_type = name, dtype
+        t.dims.extend(dims)
+        t.data_location = TensorProto.EXTERNAL
+        for key, value in (("location", "external_values.bin"), ("offset", str(offset)),
+                           ("length", str(length))):
+            entry = t.external_data.add()
+            entry.key, entry.value = key, value
+        g.inits.append(t)
+        return name
+
+    t = g.node("Clip", ["x", external("lo", FLOAT, [], 16, 4), external("hi", FLOAT, [], 20, 4)],
+               name="clip")
+    t = g.node("Reshape", [t, external("target", INT64, [2], 0, 16)], name="flat")
+    g.output(t, [1, 18])
+    return save(g, 13, "external_values", infer=False)
+
+
 def clashing_names():
     """Node names that clash with each other or with the reserved name 'input': such layers take
     their output tensor's name."""
@@ -404,7 +430,7 @@ def bad_fixtures(pools_bytes):
 def main():
     pools_bytes = pools()
     for make in (conv_forms, activations, legacy_opset9, upsample_opset7, pad_fold, resize,
-                 reshape_chain, legacy_reshape, squeeze_unnamed, clashing_names, inline_weights):
+                 reshape_chain, legacy_reshape, squeeze_unnamed, clashing_names, external_values, inline_weights):
         make()
     bad_fixtures(pools_bytes)
     for root, _, files in sorted(os.walk(OUT)):

@@ -34,6 +34,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
@@ -279,6 +280,9 @@ struct Const {
   std::optional<std::vector<double>> values;  // every element, when known
   std::string origin;                         // "initializer 'w'", "node 'c' (Constant)"
   std::string missing;                        // why the values are unknown
+  // A tensor stored as external data: its values are read from the data file only when needed
+  // (never for weights), by Converter::values_of.
+  const onnx::TensorProto* external = nullptr;
 };
 
 using Value = std::variant<Activation, Padded, Const>;
@@ -360,7 +364,59 @@ double raw_element(const std::string& raw, size_t i, int32_t type) {
   }
 }
 
-Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const std::string& file) {
+// The data of a small tensor stored as external data, from the file its location names
+// (relative to the model file and inside its folder, as ONNX requires). Weights are never read:
+// above kMaxTensorDataBytes, and when the file is absent, this returns nullopt with the reason.
+std::optional<std::string> read_external(const onnx::TensorProto& t, size_t needed, const std::string& origin,
+                                         const std::string& model_file, std::string& why) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : t.external_data()) {
+    auto number = [&](const std::string& text) {
+      char* end = nullptr;
+      errno = 0;
+      long long v = std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || errno != 0 || v < 0)
+        throw InputError(model_file, origin, "external data " + kv.key() + " '" + text + "' is not a byte count");
+      return static_cast<int64_t>(v);
+    };
+    if (kv.key() == "location") location = kv.value();
+    if (kv.key() == "offset") offset = number(kv.value());
+    if (kv.key() == "length") length = number(kv.value());
+  }
+  if (location.empty()) throw InputError(model_file, origin, "external data without a location");
+  why = "its data is stored externally in '" + location + "'";
+  if (needed > kMaxTensorDataBytes) {
+    why += " (edgepart reads external values of at most " + std::to_string(kMaxTensorDataBytes) + " bytes)";
+    return std::nullopt;
+  }
+  if (length >= 0 && static_cast<size_t>(length) != needed)
+    throw InputError(model_file, origin, "external data length " + std::to_string(length) + " does not match dims " +
+                                             dims_text(std::vector<int64_t>(t.dims().begin(), t.dims().end())) +
+                                             " of " + type_name(t.data_type()) + " (" + std::to_string(needed) + " bytes)");
+  std::filesystem::path rel(location);
+  bool inside = !rel.is_absolute() && std::none_of(rel.begin(), rel.end(), [](const auto& part) { return part == ".."; });
+  if (!inside) {
+    why += ", outside the model's folder (not read)";
+    return std::nullopt;
+  }
+  std::ifstream in(std::filesystem::path(model_file).parent_path() / rel, std::ios::binary);
+  if (!in) {
+    why += ", which is not there";
+    return std::nullopt;
+  }
+  std::string bytes(needed, '\0');
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(bytes.data(), static_cast<std::streamsize>(needed));
+  if (!in || static_cast<size_t>(in.gcount()) != needed) {
+    why += ", which ends before byte " + std::to_string(offset + static_cast<int64_t>(needed));
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const std::string& file,
+                   bool read_external_data = false) {
   Const c;
   c.origin = origin;
   c.type = t.data_type();
@@ -374,14 +430,6 @@ Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const 
   } catch (const OverflowError&) {
     throw InputError(file, origin, "dims " + dims_text(c.dims) + " overflow 64-bit arithmetic");
   }
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    for (const auto& kv : t.external_data())
-      if (kv.key() == "location") location = kv.value();
-    c.missing = "its data is stored externally" + (location.empty() ? std::string() : " in '" + location + "'") +
-                ", which edgepart does not read";
-    return c;
-  }
   int size = element_bytes(c.type);
   if (size == 0) {
     c.missing = "values of type " + type_name(c.type) + " are not read";
@@ -389,8 +437,18 @@ Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const 
   }
   auto n = static_cast<size_t>(count);
   std::vector<double> v;
-  if (t.has_raw_data()) {
-    const std::string& raw = t.raw_data();
+  std::optional<std::string> external;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (!read_external_data) {
+      c.external = &t;
+      c.missing = "its data is stored externally";
+      return c;
+    }
+    external = read_external(t, n * static_cast<size_t>(size), origin, file, c.missing);
+    if (!external) return c;
+  }
+  if (external || t.has_raw_data()) {
+    const std::string& raw = external ? *external : t.raw_data();
     if (raw.size() != n * static_cast<size_t>(size))
       throw InputError(file, origin, "raw_data holds " + std::to_string(raw.size()) + " bytes, but dims " +
                                          dims_text(c.dims) + " of " + type_name(c.type) + " need " +
@@ -557,6 +615,7 @@ private:
   const Value& value(int i) const;
   const Activation& activation(int i) const;
   const Const& constant(int i, const std::string& role) const;
+  std::optional<std::vector<double>> values_of(const Const& c, std::string& why) const;
   std::vector<double> const_values(const Const& c, const std::string& role) const;
   std::vector<int64_t> const_ints(const Const& c, const std::string& role) const;
   double const_scalar(int i, const std::string& role) const;
@@ -699,9 +758,20 @@ const Const& Converter::constant(int i, const std::string& role) const {
        "') must be a constant (an initializer or a Constant node), but it is computed from the model input");
 }
 
+std::optional<std::vector<double>> Converter::values_of(const Const& c, std::string& why) const {
+  if (c.values) return c.values;
+  why = c.missing;
+  if (!c.external) return std::nullopt;
+  Const read = tensor_const(*c.external, c.origin, file_, true);
+  why = read.missing;
+  return read.values;
+}
+
 std::vector<double> Converter::const_values(const Const& c, const std::string& role) const {
-  if (!c.values) fail("needs the values of its " + role + " (" + c.origin + "), but " + c.missing);
-  return *c.values;
+  std::string why;
+  auto v = values_of(c, why);
+  if (!v) fail("needs the values of its " + role + " (" + c.origin + "), but " + why);
+  return *v;
 }
 
 std::vector<int64_t> Converter::const_ints(const Const& c, const std::string& role) const {
@@ -1079,15 +1149,13 @@ bool Converter::try_fold() {
     c = x;
   } else if (op == "Cast") {
     c.type = static_cast<int32_t>(required_int("to"));
-    if (x.values) {
-      std::vector<double> v = *x.values;
+    if (auto xv = values_of(x, c.missing)) {
+      std::vector<double> v = *xv;
       bool integral = c.type != onnx::TensorProto::FLOAT && c.type != onnx::TensorProto::DOUBLE &&
                       c.type != onnx::TensorProto::FLOAT16 && c.type != onnx::TensorProto::BFLOAT16;
       if (integral)
         for (double& e : v) e = std::trunc(e);
       c.values = v;
-    } else {
-      c.missing = x.missing;
     }
   } else if (op == "Unsqueeze" || op == "Squeeze") {
     std::vector<int64_t> axes;
@@ -1114,8 +1182,7 @@ bool Converter::try_fold() {
         if (!drop) c.dims.push_back(x.dims[static_cast<size_t>(k)]);
       }
     }
-    c.values = x.values;
-    c.missing = x.missing;
+    c.values = values_of(x, c.missing);
   } else if (op == "Gather") {
     auto data = const_values(x, "data");
     const Const& idx_c = constant(1, "indices");

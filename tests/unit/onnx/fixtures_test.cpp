@@ -250,6 +250,14 @@ TEST(OnnxFixtures, ClashingNodeNamesTakeTheirOutputNames) {
   EXPECT_EQ(m.layer("a2").origin, "node 'act' (Sigmoid)");
 }
 
+TEST(OnnxFixtures, SmallExternalValuesAreReadFromTheirFile) {
+  // external_values.bin holds int64 [1, -1] at byte 0 and float 0.5, 2.0 at bytes 16 and 20.
+  Loaded m = load("external_values");
+  EXPECT_EQ(m.layer("clip").as<ClipAttrs>(), (ClipAttrs{0.5, 2.0}));
+  EXPECT_EQ(m.layer("flat").kind, OpKind::flatten);
+  EXPECT_EQ(m.shape("flat"), Shape::features(2 * 3 * 3));
+}
+
 TEST(OnnxFixtures, InlineWeightsAreNotNeeded) {
   Loaded m = load("inline_weights");
   EXPECT_EQ(m.layer("conv").as<Conv2dAttrs>().out_channels, 16);
