@@ -85,6 +85,39 @@ TEST(Cic, EqualsDadsOnZooTopologiesWithRandomCosts) {
   EXPECT_GE(largest, 5u);  // the test did meet hulls with several intermediate splits
 }
 
+// An asymmetric link: the downlink (result return) at a tenth of the uplink's rate and with its own
+// latency (yolov2's large output makes the return matter).
+// CIC scales the downlink with the uplink (ratio from the planning rate); DADS at each rate gets a
+// cluster with exactly that pair of rates.
+TEST(Cic, EqualsDadsOnAnAsymmetricLink) {
+  const scenario::Workload w;
+  auto cluster_at = [](double up_mbps) {
+    scenario::Cluster c = test::pi_and_server(up_mbps, 0.002);
+    c.devices[1].speed_gflops = 30;
+    scenario::LinkSpec down;
+    down.from = "server";
+    down.to = "pi";
+    down.bandwidth_mbps = up_mbps / 10;
+    down.latency_s = 0.001;
+    c.network.links.push_back(down);
+    return c;
+  };
+  for (const char* name : {"alexnet", "resnet18", "yolov2"}) {
+    const auto& m = test::zoo(name);
+    const scenario::Cluster planning = cluster_at(50);
+    const CicTable table = cic_build(two_party::make_problem(PlanRequest{m.graph, m.analysis, planning, w}, 1));
+    for (int i = 0; i < 1000; ++i) {
+      const double rate = 0.1 * std::pow(10.0, 5.0 * i / 999.0);
+      const scenario::Cluster c = cluster_at(rate);
+      const Problem pb = two_party::make_problem(PlanRequest{m.graph, m.analysis, c, w}, 1);
+      ASSERT_DOUBLE_EQ(pb.down_rate_mbps, rate / 10);
+      const double dads = dads_solve(pb).latency_s;
+      const double cic = two_party::split_latency_s(pb, table.splits[static_cast<size_t>(cic_decide(table, rate))]);
+      ASSERT_NEAR(cic, dads, 1e-9 * dads) << name << " at " << rate;
+    }
+  }
+}
+
 TEST(Cic, CompressionIsExactOnRandomDags) {
   std::mt19937_64 rng(3);
   for (int trial = 0; trial < 200; ++trial) {
