@@ -1,6 +1,7 @@
 // `edgepart plan SCENARIO [--strategy S] [--set /ptr=value ...]`: the plan of one strategy for the
 // scenario's model and cluster, as JSON (the plan file, DESIGN §7/§8) or a readable table
 // (stages, devices, rows, traffic, predicted latency).
+#include <cmath>
 #include <cstdio>
 
 #include "commands.hpp"
@@ -88,8 +89,9 @@ std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const 
   if (local && local->predicted.latency_s > 0) {
     char buf[96];
     const double ratio = local->predicted.latency_s / p.predicted.latency_s;
-    std::snprintf(buf, sizeof buf, " (local %s ms: speedup %.2fx, %.1f %% lower)", ms(local->predicted.latency_s).c_str(), ratio,
-                  100.0 * (1.0 - p.predicted.latency_s / local->predicted.latency_s));
+    const double change = 100.0 * (1.0 - p.predicted.latency_s / local->predicted.latency_s);
+    std::snprintf(buf, sizeof buf, " (local %s ms: speedup %.2fx, %.1f %% %s)", ms(local->predicted.latency_s).c_str(), ratio,
+                  std::abs(change), change >= 0 ? "lower" : "higher");
     text += buf;
   }
   text += "\n";
@@ -108,6 +110,13 @@ int run_plan(const PlanOptions& o) {
   // line starts from its defaults.
   const bool own = o.strategy.empty() || o.strategy == s.strategy.name;
   const std::string name = own ? s.strategy.name : o.strategy;
+  try {
+    strategy::find_strategy(name);
+  } catch (const InputError& e) {
+    // Say where the name came from: the command line or the scenario.
+    if (own && o.strategy.empty()) throw InputError(o.scenario, "/strategy/name", e.message());
+    throw InputError("", "--strategy", e.message());
+  }
   plan::Plan p;
   try {
     p = strategy::make_plan(name, req, own ? s.strategy.options : Json::object(), o.scenario,
