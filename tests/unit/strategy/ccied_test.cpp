@@ -99,6 +99,14 @@ TEST(Ccied, OptionsAreStrict) {
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"prune_ratio", 1.0}}, "t")), InputError);
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"hit_rate", 1.5}}, "t")), InputError);
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"cache_capacity", 0}}, "t")), InputError);
+  // The option hit_rate wins over the workload's cache_hit_rate.
+  scenario::Workload measured;
+  measured.cache_hit_rate = 0.5;
+  const PlanRequest rm{g, a, c, measured};
+  const plan::Plan q = make_ccied_plan(rm, JsonCursor(Json{{"hit_rate", 0.25}}, "t"));
+  EXPECT_DOUBLE_EQ(q.options.at("hit_rate").get<double>(), 0.25);
+  for (const auto& t : q.variants.at(0).tasks)
+    if (t.kind == plan::TaskKind::cache_lookup) EXPECT_DOUBLE_EQ(t.hit_probability, 0.25);
   // Defaults are written into the plan.
   const plan::Plan p = make_ccied_plan(r, JsonCursor(Json::object(), "t"));
   EXPECT_EQ(p.options, (Json{{"cache_capacity", 100}, {"hit_rate", 0.0}, {"index_bytes", 4}, {"prune_ratio", 0.0},
