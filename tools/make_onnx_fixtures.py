@@ -426,6 +426,11 @@ def bad_fixtures(pools_bytes):
     g.output(g.node("Gemm", [t, g.weight("w", [10, 200])], name="fc", transB=1))
     bad("gemm_dims", raw_model(g))
 
+    g = Graph([1, 4, 8, 8])
+    g.node("MaxPool", ["x"], name="pool", kernel_shape=[2, 2], outputs=["y", "idx"])
+    g.output("idx", elem=INT64)
+    bad("indices_output", raw_model(g))
+
 
 def main():
     pools_bytes = pools()

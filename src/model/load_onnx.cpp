@@ -1052,8 +1052,10 @@ ModelGraph Converter::run() {
   // The model output must be a layer; layers it does not depend on (a convolution only a Shape
   // node reads, say) are dropped so that the output is the last layer.
   const std::string& output = graph_.output(0).name();
-  const Value& out = values_.at(output);
-  const Activation* out_act = std::get_if<Activation>(&out);
+  auto out_it = values_.find(output);
+  if (out_it == values_.end())  // a second output (MaxPool's Indices, Dropout's mask, ...)
+    throw InputError(file_, "graph output '" + output + "'", "is an output of its node that edgepart does not model");
+  const Activation* out_act = std::get_if<Activation>(&out_it->second);
   if (!out_act || out_act->layer == "input")
     throw InputError(file_, "graph output '" + output + "'",
                      "is not computed by any layer edgepart models (a constant, a Pad or the input itself)");

@@ -100,6 +100,7 @@ const std::map<std::string, std::string> kBad = {
     {"empty_graph.onnx", "the graph has no nodes"},
     {"gemm_dims.onnx", "node 'fc' (Gemm): inconsistent dims: the input has 256 features, but the weight [10,200] with transB=1 expects 200"},
     {"huge_length.onnx", "truncated ONNX file"},
+    {"indices_output.onnx", "graph output 'idx': is an output of its node that edgepart does not model"},
     {"inconsistent_dims.onnx", "node 'conv' (Conv): inconsistent dims: the input has 3 channels"},
     {"json.onnx", "not a valid ONNX file"},
     {"missing_attribute.onnx", "node 'pool' (MaxPool): MaxPool needs attribute 'kernel_shape'"},
