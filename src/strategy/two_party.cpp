@@ -13,33 +13,18 @@ namespace {
 constexpr double kBitsPerByte = 8;
 constexpr double kBitsPerMegabit = 1e6;  // DESIGN §3: rates in Mbit/s, 1 Mbit = 1e6 bits
 
-plan::FlopsByOp layer_work(const PlanRequest& request, int layer) {
-  plan::FlopsByOp work;
-  const double flops = static_cast<double>(request.analysis.layers.at(static_cast<size_t>(layer)).flops);
-  work[std::string(model::op_name(request.graph.layer(layer).kind))] = flops;
-  return work;
-}
+// The FLOPs, weights and activations of one layer, through the shared plan builder helpers
+// (strategy/plan_builder.hpp), so that every strategy counts them alike.
+plan::FlopsByOp layer_work(const PlanRequest& request, int layer) { return range_flops(request, layer, layer); }
 
-double activation_bytes(const PlanRequest& request, int tensor) {
-  const auto& g = request.graph;
-  const model::Shape& s = request.analysis.shape_of(tensor - 1);  // kModelInput == -1
-  return static_cast<double>(s.elements()) * static_cast<double>(g.dtype_bytes);
-}
+double layer_weight_bytes(const PlanRequest& request, int layer) { return weight_bytes(request, layer, layer); }
 
-// Weights of one layer plus its input and output activations: what a device holds while the
-// layer runs. Weights are stored at the activations' precision (dtype_bytes, fp32 by default).
-double layer_weight_bytes(const PlanRequest& request, int layer) {
-  return static_cast<double>(request.analysis.layers.at(static_cast<size_t>(layer)).params) *
-         static_cast<double>(request.graph.dtype_bytes);
-}
-
+// Live activations while a layer runs: its inputs and its output.
 double layer_activation_bytes(const PlanRequest& request, int layer) {
-  double bytes = static_cast<double>(request.analysis.layers.at(static_cast<size_t>(layer)).output_bytes);
-  for (model::LayerIndex in : request.graph.layer(layer).inputs) bytes += activation_bytes(request, in + 1);
+  double bytes = tensor_bytes(request, layer);
+  for (model::LayerIndex in : request.graph.layer(layer).inputs) bytes += tensor_bytes(request, in);
   return bytes;
 }
-
-plan::Span full_span(int64_t n) { return plan::Span{0, n - 1}; }
 
 }  // namespace
 
@@ -70,7 +55,7 @@ Problem make_problem(const PlanRequest& request, int server) {
     for (int t : ins) pb.consumers[static_cast<size_t>(t)].push_back(v);  // v ascending: stays sorted
   }
   for (int t = 0; t <= pb.layers; ++t) {
-    pb.tensor_bytes[static_cast<size_t>(t)] = activation_bytes(request, t);
+    pb.tensor_bytes[static_cast<size_t>(t)] = tensor_bytes(request, t - 1);  // t - 1: kModelInput for t = 0
     pb.t_up_s[static_cast<size_t>(t)] = cluster.transfer_time_s(pb.device, server, pb.tensor_bytes[static_cast<size_t>(t)]);
   }
   pb.t_down_s = cluster.transfer_time_s(server, pb.device, pb.tensor_bytes[static_cast<size_t>(tensor_of_layer(pb.output()))]);
@@ -204,7 +189,6 @@ void build_variant(PlanBuilder& builder, const Problem& problem, const Split& on
   EDGEPART_ASSERT(is_valid_split(problem, on_server), "build_variant: invalid split");
   const PlanRequest& request = builder.request();
   const auto& g = request.graph;
-  const auto& a = request.analysis;
 
   // Stages: maximal runs of consecutive layers on the same side, each whole on one device.
   std::vector<plan::Stage> stages;
@@ -217,17 +201,17 @@ void build_variant(PlanBuilder& builder, const Problem& problem, const Split& on
       st.split = "none";
       plan::DeviceRegion region;
       region.device = srv ? problem.server : problem.device;
-      const model::Shape& in = a.shape_of(g.layer(v).inputs.front());
-      region.input_rows = full_span(in.h);
-      region.input_cols = full_span(in.w);
+      const rf::Region in = whole(request, g.layer(v).inputs.front());
+      region.input_rows = span(in.rows);
+      region.input_cols = span(in.cols);
       st.regions.push_back(region);
       stages.push_back(st);
     }
     plan::Stage& st = stages.back();
     st.last_layer = v;
-    const model::Shape& out = a.shapes.at(static_cast<size_t>(v));
-    st.regions.front().rows.push_back(full_span(out.h));
-    st.regions.front().cols.push_back(full_span(out.w));
+    const rf::Region out = whole(request, v);
+    st.regions.front().rows.push_back(span(out.rows));
+    st.regions.front().cols.push_back(span(out.cols));
     stage_of[static_cast<size_t>(v)] = static_cast<int>(stages.size()) - 1;
   }
   std::vector<int> stage_id;
