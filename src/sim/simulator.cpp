@@ -704,7 +704,8 @@ void Engine::dispatch_devices() {
     Device& dev = devices_[static_cast<size_t>(di)];
     while (!dev.queue.empty() && stale(dev.queue.front())) dev.queue.pop();
     const WorkItem* own = dev.queue.empty() ? nullptr : &dev.queue.front();
-    size_t pulled = pull_queue_.size();
+    constexpr size_t kNone = static_cast<size_t>(-1);
+    size_t pulled = kNone;  // (stale entries are erased while scanning: no size-based sentinel)
     for (size_t qi = 0; qi < pull_queue_.size();) {
       const WorkItem& w = pull_queue_[qi];
       if (stale(w)) {
@@ -721,8 +722,8 @@ void Engine::dispatch_devices() {
       }
       ++qi;
     }
-    if (!own && pulled == pull_queue_.size()) continue;
-    if (own && (pulled == pull_queue_.size() || item_before(*own, pull_queue_[pulled]))) {
+    if (!own && pulled == kNone) continue;
+    if (own && (pulled == kNone || item_before(*own, pull_queue_[pulled]))) {
       WorkItem w = *own;
       dev.queue.pop();
       start_compute(di, w, std::max(w.ready_s, dev.free_s));
