@@ -1,4 +1,4 @@
-// Malformed ONNX input never crashes the loader: every prefix of a fixture (truncated files) and
+// Malformed ONNX input never crashes the loader (nor shape inference after it): every prefix of a fixture (truncated files) and
 // every single-byte corruption either loads or raises InputError (exit 2), never another
 // exception (exit 1), a crash or a hang. Deterministic: all positions, fixed byte changes.
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "unit/cli/run_cli.hpp"
 
@@ -22,7 +23,8 @@ Outcome try_load(const std::string& bytes, const fs::path& path) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
   try {
-    load_onnx_model(path.string());
+    // What loads must also analyze (or fail as input): no assertion, no other exception.
+    cost::analyze(load_onnx_model(path.string()));
     return Outcome::loaded;
   } catch (const InputError&) {
     return Outcome::input_error;
