@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
       "  edgepart inspect models/vgg16.json          per-layer shapes, MACs, parameters, receptive fields\n"
       "  edgepart inspect resnet50 --format json     a zoo model by name, as JSON for scripts\n"
       "  edgepart validate models/*.json             every error of every file, one per line\n"
+      "  edgepart import mynet.onnx -o mynet.json    ONNX to the JSON format (any command reads .onnx too)\n"
       "  edgepart list models                        the model zoo with totals\n"
       "  edgepart region vgg16 --to features.30 --rows 0:1   input region needed for part of a layer\n"
       "  edgepart verify vgg16 --strategy rows --devices 4   segmented vs whole execution (lossless?)\n",
