@@ -271,6 +271,12 @@ void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const
   }
 }
 
+// A non-empty row share of a tensor and the participant slot that holds it.
+struct Holder {
+  Interval rows;
+  size_t slot;
+};
+
 struct Dp {
   const PlanRequest& r;
   const Structure& s;
@@ -281,6 +287,8 @@ struct Dp {
   std::vector<std::vector<double>> sec_per_flop;  // [slot][layer]
   double min_latency_s = 0, max_rate_mbps = 0;    // over all ordered pairs (for lower bounds)
   bool fifo = false;                              // one shared FIFO medium
+  bool uniform_fifo = false;                      // ... with one rate and latency for all pairs
+  std::vector<std::vector<Holder>> holders;       // [k]: non-empty shares, ascending
 
   Dp(const PlanRequest& req, const Structure& st, std::vector<int> p) : r(req), s(st), parts(std::move(p)), net(req.cluster) {
     for (int k = 0; k <= s.K(); ++k) {
@@ -296,6 +304,12 @@ struct Dp {
         }
     if (net.n < 2) min_latency_s = 0, max_rate_mbps = 1;
     fifo = net.kind == NetworkKind::shared && net.sharing == Sharing::fifo;
+    uniform_fifo = fifo && req.cluster.network.links.empty();
+    for (const auto& h : held) {
+      holders.emplace_back();
+      for (size_t i = 0; i < h.size(); ++i)
+        if (!h[i].empty()) holders.back().push_back(Holder{h[i], i});
+    }
     sec_per_flop.resize(parts.size());
     for (size_t i = 0; i < parts.size(); ++i) {
       const auto& d = r.cluster.devices[static_cast<size_t>(parts[i])];
@@ -405,6 +419,48 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
         }
         if (dp.fifo) bound = std::max(bound, serial);
         if (best[static_cast<size_t>(a)] + bound >= best[static_cast<size_t>(b)]) continue;
+      }
+      if (dp.uniform_fifo) {
+        // One FIFO medium, the same rate and latency for every pair: the transfers go one after
+        // the other in receiver order, so receiver i's last transfer ends at the running sum of
+        // (transfers x latency + bytes x 8 / rate) over receivers 0..i. O(N log N) per block
+        // instead of building up to N(N-1) transfers; the same sum as exchange() in another
+        // association order (equal to rounding).
+        double clock = 0, cost = 0;
+        const auto& hs = dp.holders[static_cast<size_t>(a)];
+        for (size_t i = 0; i < n; ++i) {
+          if (dp.held[static_cast<size_t>(b)][i].empty()) continue;
+          double arrival = 0;
+          const Interval& nd = need[i];
+          if (!nd.empty()) {
+            int64_t count = 0, rows = 0;
+            if (a == 0) {
+              if (participants[i] != c.source) count = 1, rows = nd.length();
+            } else {
+              // Holders are contiguous and ascending: those overlapping nd form one range.
+              auto lo = std::lower_bound(hs.begin(), hs.end(), nd.begin, [](const Holder& h, int64_t v) { return h.rows.end < v; });
+              auto hi = std::upper_bound(hs.begin(), hs.end(), nd.end, [](int64_t v, const Holder& h) { return v < h.rows.begin; });
+              count = hi - lo;
+              rows = nd.length();
+              const Interval& own = dp.held[static_cast<size_t>(a)][i];
+              if (!own.empty() && own.end >= nd.begin && own.begin <= nd.end) {
+                --count;
+                rows -= nd.intersect(own).length();
+              }
+            }
+            if (count > 0) {
+              clock += static_cast<double>(count) * dp.min_latency_s +
+                       static_cast<double>(rows) * dp.rowb[static_cast<size_t>(a)] * 8.0 / (dp.max_rate_mbps * 1e6);
+              arrival = clock;
+            }
+          }
+          cost = std::max(cost, arrival + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+        }
+        if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
+          best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
+          arg[static_cast<size_t>(b)] = a;
+        }
+        continue;
       }
       xs.clear();
       owner.clear();

@@ -150,6 +150,16 @@ TEST(Dpfp, EqualsBruteForceOnRandomChains) {
     const auto sharing = trial % 3 == 2 ? scenario::Sharing::fair : scenario::Sharing::fifo;
     f.cluster = make_cluster(speeds, mbps, kinds[trial % 2], sharing, trial % 5 == 0 ? 0 : 1e-4);
     if (trial % 4 == 1) f.cluster.devices[0].task_overhead_s = 0.003;
+    if (n >= 2 && trial % 3 == 1) {
+      // A per-pair override: the source's link to d1 is slower and longer (non-uniform network).
+      scenario::LinkSpec link;
+      link.from = "d0";
+      link.to = "d1";
+      link.bandwidth_mbps = mbps / 3;
+      link.latency_s = 0.0005;
+      link.symmetric = true;
+      f.cluster.network.links.push_back(link);
+    }
     PlanRequest r = f.request();
     std::vector<int> parts(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) parts[static_cast<size_t>(i)] = i;
