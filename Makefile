@@ -23,6 +23,7 @@ run: build
 	./$(BUILD)/edgepart simulate scenarios/default.json --strategy all --format table
 
 test: build
+	@tools/install_deps.sh chromium   # the HTML report test renders in headless Chromium
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build

@@ -13,6 +13,7 @@
 #include "edgepart/model/load.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/chrome_trace.hpp"
+#include "edgepart/report/html_report.hpp"
 #include "edgepart/report/summary.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/sim/simulator.hpp"
@@ -32,6 +33,7 @@ struct SimulateOptions {
   std::optional<uint64_t> seed;
   std::vector<std::string> sets;
   std::string trace;
+  std::string report_html;  // --report FILE.html (issue 7)
   OutputOptions out;
 };
 
@@ -107,6 +109,7 @@ int run_simulate(const SimulateOptions& o) {
   rep.requests = o.requests >= 0 ? o.requests : s.workload.requests;
   std::vector<std::string> names;
   for (const auto& d : s.devices) names.push_back(d.name);
+  std::vector<report::HtmlStrategy> html;
   for (const auto& p : plans) {
     std::optional<report::ChromeTrace> trace;
     std::vector<sim::SimObserver*> observers;
@@ -116,11 +119,14 @@ int run_simulate(const SimulateOptions& o) {
     }
     sim::SimResult r = sim::simulate(s, p, so, observers);
     rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
+    if (!o.report_html.empty()) html.push_back(report::html_strategy(p, r, c));
     if (p.strategy == "local") local = rep.strategies.back();
     if (trace) write_output(o.trace, trace->to_json().dump() + "\n", inputs);
   }
   if (local)
     for (auto& st : rep.strategies) report::set_speedup(st, *local);
+  if (!o.report_html.empty())
+    write_output(o.report_html, report::render_html_report(report::html_input(rep, s, g, std::move(html))), inputs);
 
   switch (resolve_format(o.out)) {
     case Format::table: emit(o.out, report::report_to_table(rep), inputs); break;
@@ -151,6 +157,9 @@ Command add_simulate_command(CLI::App& root) {
   cmd->add_option("--seed", o->seed, "Master seed of every random stream (default: the scenario's)");
   cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");
   cmd->add_option("--trace", o->trace, "Write a Chrome trace-event JSON of the run (Perfetto, chrome://tracing)");
+  cmd->add_option("--report", o->report_html,
+                  "Write a self-contained HTML page: comparison table, latency CDF, reliability vs deadline, "
+                  "one request's Gantt timeline, the partition on the layer stack");
   add_output_options(cmd, o->out);
   return {cmd, [o] { return run_simulate(*o); }};
 }

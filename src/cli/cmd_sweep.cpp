@@ -75,6 +75,15 @@ public:
     for (const auto& in : inputs)
       if (same_file(path, in)) throw InputError(path, "", "refusing to write the output over an input file");
     namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+      // A device or a pipe (-o /dev/null, a FIFO): write into it; renaming over it would replace
+      // the device node with a regular file.
+      file_ = std::fopen(path.c_str(), "w");
+      if (!file_) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+      direct_ = true;
+      return;
+    }
     fs::path target(path);
     fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
@@ -91,7 +100,9 @@ public:
     }
   }
   ~RowOutput() {
-    if (file_ && file_ != stdout) {  // not finished (an exception): leave no temporary behind
+    if (file_ && direct_) {
+      std::fclose(file_);
+    } else if (file_ && file_ != stdout) {  // not finished (an exception): leave no temporary behind
       std::fclose(file_);
       ::unlink(tmp_.c_str());
     }
@@ -103,6 +114,12 @@ public:
   // Moves the rows into place (also after an interruption: they are a valid prefix).
   void finish() {
     if (file_ == stdout) return;
+    if (direct_) {
+      const bool closed = std::fclose(file_) == 0;
+      file_ = nullptr;
+      if (!closed) throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
+      return;
+    }
     const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
     std::fclose(file_);
     file_ = nullptr;
@@ -116,6 +133,7 @@ public:
 private:
   std::string path_, tmp_;
   std::FILE* file_ = nullptr;
+  bool direct_ = false;  // writing straight into a device or pipe
 };
 
 // A one-line progress bar with an ETA, redrawn at most 5 times a second.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,6 +153,19 @@ TEST_F(SweepCli, InterruptLeavesAValidPrefix) {
   CmdResult prefix = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=1:" + std::to_string(points) + ":1 --requests 20");
   ASSERT_EQ(prefix.code, 0) << prefix.err;
   EXPECT_EQ(partial, prefix.out);
+}
+
+TEST_F(SweepCli, WritesIntoAPipeWithoutReplacingIt) {
+  // -o naming a FIFO (or /dev/null) must write into it, not rename a temporary file over it.
+  const fs::path fifo = dir_ / "pipe", copy = dir_ / "copy.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(std::system(("cat " + fifo.string() + " > " + copy.string() + " &").c_str()), 0);
+  CmdResult r = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50,100 --requests 2 -o " + fifo.string());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  CmdResult direct = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50,100 --requests 2");
+  for (int i = 0; i < 100 && slurp(copy).size() < direct.out.size(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(slurp(copy), direct.out);
 }
 
 TEST_F(SweepCli, BadSweepsExitTwo) {
