@@ -11,9 +11,10 @@
 // so some optimal split keeps every merged pair together, and the min cut on the contracted graph
 // has the optimal value. This catches element-wise layers after the layer that made their input
 // (relu, batch-norm: equal bytes), channel-expanding convolutions and concatenations (with zero
-// link latency). The paper also merges the insides of residual/inception blocks; that is not exact
-// under the DADS cost model (a block's branch tensors can be smaller than its input), and cic must
-// equal dads, so we do not.
+// link latency). The paper also merges the insides of residual/inception blocks. For a residual
+// block with an identity shortcut that is exact too (rule 2 in cic_compress: its input is sent
+// anyway when the block is cut inside); for inception blocks and projection shortcuts it is not
+// (a branch tensor can be smaller than the block's input), and cic must equal dads, so we do not.
 //
 // Offline, 2. the hull. T(split) = A + D x with x = 1/B (two_party::Line), so the optimal latency
 // min_split (A + D x) is concave and piecewise linear in x, and the splits optimal for some B are
@@ -91,6 +92,36 @@ std::vector<int> cic_compress(const Problem& problem, int& groups) {
     if (in_bytes > problem.tensor_bytes[static_cast<size_t>(tensor_of_layer(u))]) continue;
     const int a = find_root(parent, u), b = find_root(parent, cons.front());
     if (a != b) parent[static_cast<size_t>(a)] = b;
+  }
+  // Rule 2, identity shortcuts: a layer j reads a tensor x and the end of a chain b_1 .. b_k that
+  // starts at x (each b single input, single consumer; a residual block with an identity
+  // shortcut). A cut inside the chain puts j on the server (closure), so x is sent anyway; moving
+  // the chain's device part to the server then changes T by sum (t_srv(b) - t_dev(b)) - t_up(b_i)
+  // <= 0 when the server is not slower on every b. So the chain and j stay together.
+  for (int j = 0; j < n; ++j) {
+    const auto& j_inputs = problem.inputs[static_cast<size_t>(j)];
+    if (j_inputs.size() < 2) continue;
+    for (int start : j_inputs) {
+      std::vector<int> chain;
+      bool closed = false;
+      for (int t = start; t != kInputTensor && static_cast<int>(chain.size()) < n;) {
+        const int b = t - 1;
+        if (problem.consumers[static_cast<size_t>(t)].size() != 1 || problem.inputs[static_cast<size_t>(b)].size() != 1 ||
+            problem.t_server_s[static_cast<size_t>(b)] > problem.t_device_s[static_cast<size_t>(b)])
+          break;
+        chain.push_back(b);
+        t = problem.inputs[static_cast<size_t>(b)].front();
+        if (t != start && std::find(j_inputs.begin(), j_inputs.end(), t) != j_inputs.end()) {
+          closed = true;  // the chain starts at x = t, which j also reads
+          break;
+        }
+      }
+      if (!closed) continue;
+      for (int b : chain) {
+        const int a = find_root(parent, b), r = find_root(parent, j);
+        if (a != r) parent[static_cast<size_t>(a)] = r;
+      }
+    }
   }
   std::vector<int> id(static_cast<size_t>(n), -1), group(static_cast<size_t>(n));
   groups = 0;

@@ -56,7 +56,9 @@ TEST(Cic, EqualsDadsAtThousandRatesDensenet121NoLatency) { expect_cic_equals_dad
 // the same graphs with seeded random per-layer times and tensor sizes, against DADS at 1,000 rates.
 TEST(Cic, EqualsDadsOnZooTopologiesWithRandomCosts) {
   size_t largest = 0;
-  for (const char* name : {"resnet18", "googlenet", "densenet121"}) {
+  // mobilenet_v2: identity-shortcut blocks whose chains start with a channel-expanding 1x1
+  // convolution, where compression rule 2 applies.
+  for (const char* name : {"resnet18", "googlenet", "densenet121", "mobilenet_v2"}) {
     const auto& m = test::zoo(name);
     const scenario::Workload w;
     const scenario::Cluster c = test::pi_and_server(100, 0.002);
