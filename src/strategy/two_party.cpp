@@ -170,7 +170,7 @@ MemoryNeed memory_need(const PlanRequest& request, const Split& on_server) {
 }
 
 std::optional<std::string> split_memory_problem(const PlanRequest& request, const Problem& problem,
-                                          const Split& on_server) {
+                                                const Split& on_server) {
   const MemoryNeed need = memory_need(request, on_server);
   auto check = [&](int d, double bytes) -> std::optional<std::string> {
     const auto& dev = request.cluster.devices.at(static_cast<size_t>(d));

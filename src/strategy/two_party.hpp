@@ -88,7 +88,7 @@ struct MemoryNeed {
 MemoryNeed memory_need(const PlanRequest& request, const Split& on_server);
 // When a side needs more than its device's memory_mb, a message saying so; otherwise empty.
 std::optional<std::string> split_memory_problem(const PlanRequest& request, const Problem& problem,
-                                          const Split& on_server);
+                                                const Split& on_server);
 
 // What a strategy adds to the plain split when building the plan variant (CCIED).
 struct CacheSpec {
@@ -105,8 +105,8 @@ struct CacheSpec {
 void build_variant(PlanBuilder& builder, const Problem& problem, const Split& on_server,
                    const std::optional<CacheSpec>& cache = std::nullopt);
 
-// Description of a split for plan notes: "device: conv1..pool2 (7 layers), server: 12 layers,
-// sends pool2 (401408 bytes)".
+// Description of a split for plan notes: "7 layer(s) on pi, 12 on server; sends pool2 (401408
+// bytes)".
 std::string describe_split(const PlanRequest& request, const Problem& problem, const Split& on_server);
 
 // Neurosurgeon's candidate splits: cut points j of the layer order (layers 0..j on the device,
