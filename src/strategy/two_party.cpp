@@ -83,7 +83,8 @@ int choose_server(const PlanRequest& request, const JsonCursor& options) {
   const auto& cluster = request.cluster;
   if (cluster.size() < 2)
     throw InputError(options.file(), "/devices", "a two-party strategy needs a second device (a server)");
-  if (auto named = options.find("server")) {
+  auto named = options.find("server");
+  if (named && named->as_string() != "fastest") {
     const std::string name = named->as_string();
     for (int d = 0; d < cluster.size(); ++d) {
       if (cluster.devices[static_cast<size_t>(d)].name != name) continue;

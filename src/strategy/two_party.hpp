@@ -52,8 +52,8 @@ Problem make_problem(const PlanRequest& request, int server);
 // (down/up as at the planning rate; equal on a symmetric network), latencies unchanged.
 Problem at_uplink_rate(const Problem& problem, double rate_mbps);
 
-// The server: the option `server` (a device name, not the source) or the fastest other device
-// (ties: lowest index). `options` is the strategy's option object; InputError naming the pointer
+// The server: the option `server` (a device name, not the source) or, when absent or "fastest",
+// the fastest other device (ties: lowest index). `options` is the strategy's option object; InputError naming the pointer
 // when the name is unknown or the source itself.
 int choose_server(const PlanRequest& request, const JsonCursor& options);
 

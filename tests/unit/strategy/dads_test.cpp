@@ -193,6 +193,8 @@ TEST(TwoParty, OptionsAreStrict) {
   EXPECT_THROW(make_neurosurgeon_plan(r, JsonCursor(unknown, "s.json")), InputError);
   const Json self = Json{{"server", "pi"}};
   EXPECT_THROW(make_cic_plan(r, JsonCursor(self, "s.json")), InputError);
+  const Json fastest = Json{{"server", "fastest"}};
+  EXPECT_EQ(make_dads_plan(r, JsonCursor(fastest, "s.json")).options, (Json{{"server", "server"}}));
   const Json named = Json{{"server", "server"}};
   EXPECT_EQ(make_dads_plan(r, JsonCursor(named, "s.json")).options, named);
 }
