@@ -169,6 +169,13 @@ std::string text_of(const Json& v) {
   return v.dump();
 }
 
+std::string short_text(const Json& v) {
+  if (!v.is_number()) return text_of(v);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v.get<double>());
+  return buf;
+}
+
 bool metric_selected(const std::string& metric, const CheckOptions& o) {
   if (o.metrics.empty()) return o.strict || metric_direction(metric) != Direction::none;
   for (const auto& m : o.metrics) {
@@ -417,7 +424,13 @@ std::string render_check(const CheckResult& c, const CheckOptions& o, bool all) 
     if (std::isnan(ch.rel_change)) std::snprintf(pct, sizeof pct, "-");
     else if (std::isinf(ch.rel_change)) std::snprintf(pct, sizeof pct, "%s", ch.rel_change > 0 ? "+inf" : "-inf");
     else std::snprintf(pct, sizeof pct, "%+.2f %%", 100.0 * ch.rel_change);
-    t.add_row({ch.row, ch.metric, text_of(ch.baseline), text_of(ch.result), pct, verdict_name(ch.verdict)});
+    // Six significant digits read best; all of them when six would hide the difference.
+    std::string b = short_text(ch.baseline), r = short_text(ch.result);
+    if (b == r) {
+      b = text_of(ch.baseline);
+      r = text_of(ch.result);
+    }
+    t.add_row({ch.row, ch.metric, b, r, pct, verdict_name(ch.verdict)});
     ++shown;
   }
   std::string text;
