@@ -310,6 +310,38 @@ TEST(Plans, Invariants) {
         EXPECT_LE(v.predicted.bytes_sent, static_bytes + pull_bytes + 1e-6);
         if (pull_bytes == 0) EXPECT_DOUBLE_EQ(v.predicted.bytes_sent, static_bytes);
         EXPECT_GE(v.predicted.bytes_sent, static_bytes - 1e-6);
+        // DPFP's exchanges carry exactly the rows each participant needs and does not hold: per
+        // row stage, the transfer bytes equal, over its regions, the rows of input_rows outside
+        // the device's own rows of the previous stage's output (all rows outside, for the first
+        // stage, unless the device is the source), times the bytes of one input row.
+        if (p.strategy == "dpfp") {
+          for (size_t si = 0; si < v.stages.size(); ++si) {
+            const auto& st = v.stages[si];
+            if (st.split != "rows") continue;
+            const LayerIndex in_layer = st.first_layer - 1;
+            const model::Shape& in = f.analysis.shape_of(in_layer);
+            const double row_bytes = static_cast<double>(in.c * in.w * 4);
+            double expect = 0;
+            for (const auto& reg : st.regions) {
+              int64_t need = reg.input_rows.end - reg.input_rows.begin + 1;
+              if (si == 0) {
+                if (reg.device == p.source) need = 0;
+              } else {
+                for (const auto& prev : v.stages[si - 1].regions)
+                  if (prev.device == reg.device) {
+                    const auto& own = prev.rows.back();
+                    int64_t lo = std::max(own.begin, reg.input_rows.begin), hi = std::min(own.end, reg.input_rows.end);
+                    if (hi >= lo) need -= hi - lo + 1;
+                  }
+              }
+              expect += static_cast<double>(need) * row_bytes;
+            }
+            double got = 0;
+            for (const auto& t : v.tasks)
+              if (t.kind == plan::TaskKind::transfer && t.stage == static_cast<int>(si)) got += t.bytes;
+            EXPECT_DOUBLE_EQ(got, expect) << "stage " << si;
+          }
+        }
         // The plan file round-trips.
         EXPECT_EQ(plan::plan_from_json(Json::parse(plan::plan_to_json(p).dump()), ""), p);
         // No plan beats every device computing at once on its share of the FLOPs.
