@@ -187,6 +187,21 @@ TEST(Check, MalformedInputs) {
   EXPECT_THROW(check_results(rep, rep, o), InputError);
 }
 
+TEST(Check, PlansCompareTheirPredictedFigures) {
+  auto plan = [](double latency_s) {
+    return "{\"format\": \"edgepart.plan\", \"version\": 1, \"strategy\": \"dpfp\", \"stages\": [],"
+           " \"predicted\": {\"latency_s\": " + std::to_string(latency_s) + ", \"bytes_sent\": 100}}";
+  };
+  auto base = parse_result_table(plan(0.5), "b.json");
+  EXPECT_EQ(base.kind, ResultTable::Kind::plan);
+  ASSERT_EQ(base.rows.size(), 1u);
+  EXPECT_EQ(base.rows[0].key, "strategy=dpfp");
+  // 0.56 against 0.5: +12 % > 5 %, a regression of predicted_latency_s.
+  auto c = check_results(parse_result_table(plan(0.56), "r.json"), base, CheckOptions{});
+  ASSERT_EQ(c.regressions, 1);
+  EXPECT_EQ(c.changes[0].metric, "predicted_latency_s");
+}
+
 TEST(Check, QuotedCsvFields) {
   auto t = parse_result_table("/x,strategy,note\n\"[1,2]\",a,\"say \"\"hi\"\"\"\r\n", "q.csv");
   ASSERT_EQ(t.rows.size(), 1u);
