@@ -22,6 +22,7 @@
 
 #include "edgepart/sim/channel.hpp"
 #include "edgepart/sim/event_queue.hpp"
+#include "edgepart/sim/metrics.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/rng.hpp"
 
@@ -107,6 +108,7 @@ struct Slot {
   double last_end_s = 0;
   int remaining = 0;
   bool hit = false;
+  RequestRecord rec;  // filled at arrival, completed when it finishes
   std::vector<TaskState> ts;
 };
 
@@ -202,6 +204,7 @@ private:
   void start_compute(int d, const WorkItem& w, double start_s);
   double compute_duration(int d, const WorkItem& w) const;
   void release_device(int d, double at_s);
+  void abort_device(int d, double at_s);
   void requeue_pull(const WorkItem& w);
 
   // Transfers.
@@ -228,7 +231,7 @@ private:
   scenario::Cluster cluster_;
   const plan::Plan& plan_;
   SimOptions opt_;
-  std::span<SimObserver* const> obs_;
+  std::vector<SimObserver*> obs_;  // the metrics collector first, then the caller's
   int n_ = 0;
 
   std::vector<Graph> graphs_;
@@ -260,20 +263,16 @@ private:
   SimTime now_;
   int64_t next_request_ = 0;
   int64_t total_requests_ = 0;
-  SimResult result_;
-  std::vector<double> link_bytes_;
-  std::vector<int64_t> link_count_;
+  SimStats stats_;
+  std::unique_ptr<MetricsCollector> metrics_;
 };
 
 Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOptions& opt,
                std::span<SimObserver* const> observers)
-    : sc_(sc), cluster_(scenario::make_cluster(sc)), plan_(plan), opt_(opt), obs_(observers) {
+    : sc_(sc), cluster_(scenario::make_cluster(sc)), plan_(plan), opt_(opt) {
   n_ = cluster_.size();
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
   devices_.resize(static_cast<size_t>(n_));
-  result_.devices.resize(static_cast<size_t>(n_));
-  link_bytes_.assign(static_cast<size_t>(n_ * n_), 0.0);
-  link_count_.assign(static_cast<size_t>(n_ * n_), 0);
   shared_ = sc.network.kind == scenario::NetworkKind::shared;
   fair_ = shared_ && sc.network.sharing == scenario::Sharing::fair;
   up_busy_.assign(static_cast<size_t>(n_), 0);
@@ -291,6 +290,9 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOp
       }
   build_channels();
   build_sources();
+  metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_);
+  obs_.push_back(metrics_.get());
+  obs_.insert(obs_.end(), observers.begin(), observers.end());
 }
 
 void Engine::build_channels() {
@@ -410,7 +412,6 @@ double Engine::uplink_rate_mbps(int source_device, SimTime now) {
 }
 
 SimResult Engine::run() {
-  result_.requests.resize(static_cast<size_t>(total_requests_));
   queue_.reserve(256);
   // Arrivals: one pending arrival per source (per closed-loop client), the next is scheduled when
   // it is handled, so the heap stays small.
@@ -435,7 +436,7 @@ SimResult Engine::run() {
       now_ = queue_.top().time;
       while (!queue_.empty() && queue_.top().time == now_) {
         EventQueue::Entry e = queue_.pop();
-        ++result_.stats.events;
+        ++stats_.events;
         std::visit([this](const auto& ev) {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, RequestArrival>) on_arrival(ev);
@@ -457,13 +458,8 @@ SimResult Engine::run() {
       }
     if (!stuck) break;
   }
-  result_.stats.end_s = now_.seconds();
-  for (int i = 0; i < n_; ++i)
-    for (int j = 0; j < n_; ++j) {
-      size_t k = static_cast<size_t>(i * n_ + j);
-      if (link_count_[k] > 0) result_.links.push_back(LinkTraffic{i, j, link_bytes_[k], link_count_[k]});
-    }
-  return std::move(result_);
+  stats_.end_s = now_.seconds();
+  return std::move(*metrics_).result(stats_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,7 +509,8 @@ void Engine::on_arrival(const RequestArrival& e) {
     t.deps_left = g->tasks[i].dep_count;
     t.ready_s = at_s;
   }
-  RequestRecord& rec = result_.requests[static_cast<size_t>(s.request)];
+  RequestRecord& rec = s.rec;
+  rec = RequestRecord{};
   rec.id = s.request;
   rec.source = src.device;
   rec.variant = variant;
@@ -540,7 +537,7 @@ void Engine::complete_task(const WorkItem& w, double end_s) {
   t.status = Status::done;
   t.end_s = end_s;
   t.xfer = -1;
-  ++result_.stats.tasks;
+  ++stats_.tasks;
   --s.remaining;
   s.last_end_s = std::max(s.last_end_s, end_s);
 
@@ -583,7 +580,7 @@ void Engine::complete_task(const WorkItem& w, double end_s) {
 
 void Engine::finish_request(int slot, double done_s, bool failed) {
   Slot& s = slots_[static_cast<size_t>(slot)];
-  RequestRecord& rec = result_.requests[static_cast<size_t>(s.request)];
+  RequestRecord& rec = s.rec;
   rec.done_s = done_s;
   rec.failed = failed;
   rec.cache_hit = s.hit && !failed;
@@ -622,11 +619,8 @@ void Engine::fail_request(int slot, double at_s) {
     int dev = d.pull ? t.device : d.device;
     if (d.kind != TaskKind::transfer && dev >= 0) {
       Device& dv = devices_[static_cast<size_t>(dev)];
-      if (dv.busy && dv.cur.slot == slot && dv.cur.task == static_cast<int>(i) && dv.cur.slot_gen == s.gen) {
-        if (dv.computing) result_.devices[static_cast<size_t>(dev)].busy_s += at_s - dv.run_start_s;
-        ++dv.gen;
-        release_device(dev, at_s);
-      }
+      if (dv.busy && dv.cur.slot == slot && dv.cur.task == static_cast<int>(i) && dv.cur.slot_gen == s.gen)
+        abort_device(dev, at_s);
     }
   }
   finish_request(slot, at_s, true);
@@ -790,12 +784,20 @@ void Engine::start_compute(int d, const WorkItem& w, double start_s) {
   t.end_s = end_s;
   ++dev.gen;
   push(SimTime::from_seconds(end_s), TaskDone{w.slot, w.task, dev.gen});
-  auto& use = result_.devices[static_cast<size_t>(d)];
-  use.peak_memory_bytes = std::max(use.peak_memory_bytes, def(w).info->memory_bytes);
-  if (!obs_.empty()) {
-    TaskSpan span{w.request, w.task, def(w).info, d, start_s, end_s};
-    for (auto* o : obs_) o->on_task_start(span);
+  TaskSpan span{w.request, w.task, def(w).info, d, start_s, end_s};
+  for (auto* o : obs_) o->on_task_start(span);
+}
+
+// Stops what the device is doing (its run is reported as aborted) and frees it.
+void Engine::abort_device(int d, double at_s) {
+  Device& dev = devices_[static_cast<size_t>(d)];
+  if (dev.computing) {
+    TaskSpan span{dev.cur.request, dev.cur.task, def(dev.cur).info, d, dev.run_start_s, at_s};
+    span.aborted = true;
+    for (auto* o : obs_) o->on_task_end(span);
   }
+  ++dev.gen;
+  release_device(d, at_s);
 }
 
 void Engine::release_device(int d, double at_s) {
@@ -816,14 +818,9 @@ void Engine::on_task_done(const TaskDone& e) {
   if (dev.gen != e.gen || !dev.computing || dev.cur.slot != e.slot || dev.cur.task != e.task) return;
   WorkItem w = dev.cur;
   double end_s = t.end_s;
-  auto& use = result_.devices[static_cast<size_t>(di)];
-  use.busy_s += end_s - dev.run_start_s;
-  ++use.tasks;
   release_device(di, end_s);
-  if (!obs_.empty()) {
-    TaskSpan span{w.request, w.task, d.info, di, dev.run_start_s, end_s};
-    for (auto* o : obs_) o->on_task_end(span);
-  }
+  TaskSpan span{w.request, w.task, d.info, di, dev.run_start_s, end_s};
+  for (auto* o : obs_) o->on_task_end(span);
   if (d.pull && d.out_to >= 0 && d.out_to != di && d.out_bytes > 0) {
     t.phase = 2;
     int x = new_xfer(w, 2, di, d.out_to, d.out_bytes, end_s);
@@ -857,9 +854,7 @@ void Engine::on_speed_change(const SpeedChange& e) {
     if (dev.busy && !stale(dev.cur)) {
       const WorkItem w = dev.cur;
       TaskState& t = state(w);
-      if (dev.computing) result_.devices[static_cast<size_t>(e.device)].busy_s += t_s - dev.run_start_s;
-      ++dev.gen;
-      release_device(e.device, t_s);
+      abort_device(e.device, t_s);
       if (def(w).pull) {
         if (t.xfer >= 0) cancel_xfer(t.xfer);
         requeue_pull(w);
@@ -996,10 +991,8 @@ void Engine::start_xfer(int x, double start_s) {
       down_busy_[static_cast<size_t>(xf.to)] = 1;
     }
   }
-  if (!obs_.empty()) {
-    TransferSpan span{xf.item.request, xf.item.task, def(xf.item).info, xf.from, xf.to, xf.bytes, start_s, start_s};
-    for (auto* o : obs_) o->on_transfer_start(span);
-  }
+  TransferSpan span{xf.item.request, xf.item.task, def(xf.item).info, xf.from, xf.to, xf.bytes, start_s, start_s};
+  for (auto* o : obs_) o->on_transfer_start(span);
   const double lat = cluster_.latency_s(xf.from, xf.to);
   if (lat > 0) {
     xf.in_latency = true;
@@ -1112,15 +1105,9 @@ void Engine::finish_xfer(int x) {
   ++xf.gen;
   free_xfers_.push_back(x);
   release_link(x, end_s);
-  size_t k = static_cast<size_t>(xf.from * n_ + xf.to);
-  link_bytes_[k] += xf.bytes;
-  ++link_count_[k];
-  result_.devices[static_cast<size_t>(xf.from)].tx_s += end_s - xf.start_s;
   const WorkItem w = xf.item;
-  if (!obs_.empty()) {
-    TransferSpan span{w.request, w.task, def(w).info, xf.from, xf.to, xf.bytes, xf.start_s, end_s};
-    for (auto* o : obs_) o->on_transfer_end(span);
-  }
+  TransferSpan span{w.request, w.task, def(w).info, xf.from, xf.to, xf.bytes, xf.start_s, end_s};
+  for (auto* o : obs_) o->on_transfer_end(span);
   if (stale(w)) return;
   TaskState& t = state(w);
   t.xfer = -1;

@@ -15,6 +15,7 @@ struct TaskSpan {
   const plan::Task* info = nullptr;  // the plan's task (name, kind, flops)
   int device = -1;
   double start_s = 0, end_s = 0;  // end_s only meaningful in on_task_end
+  bool aborted = false;    // on_task_end: the run stopped early (its device or its request failed)
 };
 
 struct TransferSpan {
