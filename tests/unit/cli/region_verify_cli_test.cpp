@@ -190,6 +190,24 @@ TEST(VerifyCli, StrategyPlansOnResNet18) {
   EXPECT_NE(r.err.find("/model/hash"), std::string::npos) << r.err;
 }
 
+TEST(VerifyCli, SameSeedSameBytes) {
+  TempModel m(R"({"format": "edgepart.model", "version": 1, "name": "small", "input": [3, 20, 18], "layers": [
+                  {"name": "c1", "op": "conv2d", "out_channels": 8, "kernel": 3, "padding": 1},
+                  {"name": "r1", "op": "relu"},
+                  {"name": "p1", "op": "maxpool2d", "kernel": 2},
+                  {"name": "c2", "op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1},
+                  {"name": "f", "op": "flatten"},
+                  {"name": "fc", "op": "linear", "out_features": 5}]})");
+  for (std::string strategy : {"rows", "fdsp"}) {
+    std::string args = "verify " + m.path() + " --strategy " + strategy + " --devices 3 --format json --seed ";
+    Result a = run(args + "5"), b = run(args + "5"), c = run(args + "6");
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.out, c.out);  // other weights and input: another max |output|
+    EXPECT_EQ(Json::parse(a.out).at("block").at("to"), "c2");  // the spatial prefix ends before flatten
+  }
+}
+
 TEST(VerifyCli, BadArgumentsExitTwo) {
   EXPECT_EQ(run("verify yolov2_tiny --devices 2").exit_code, 2);  // neither --strategy nor --plan
   EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 0").exit_code, 2);
