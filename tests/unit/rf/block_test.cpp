@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "edgepart/rf/block.hpp"
+
+#include <filesystem>
+
+#include "edgepart/rf/receptive_field.hpp"
 #include "support/model_text.hpp"
 
 namespace edgepart::rf {
@@ -121,6 +125,32 @@ TEST(Block, RegionCostScalesPerPixel) {
   EXPECT_EQ(c.macs, 1080);
   EXPECT_EQ(c.flops, 2160);
   EXPECT_EQ(region_cost(m.analysis, 0, rc(4, 9, 4, 9)).macs, 108);  // clipped to pixel (4, 4)
+}
+
+TEST(Block, SinglePixelRegionsMatchReceptiveFields) {
+  // Two independent implementations: Araujo et al.'s recurrences (receptive_field.cpp) say output
+  // pixel u sees input [u*S - P, u*S - P + r - 1]; back-propagating the 1x1 region through the
+  // block must give exactly that, clipped to the map (chains without dilation).
+  for (std::string name : {"vgg16", "alexnet", "yolov2_tiny"}) {
+    auto g = model::load_model((std::filesystem::path(EDGEPART_SOURCE_DIR) / "models" / (name + ".json")).string());
+    auto a = cost::analyze(g);
+    auto fields = receptive_fields(g, a);
+    int checked = 0;
+    for (size_t l = 0; l < g.size(); ++l) {
+      if (!fields[l]) continue;
+      const model::Shape& s = a.shapes[l];
+      for (int64_t u : {int64_t{0}, s.h / 2, s.h - 1}) {
+        int64_t v = s.w - 1 - u % s.w;
+        const auto& f = *fields[l];
+        Region want{Interval{u * f.h.stride - f.h.padding, u * f.h.stride - f.h.padding + f.h.size - 1}.clip(a.input.h),
+                    Interval{v * f.w.stride - f.w.padding, v * f.w.stride - f.w.padding + f.w.size - 1}.clip(a.input.w)};
+        BlockRegions br = propagate_block(g, a, 0, static_cast<LayerIndex>(l), Region{{u, u}, {v, v}});
+        EXPECT_EQ(br.input_of(model::kModelInput), want) << name << " " << g.layers[l].name << " pixel " << u << "," << v;
+        ++checked;
+      }
+    }
+    EXPECT_GE(checked, 42) << name;  // 3 pixels x every layer with a field (alexnet: 14 layers)
+  }
 }
 
 }  // namespace
