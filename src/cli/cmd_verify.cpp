@@ -6,7 +6,9 @@
 // distributed stages (every strategy's plan can be checked this way).
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -184,6 +186,9 @@ int run_verify(const VerifyOptions& o) {
     if (static_cast<int64_t>(speeds.size()) != o.devices)
       throw InputError("", "--speeds", "needs one speed per device (" + std::to_string(o.devices) + ", got " +
                                            std::to_string(speeds.size()) + ")");
+    for (double v : speeds)
+      if (!(v > 0) || !std::isfinite(v))
+        throw InputError("", "--speeds", "speeds must be positive numbers (got " + format_number(v) + ")");
     for (const auto& share : rf::split_rows(out_shape.h, speeds))
       block.parts.push_back(exec::PartAssignment{share.device, rf::Region{share.rows, rf::Interval::whole(out_shape.w)}});
   } else {

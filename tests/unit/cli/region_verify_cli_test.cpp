@@ -213,6 +213,8 @@ TEST(VerifyCli, BadArgumentsExitTwo) {
   EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 0").exit_code, 2);
   EXPECT_EQ(run("verify yolov2_tiny --strategy cols --devices 2").exit_code, 2);
   EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 2 --speeds 1").exit_code, 2);
+  EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 2 --speeds 1,0").exit_code, 2);
+  EXPECT_EQ(run("verify yolov2_tiny --strategy rows --devices 2 --speeds 1,-2").exit_code, 2);
   EXPECT_EQ(run("verify yolov2_tiny --strategy tiles --devices 2 --grid 2by2").exit_code, 2);
   Result r = run("verify resnet18 --strategy rows --devices 2 --block conv1:layer1.0.conv1");
   EXPECT_EQ(r.exit_code, 2);  // maxpool is read by `add` after the block
