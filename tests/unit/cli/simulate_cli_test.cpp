@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -111,6 +112,22 @@ TEST(SimulateCli, FailingDevicePullFinishesStaticFails) {
   auto jd = nlohmann::json::parse(dpfp.out).at("strategies").at(0);
   EXPECT_GT(jd.at("failed").get<int>(), 0);  // es3's static rows are lost
   EXPECT_LT(jd.at("failed").get<int>(), 30);  // the requests before 1 s completed
+}
+
+TEST(SimulateCli, ReliabilityNeverFallsAsTheDeadlineRises) {
+  // The same seed (same channel draws) at rising deadlines: P(latency <= deadline) and both ends
+  // of its interval never fall; at 10 s every dpfp request meets it.
+  double prev[3] = {-1, -1, -1};
+  for (int deadline_ms : {400, 560, 575, 580, 590, 600, 650, 10000}) {
+    SimRun r = simulate(std::string(kDefault) + " --strategy dpfp --requests 300 --format json --set /workload/deadline_ms=" +
+                        std::to_string(deadline_ms));
+    ASSERT_EQ(r.exit_code, 0);
+    auto rel = nlohmann::json::parse(r.out).at("strategies").at(0).at("reliability");
+    double now[3] = {rel.at("value").get<double>(), rel.at("ci_low").get<double>(), rel.at("ci_high").get<double>()};
+    for (int i = 0; i < 3; ++i) EXPECT_GE(now[i], prev[i]) << deadline_ms;
+    std::copy(now, now + 3, prev);
+  }
+  EXPECT_EQ(prev[0], 1.0);
 }
 
 TEST(SimulateCli, UsageErrorsExitTwo) {
