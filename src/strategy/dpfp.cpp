@@ -250,13 +250,12 @@ double row_bytes(const PlanRequest& r, const Structure& s, int k) {
 // The transfers that bring participant slot i its needed rows `need` of the tensor at position a:
 // from the source for a = 0, else from every other holder (slot order).
 void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const std::vector<Interval>& held, int a,
-                      double bytes_per_row, int slot, const Interval& need, std::vector<Xfer>& out, std::vector<int>* senders) {
+                      double bytes_per_row, int slot, const Interval& need, std::vector<Xfer>& out) {
   const int dev = parts[static_cast<size_t>(slot)];
   if (need.empty()) return;
   if (a == 0) {
     if (dev != r.cluster.source) {
       out.push_back(Xfer{r.cluster.source, dev, static_cast<double>(need.length()) * bytes_per_row});
-      if (senders) senders->push_back(r.cluster.source);
     }
     return;
   }
@@ -267,7 +266,6 @@ void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const
     Interval o = need.intersect(held[j]);
     if (o.empty()) continue;
     out.push_back(Xfer{parts[j], dev, static_cast<double>(o.length()) * bytes_per_row});
-    if (senders) senders->push_back(parts[j]);
   }
 }
 
@@ -468,7 +466,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
         if (dp.held[static_cast<size_t>(b)][i].empty()) continue;
         size_t before = xs.size();
         needed_transfers(r, participants, dp.held[static_cast<size_t>(a)], a, dp.rowb[static_cast<size_t>(a)], static_cast<int>(i),
-                         need[i], xs, nullptr);
+                         need[i], xs);
         owner.insert(owner.end(), xs.size() - before, static_cast<int>(i));
       }
       exchange(dp.net, xs, ends);
@@ -555,9 +553,9 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
           xs.push_back(Xfer{participants[j], g, static_cast<double>(h.length()) * dp.rowb[static_cast<size_t>(t)]});
         }
         exchange(dp.net, xs, ends);
-        double arrive = 0;
-        for (double e : ends) arrive = std::max(arrive, e);
-        cost = arrive;
+        double gathered = 0;
+        for (double e : ends) gathered = std::max(gathered, e);
+        cost = gathered;
         if (!tail_empty) cost += c.compute_time_s(g, tail_flops) + c.transfer_time_s(g, c.source, out_bytes);
       }
       const double total = best[static_cast<size_t>(t)] + cost;
@@ -590,7 +588,6 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
   std::vector<Interval> held(parts.size(), Interval::empty_interval());
   LayerIndex prev = model::kModelInput;
   std::vector<int> prev_computes;
-  double weights_done = 0;
   for (size_t bi = 0; bi < layout.ends.size(); ++bi) {
     const LayerIndex end = layout.ends[bi];
     const LayerIndex first = prev + 1;
@@ -625,8 +622,7 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
     for (size_t i = 0; i < parts.size(); ++i) {
       if (own[i].empty()) continue;
       std::vector<Xfer> xs;
-      std::vector<int> senders;
-      needed_transfers(r, parts, held, bi == 0 ? 0 : 1, bytes_per_row, static_cast<int>(i), regions[i].input_of(prev).rows, xs, &senders);
+      needed_transfers(r, parts, held, bi == 0 ? 0 : 1, bytes_per_row, static_cast<int>(i), regions[i].input_of(prev).rows, xs);
       for (const Xfer& x : xs) {
         auto t = b.transfer(x.from, x.to, x.bytes, prev_computes, tag + "/" + name(x.from) + "->" + name(x.to), st);
         incoming[i].insert(incoming[i].end(), t.begin(), t.end());
@@ -651,7 +647,6 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
       }
       computes.push_back(b.compute(parts[i], f, deps, tag + "/" + name(parts[i]), st, act, w));
     }
-    weights_done += w;
     held = own;
     prev = end;
     prev_computes = computes;
@@ -695,7 +690,6 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
     int t = b.compute(g, range_flops(r, tail_first, last), ready, "tail/" + name(g), st, act, weight_bytes(r, tail_first, last));
     b.transfer(g, src, tensor_bytes(r, last), {t}, "result/" + name(g) + "->" + name(src), st);
   }
-  (void)weights_done;
   return b.finish();
 }
 
