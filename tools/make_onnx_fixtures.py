@@ -431,6 +431,12 @@ def bad_fixtures(pools_bytes):
     g.output("idx", elem=INT64)
     bad("indices_output", raw_model(g))
 
+    g = Graph([1, 4, 8, 8])
+    g.node("BatchNormalization", ["x"] + [g.weight(f"bn_{p}", [4]) for p in ("s", "b", "m", "v")],
+           name="bn", outputs=["y", "mean", "var", "saved_mean", "saved_var"])
+    g.output(g.node("Relu", ["saved_mean"], name="r"))
+    bad("training_output_used", raw_model(g, opset=9))
+
 
 def main():
     pools_bytes = pools()

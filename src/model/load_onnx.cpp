@@ -1044,6 +1044,13 @@ ModelGraph Converter::run() {
     } catch (const OverflowError&) {
       fail("sizes overflow 64-bit arithmetic");
     }
+    // Outputs a converter does not produce (training statistics, masks, indices) must be unused.
+    for (int k = 0; k < node_->output_size(); ++k) {
+      const std::string& out = node_->output(k);
+      if (!out.empty() && !values_.count(out) && consumers_.count(out))
+        fail("its output " + std::to_string(k) + " ('" + out + "') is used, but edgepart models only the first output of " +
+             node_->op_type());
+    }
     used_names_.insert(name_);
   }
   node_ = nullptr;

@@ -110,6 +110,7 @@ const std::map<std::string, std::string> kBad = {
     {"resize_linear.onnx", "node 'up' (Resize): mode 'linear' is not supported"},
     {"text.onnx", "not a valid ONNX file"},
     {"truncated.onnx", "truncated ONNX file"},
+    {"training_output_used.onnx", "node 'bn' (BatchNormalization): its output 3 ('saved_mean') is used, but edgepart models only the first output of BatchNormalization"},
     {"two_inputs.onnx", "edgepart models have one input tensor; the graph has 2 ('x', 'x2')"},
     {"unsupported_ops.onnx", "unsupported ONNX operators: Einsum (first: node 'e1' (Einsum)), TopK (first: node 'top' (TopK)), com.example.FancyOp (first: node 'fancy' (FancyOp))"},
     {"value_info_mismatch.onnx", "node 'conv' (Conv): output 'conv_out' has shape [1,8,30,30] in the file (value_info), but edgepart computes [1,8,32,32]"},
