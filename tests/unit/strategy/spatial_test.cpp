@@ -308,7 +308,9 @@ TEST(Plans, Invariants) {
           if (t.dispatch == plan::Dispatch::pull) pull_bytes += t.in_bytes + t.out_bytes;
         }
         EXPECT_LE(v.predicted.bytes_sent, static_bytes + pull_bytes + 1e-6);
-        if (pull_bytes == 0) EXPECT_DOUBLE_EQ(v.predicted.bytes_sent, static_bytes);
+        if (pull_bytes == 0) {
+          EXPECT_DOUBLE_EQ(v.predicted.bytes_sent, static_bytes);
+        }
         EXPECT_GE(v.predicted.bytes_sent, static_bytes - 1e-6);
         // DPFP's exchanges carry exactly the rows each participant needs and does not hold: per
         // row stage, the transfer bytes equal, over its regions, the rows of input_rows outside
