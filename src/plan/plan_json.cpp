@@ -227,6 +227,7 @@ Json plan_to_json(const Plan& plan) {
               {"model", Json{{"name", plan.model_name}, {"hash", plan.model_hash}}},
               {"devices", plan.devices},
               {"source", plan.source},
+              {"rate_peer", plan.rate_peer},
               {"lossless", plan.lossless},
               {"variants", variants},
               {"predicted", prediction_json(plan.predicted)},
@@ -236,7 +237,7 @@ Json plan_to_json(const Plan& plan) {
 Plan plan_from_json(const Json& doc, const std::string& file) {
   JsonCursor root(doc, file);
   root.expect_object();
-  root.no_unknown_keys({"format", "version", "strategy", "options", "model", "devices", "source", "lossless", "variants",
+  root.no_unknown_keys({"format", "version", "strategy", "options", "model", "devices", "source", "rate_peer", "lossless", "variants",
                         "predicted", "notes"});
   JsonCursor format = root.at("format");
   if (format.as_string() != kFormat) format.fail("expected \"" + std::string(kFormat) + "\" (got " + format.describe() + ")");
@@ -257,6 +258,10 @@ Plan plan_from_json(const Json& doc, const std::string& file) {
   devices.expect_array();
   for (const auto& d : devices.elements()) p.devices.push_back(d.as_string());
   p.source = static_cast<int>(root.at("source").as_int_in(0, INT32_MAX));
+  if (auto peer = root.find("rate_peer")) {
+    p.rate_peer = static_cast<int>(peer->as_int_in(-1, static_cast<int64_t>(p.devices.size()) - 1));
+    if (p.rate_peer == p.source) peer->fail("must differ from source (got " + std::to_string(p.rate_peer) + ")");
+  }
   p.lossless = root.at("lossless").as_bool();
   JsonCursor variants = root.at("variants");
   variants.expect_array();

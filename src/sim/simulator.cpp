@@ -406,7 +406,10 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
 }
 
 double Engine::uplink_rate_mbps(int source_device, SimTime now) {
-  int server = fastest_other_[static_cast<size_t>(source_device)];
+  // The plan's rate peer (CIC's server) when it names one, else the fastest other device, as
+  // plan::predict does.
+  int server = plan_.rate_peer >= 0 && plan_.rate_peer != source_device ? plan_.rate_peer
+                                                                         : fastest_other_[static_cast<size_t>(source_device)];
   if (server < 0) return cluster_.network.bandwidth_mbps;
   return channels_[static_cast<size_t>(source_device * n_ + server)]->rate_mbps_at(now);
 }

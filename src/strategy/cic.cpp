@@ -235,7 +235,11 @@ plan::Plan make_cic_plan(const PlanRequest& request, const JsonCursor& options) 
   const int chosen = cic_decide(table, problem.up_rate_mbps);
   b.note("at the planning rate " + mbps_text(problem.up_rate_mbps) + " Mbit/s: " +
          describe_split(request, problem, table.splits[static_cast<size_t>(chosen)]));
-  return b.finish();
+  plan::Plan plan = b.finish();
+  // Online, the band is chosen by the rate of the link to this server, not to the fastest device.
+  plan.rate_peer = server;
+  plan::predict(plan, request.cluster);
+  return plan;
 }
 
 }  // namespace edgepart::strategy

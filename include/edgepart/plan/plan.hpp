@@ -111,11 +111,17 @@ struct Plan {
   std::string model_hash;         // ModelGraph::content_hash()
   std::vector<std::string> devices;  // device names; task device indices refer to this list
   int source = 0;
+  // The device whose link from the source selects a variant by its current rate (CIC's server);
+  // -1: the fastest other device, as for plans with a single variant.
+  int rate_peer = -1;
   bool lossless = true;           // false for FDSP (zero padding at tile borders)
   std::vector<Variant> variants;  // at least one
   Prediction predicted;           // of the variant used at the planning rate
   std::vector<std::string> notes; // human-readable remarks ("device es3 left out: too slow")
 
+  // The device whose uplink rate from `source` selects the variant (rate_peer, or the fastest
+  // other device of the cluster); -1 when the source is alone.
+  int rate_peer_in(const scenario::Cluster& cluster) const;
   // The variant used when the source's uplink rate is `rate_mbps`.
   const Variant& variant_for_rate(double rate_mbps) const;
   bool operator==(const Plan&) const = default;
