@@ -29,7 +29,11 @@ Interval wilson_interval(int64_t k, int64_t n, double z) {
   const double denom = 1 + z2 / nn;
   const double centre = (p + z2 / (2 * nn)) / denom;
   const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
-  return {p, std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At k = 0 (k = n) the lower (upper) bound is exactly 0 (1) in exact arithmetic; rounding
+  // would leave ~1e-17 there.
+  const double low = k == 0 ? 0.0 : std::max(0.0, centre - half);
+  const double high = k == n ? 1.0 : std::min(1.0, centre + half);
+  return {p, low, high};
 }
 
 StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,

@@ -28,6 +28,19 @@ void write_output(const std::string& path, const std::string& content, const std
   }
   for (const auto& in : inputs)
     if (same_file(path, in)) throw InputError(path, "", "refusing to write the output over an input file");
+  // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written into, never renamed over: the
+  // rename would replace the device node with a regular file.
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
+    if (fs::is_directory(status)) throw InputError(path, "", "cannot write: is a directory");
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    ok = std::fclose(f) == 0 && ok;
+    if (!ok) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+    return;
+  }
   fs::path target(path);
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();

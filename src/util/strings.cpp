@@ -1,6 +1,7 @@
 #include "edgepart/util/strings.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -62,6 +63,12 @@ std::string with_thousands(int64_t value) {
 
 std::string format_number(double value) {
   char buf[64];
+  // Whole numbers below 2^53 print as integers ("100", not "1e+02", which %g picks for 100 at
+  // one significant digit).
+  if (std::isfinite(value) && std::floor(value) == value && std::fabs(value) < 9007199254740992.0) {
+    std::snprintf(buf, sizeof buf, "%.0f", value);
+    return buf;
+  }
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*g", precision, value);
     if (std::strtod(buf, nullptr) == value) break;

@@ -45,6 +45,12 @@ TEST(Wilson, EightOfTen) {
   auto all = wilson_interval(10, 10, 1.96);
   EXPECT_NEAR(all.ci_high, 1.0, 1e-12);
   EXPECT_NEAR(all.ci_low, 10 / (10 + 1.96 * 1.96), 1e-12);
+  // No successes: the lower end is exactly 0 (centre == half-width in exact arithmetic), the
+  // upper end z^2/(n + z^2) = 3.8416/13.8416 = 0.277540.
+  auto none = wilson_interval(0, 10, 1.96);
+  EXPECT_EQ(none.ci_low, 0.0);
+  EXPECT_NEAR(none.ci_high, 3.8416 / 13.8416, 1e-12);
+  EXPECT_EQ(all.ci_high, 1.0);
 }
 
 sim::SimResult fake_result(const std::vector<double>& latencies, const std::vector<bool>& failed) {

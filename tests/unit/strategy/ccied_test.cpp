@@ -106,7 +106,9 @@ TEST(Ccied, OptionsAreStrict) {
   const plan::Plan q = make_ccied_plan(rm, JsonCursor(Json{{"hit_rate", 0.25}}, "t"));
   EXPECT_DOUBLE_EQ(q.options.at("hit_rate").get<double>(), 0.25);
   for (const auto& t : q.variants.at(0).tasks)
-    if (t.kind == plan::TaskKind::cache_lookup) EXPECT_DOUBLE_EQ(t.hit_probability, 0.25);
+    if (t.kind == plan::TaskKind::cache_lookup) {
+      EXPECT_DOUBLE_EQ(t.hit_probability, 0.25);
+    }
   // Defaults are written into the plan.
   const plan::Plan p = make_ccied_plan(r, JsonCursor(Json::object(), "t"));
   EXPECT_EQ(p.options, (Json{{"cache_capacity", 100}, {"hit_rate", 0.0}, {"index_bytes", 4}, {"prune_ratio", 0.0},

@@ -69,8 +69,9 @@ TEST(TwoPartyPlans, InvariantsOnEveryZooModel) {
           EXPECT_GE(v.predicted.latency_s * (1 + 1e-12), m.analysis.total_flops / (90 * 1e9));
         }
         // DADS is never worse than neurosurgeon, and CIC equals DADS at the planning rate.
-        if (std::string(strategy) == "dads")
+        if (std::string(strategy) == "dads") {
           EXPECT_LE(p.predicted.latency_s, neurosurgeon_best(pb).latency_s * (1 + 1e-9));
+        }
         if (std::string(strategy) == "cic") {
           const double dads = dads_solve(pb).latency_s;
           EXPECT_NEAR(p.predicted.latency_s, dads, 1e-9 * dads);

@@ -63,6 +63,14 @@ TEST_F(OutputFile, SameFile) {
   EXPECT_FALSE(same_file(a.string(), (dir_ / "b.txt").string()));
 }
 
+// Writing to a device must not rename a regular file over the device node (as root, a rename
+// over /dev/null would replace it).
+TEST_F(OutputFile, DeviceIsWrittenIntoNotReplaced) {
+  ASSERT_TRUE(fs::is_character_file("/dev/null"));
+  write_output("/dev/null", "discarded", {});
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
 TEST_F(OutputFile, UnwritableFolderIsAnInputError) {
   EXPECT_THROW(write_output((dir_ / "missing" / "x.json").string(), "x", {}), InputError);
 }

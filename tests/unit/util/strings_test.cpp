@@ -36,6 +36,8 @@ TEST(Strings, FormatNumberIsShortestRoundTrip) {
   EXPECT_EQ(format_number(0.1), "0.1");
   EXPECT_EQ(format_number(1e-5), "1e-05");
   EXPECT_EQ(format_number(6), "6");
+  EXPECT_EQ(format_number(100), "100");  // not "1e+02", which %.1g gives
+  EXPECT_EQ(format_number(-2500000), "-2500000");
   // Shortest round-trip forms, as Python's repr() prints them.
   EXPECT_EQ(format_number(1.0 / 3.0), "0.3333333333333333");
   EXPECT_EQ(format_number(0.1 + 0.2), "0.30000000000000004");
