@@ -75,7 +75,7 @@ TEST(SimulateCli, AllPrintsOneComparisonTable) {
 TEST(SimulateCli, TraceIsValidTraceEventJsonWithNestedRequests) {
   std::string path = "/tmp/edgepart_sim_trace_test.json";
   std::remove(path.c_str());
-  SimRun r = simulate(std::string(kDefault) + " --strategy ftp --requests 5 --format json -o /dev/null --trace " + path);
+  SimRun r = simulate(std::string(kDefault) + " --strategy ftp --requests 5 --format json -o /tmp/edgepart_sim_trace_report.json --trace " + path);
   ASSERT_EQ(r.exit_code, 0);
   auto j = nlohmann::json::parse(slurp(path));
   std::map<int64_t, std::pair<double, double>> req;
