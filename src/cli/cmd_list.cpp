@@ -7,6 +7,7 @@
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/report/table.hpp"
+#include "edgepart/sim/channel.hpp"
 #include "edgepart/strategy/strategy.hpp"
 #include "edgepart/util/strings.hpp"
 
@@ -76,22 +77,12 @@ int list_strategies(const ListOptions& o) {
 
 // The channel kinds of a scenario's network (docs/formats.md, DESIGN §6).
 int list_channels(const ListOptions& o) {
-  struct Kind {
-    const char* name;
-    const char* keys;
-    const char* summary;
-  };
-  const Kind kinds[] = {
-      {"constant", "", "the network's (or link's) bandwidth_mbps at all times"},
-      {"rayleigh", "bandwidth_mhz, snr_db, coherence_ms", "block fading: rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1), new draw every coherence time"},
-      {"gilbert_elliott", "good_mbps, bad_mbps, p_good_to_bad, p_bad_to_good, step_ms", "two-state Markov chain, one step every step_ms"},
-      {"trace", "file, loop", "piecewise-constant rates from a CSV of time_s,rate_mbps (looping by default)"},
-  };
   Json rows = Json::array();
   report::TextTable t({"channel", "keys", "what it models"});
-  for (const auto& k : kinds) {
-    rows.push_back(Json{{"name", k.name}, {"keys", k.keys}, {"summary", k.summary}});
-    t.add_row({k.name, k.keys, k.summary});
+  for (const auto& k : sim::channel_table()) {  // the simulator's registry: one list of channels
+    const std::string name(k.kind), keys(k.keys), summary(k.summary);
+    rows.push_back(Json{{"name", name}, {"keys", keys}, {"summary", summary}});
+    t.add_row({name, keys, summary});
   }
   if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});
   else emit(o.out, Json{{"channels", rows}}.dump(2) + "\n", {});

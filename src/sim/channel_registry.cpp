@@ -7,10 +7,12 @@ namespace edgepart::sim {
 
 const std::vector<ChannelInfo>& channel_table() {
   static const std::vector<ChannelInfo> table = {
-      {"constant", "the link's planning rate (network bandwidth_mbps or the per-pair override), never changes"},
-      {"gilbert_elliott", "two-state Markov chain (good_mbps / bad_mbps), one step every step_ms"},
-      {"rayleigh", "block fading: rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1) redrawn every coherence_ms"},
-      {"trace", "measured (time_s, rate_mbps) points from a CSV file, piecewise constant, looping"},
+      {"constant", "the link's planning rate (network bandwidth_mbps or the per-pair override), never changes", ""},
+      {"gilbert_elliott", "two-state Markov chain (good_mbps / bad_mbps), one step every step_ms",
+       "good_mbps, bad_mbps, p_good_to_bad, p_bad_to_good, step_ms"},
+      {"rayleigh", "block fading: rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1) redrawn every coherence_ms",
+       "bandwidth_mhz, snr_db, coherence_ms"},
+      {"trace", "measured (time_s, rate_mbps) points from a CSV file, piecewise constant, looping", "file, loop"},
   };
   return table;
 }

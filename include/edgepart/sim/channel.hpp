@@ -33,6 +33,7 @@ private:
 struct ChannelInfo {
   std::string_view kind;     // as in the scenario ("rayleigh")
   std::string_view summary;  // one line for `edgepart list channels`
+  std::string_view keys;     // the scenario keys of its `channel` object (docs/formats.md)
 };
 const std::vector<ChannelInfo>& channel_table();
 
