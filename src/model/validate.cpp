@@ -5,6 +5,7 @@
 #include <set>
 
 #include "edgepart/model/load.hpp"
+#include "edgepart/util/limits.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::model {
@@ -36,6 +37,12 @@ void check_arity(const Layer& l, size_t count, const std::string& file, std::vec
 std::vector<Layer> assemble_layers(std::vector<PendingLayer> pending, const std::string& file,
                                    std::vector<InputError>& errors) {
   const size_t n = pending.size();
+  // Hardening (issue 8, docs/robustness.md): one check here covers the JSON and ONNX loaders.
+  if (static_cast<int64_t>(n) > limits::max_layers()) {
+    errors.emplace_back(file, "", "the model has " + with_thousands(static_cast<int64_t>(n)) + " layers, more than " +
+                                      with_thousands(limits::max_layers()) + limits::raise_hint("EDGEPART_MAX_LAYERS"));
+    return {};
+  }
   std::map<std::string, size_t> index_of;
   std::vector<std::string> names;
   size_t errors_before = errors.size();
@@ -50,6 +57,11 @@ std::vector<Layer> assemble_layers(std::vector<PendingLayer> pending, const std:
   }
   // Resolve names to file indices (kModelInput for "input").
   std::vector<std::vector<LayerIndex>> inputs(n);
+  // A "did you mean" hint costs an edit distance to every name; giving one for each of thousands
+  // of unknown inputs made a 100,000-layer file with broken names quadratic (hours). The first few
+  // hints are the useful ones.
+  constexpr int kMaxHints = 10;
+  int hints_given = 0;
   for (size_t i = 0; i < n; ++i) {
     const auto& p = pending[i];
     check_arity(p.layer, p.input_names.size(), file, errors);
@@ -61,7 +73,7 @@ std::vector<Layer> assemble_layers(std::vector<PendingLayer> pending, const std:
       }
       auto it = index_of.find(name);
       if (it == index_of.end()) {
-        std::string hint = closest_match(name, names);
+        std::string hint = hints_given++ < kMaxHints ? closest_match(name, names) : std::string();
         errors.emplace_back(file, inputs_pointer(p.layer.origin, j),
                             "layer '" + p.layer.name + "' reads unknown layer '" + name + "'" +
                                 (hint.empty() ? "" : "; did you mean '" + hint + "'?"));

@@ -10,6 +10,7 @@
 #include "edgepart/model/op.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/limits.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::scenario {
@@ -191,7 +192,13 @@ Workload parse_workload(const JsonCursor& c) {
   c.no_unknown_keys({"requests", "arrival", "concurrency", "period_ms", "rate_rps", "deadline_ms", "sources",
                      "cache_hit_rate"});
   Workload w;
-  if (auto v = c.find("requests")) w.requests = v->as_positive_int();
+  if (auto v = c.find("requests")) {
+    w.requests = v->as_positive_int();
+    // Hardening (issue 8, docs/robustness.md): memory and time grow with the requests.
+    if (w.requests > limits::max_requests())
+      v->fail("more than " + with_thousands(limits::max_requests()) + " requests" +
+              limits::raise_hint("EDGEPART_MAX_REQUESTS"));
+  }
   if (auto v = c.find("arrival")) {
     std::string a = v->as_choice({"closed", "periodic", "poisson"});
     w.arrival = a == "closed" ? Arrival::closed : a == "periodic" ? Arrival::periodic : Arrival::poisson;
@@ -263,6 +270,10 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
   JsonCursor devices = root.at("devices");
   devices.expect_array();
   if (devices.size() == 0) devices.fail("needs at least one device");
+  // Hardening (issue 8, docs/robustness.md): planners and the simulator keep per-pair state.
+  if (static_cast<int64_t>(devices.size()) > limits::max_devices())
+    devices.fail(with_thousands(static_cast<int64_t>(devices.size())) + " devices, more than " +
+                 with_thousands(limits::max_devices()) + limits::raise_hint("EDGEPART_MAX_DEVICES"));
   std::set<std::string> names;
   for (const auto& e : devices.elements()) {
     Device d = parse_device(e);
@@ -308,6 +319,13 @@ void apply_override(Json& doc, const std::string& text, const std::string& file)
     throw InputError(file, "--set " + text, "expected /json/pointer=value (e.g. /network/bandwidth_mbps=50)");
   std::string pointer_text = text.substr(0, eq);
   std::string value_text = text.substr(eq + 1);
+  // Hardening (issue 8, found by fuzz_scenario): text that is not valid UTF-8 would become a JSON
+  // key or string that nlohmann cannot dump, so the first message quoting it was an internal error.
+  try {
+    (void)Json(text).dump();
+  } catch (const Json::type_error&) {
+    throw InputError(file, "--set", "the override is not valid UTF-8 text");
+  }
   Json::json_pointer ptr;
   try {
     ptr = Json::json_pointer(pointer_text);

@@ -24,6 +24,7 @@
 #include "edgepart/sim/event_queue.hpp"
 #include "edgepart/sim/metrics.hpp"
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/limits.hpp"
 #include "edgepart/util/rng.hpp"
 
 namespace edgepart::sim {
@@ -263,6 +264,7 @@ private:
   SimTime now_;
   int64_t next_request_ = 0;
   int64_t total_requests_ = 0;
+  const int64_t max_events_ = limits::max_events();
   SimStats stats_;
   std::unique_ptr<MetricsCollector> metrics_;
 };
@@ -332,6 +334,10 @@ void Engine::build_sources() {
   if (source_devices.empty()) source_devices.push_back(plan_source);
 
   total_requests_ = opt_.requests >= 0 ? opt_.requests : sc_.workload.requests;
+  // Hardening (issue 8, docs/robustness.md): --requests bypasses the scenario's own check.
+  if (total_requests_ > limits::max_requests())
+    throw InputError(sc_.file, "--requests", "more than " + with_thousands(limits::max_requests()) + " requests" +
+                                                 limits::raise_hint("EDGEPART_MAX_REQUESTS"));
   const int64_t k = static_cast<int64_t>(source_devices.size());
   for (size_t s = 0; s < source_devices.size(); ++s) {
     int dev = source_devices[s];
@@ -440,6 +446,11 @@ SimResult Engine::run() {
       while (!queue_.empty() && queue_.top().time == now_) {
         EventQueue::Entry e = queue_.pop();
         ++stats_.events;
+        // Hardening (issue 8): a channel redrawn every nanosecond under a huge transfer would
+        // otherwise run for days; the cap turns that into an error naming the limit.
+        if (stats_.events > max_events_) [[unlikely]]
+          throw InputError(sc_.file, "", "the simulation needs more than " + with_thousands(max_events_) +
+                                             " events" + limits::raise_hint("EDGEPART_MAX_EVENTS"));
         std::visit([this](const auto& ev) {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, RequestArrival>) on_arrival(ev);

@@ -12,9 +12,12 @@ namespace edgepart::sweep {
 
 namespace {
 
-// More values than this on one axis is certainly a typo (and would not fit in memory anyway):
-// refused before allocating. The grid's own limit (--max-points) applies to the product.
-constexpr uint64_t kMaxAxisValues = 100'000'000;
+// More values than this on one axis is certainly a typo: refused before allocating. The grid's own
+// limit (--max-points) applies to the product. Hardening (issue 8, found by fuzz_sweep_spec): it was
+// 10^8, which let "/seed=0:1e8:1" allocate 1.6 GB of JSON values (16 bytes each) and spend tens of
+// seconds filling them before --max-points (default 10^7) could refuse the sweep; 10^7 (160 MB) is
+// the default points limit, which one axis alone cannot usefully exceed.
+constexpr uint64_t kMaxAxisValues = 10'000'000;
 
 // Tolerance, in steps, for the end of a range to count as landed on: (b - a) / step computed in
 // doubles may come out as 9.999999999999998 for an exact 10 (e.g. 0:1:0.1).
@@ -80,6 +83,13 @@ Axis parse_axis(const std::string& spec) {
   }
   const std::string rhs = spec.substr(eq + 1);
   if (rhs.empty()) throw InputError("", where, "no values after '='");
+  // Hardening (issue 8, found by fuzz_scenario): a value that is not valid UTF-8 would become a
+  // JSON string that cannot be written out (nlohmann throws on dump: an internal error later).
+  try {
+    (void)Json(spec).dump();
+  } catch (const Json::type_error&) {
+    throw InputError("", "--set", "the axis is not valid UTF-8 text");
+  }
 
   // A range: exactly three numbers separated by ':'.
   const std::vector<std::string> colon = split_top_level(rhs, ':');

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Seed corpora for the libFuzzer harnesses (docs/robustness.md): copies of the repository's own
+# inputs (models/, scenarios/, tests/data/, golden plans) plus a few hand-written seeds for the
+# formats that have no files in the tree (trace CSV, sweep specifications, scenario overrides).
+# Usage: fuzz/make_corpus.sh [OUT_DIR]   (default build-fuzz/corpus); one sub-folder per harness.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/build-fuzz/corpus}
+mkdir -p "$out"/{model_json,onnx,scenario,trace_csv,plan,sweep_spec}
+
+cp "$root"/models/*.json "$out/model_json/"
+cp "$root"/tests/data/bad/*.json "$out/model_json/" 2>/dev/null || true
+cp "$root"/models/*.onnx "$out/onnx/"
+find "$root/tests/data/onnx" -name '*.onnx' -exec cp {} "$out/onnx/" \;
+cp "$root"/scenarios/*.json "$out/scenario/"
+cp "$root"/tests/golden/expected/*plan*.json "$out/plan/"
+find "$root/tests/data" -name '*.csv' -exec cp {} "$out/trace_csv/" \; 2>/dev/null || true
+
+# Scenario with overrides: lines before "---" are `--set` strings (fuzz/fuzz_scenario.cpp).
+{
+  printf '/network/bandwidth_mbps=50\n/devices/1/speed_gflops=7\n/workload/requests=10\n---\n'
+  cat "$root/scenarios/default.json"
+} > "$out/scenario/default_with_overrides.txt"
+{
+  printf '/network/channel={"kind":"gilbert_elliott","good_mbps":80,"bad_mbps":5}\n/strategy/name=modnn\n---\n'
+  cat "$root/scenarios/default.json"
+} > "$out/scenario/default_ge_channel.txt"
+
+# Trace CSVs (format: src/scenario/scenario_json.cpp, load_trace).
+printf 'time_s,rate_mbps\n0,100\n0.5,20\n1.25,80\n' > "$out/trace_csv/header.csv"
+printf '# a comment\n0, 54.5\n\n1e-3,1e2 # inline\n2,0.5\r\n' > "$out/trace_csv/comments.csv"
+
+# Sweep specifications: one --set axis per line, "shard K/N" lines (fuzz/fuzz_sweep_spec.cpp).
+printf '/network/bandwidth_mbps=10:100:10\n/devices/1/speed_gflops=5,10,20\nshard 2/3\n' > "$out/sweep_spec/range_list.txt"
+printf '/strategy/name=dpfp,modnn,"a,b",[1,2],{"x":1}\n/seed=0:1e3:0.5\nshard 1/1\n' > "$out/sweep_spec/mixed.txt"
+printf '/workload/requests=-5:5:1\n/x=1.5:2.5:0.25\n' > "$out/sweep_spec/negative.txt"
+
+for d in "$out"/*/; do printf '%-12s %4d seeds\n' "$(basename "$d")" "$(ls "$d" | wc -l)"; done

@@ -1,0 +1,46 @@
+#pragma once
+// Resource limits on user input (docs/robustness.md): an input over a limit is refused with an
+// InputError that names the limit and how to raise it, instead of exhausting memory or time.
+// Each default is far above any real input (the largest torchvision model in models/ has ~300
+// layers; the papers of DESIGN §5 use at most ~10 devices) and can be raised through an
+// environment variable for the rare user who needs more.
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "edgepart/util/strings.hpp"  // with_thousands, for the messages of the callers
+
+namespace edgepart::limits {
+
+// The value of environment variable `name` when it is a positive integer, else `fallback`
+// (an unparsable value is ignored rather than fatal: limits are a safety net, not a feature).
+inline int64_t from_env(const char* name, int64_t fallback) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return fallback;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(text, &end, 10);
+  if (errno != 0 || *end != '\0' || v <= 0) return fallback;
+  return static_cast<int64_t>(v);
+}
+
+// Layers of a model (JSON or ONNX). 100,000: a 100,000-layer chain still loads, analyses and
+// plans in seconds (docs/robustness.md has the measurement).
+inline int64_t max_layers() { return from_env("EDGEPART_MAX_LAYERS", 100'000); }
+// Devices of a scenario. 1,024: 100x the largest cluster in the literature we reproduce.
+inline int64_t max_devices() { return from_env("EDGEPART_MAX_DEVICES", 1'024); }
+// Requests of one simulation. 10^7: the simulator keeps a 40-byte record per request (400 MB at
+// the limit) and simulates ~120,000 DPFP requests per CPU second (bench/README.md: 100,000 in
+// 0.83 s), so the limit is about 80 s of CPU.
+inline int64_t max_requests() { return from_env("EDGEPART_MAX_REQUESTS", 10'000'000); }
+// Events of one simulation. 10^9: at ~9 M events/s (bench/README.md) about 2 minutes of CPU;
+// 10^7 DPFP requests need ~6.5 x 10^8 (65 events each).
+inline int64_t max_events() { return from_env("EDGEPART_MAX_EVENTS", 1'000'000'000); }
+
+// The message tail telling the user how to raise a limit.
+inline std::string raise_hint(const char* env_name) {
+  return std::string(" (limit; set ") + env_name + " to raise it)";
+}
+
+}  // namespace edgepart::limits

@@ -1,0 +1,184 @@
+// Hardening (issue 8, docs/robustness.md): adversarially large inputs either finish or are refused
+// by a documented limit with exit 2, never a crash or exhaustion. The inputs are generated here
+// (a 100,000-layer chain is ~6 MB of JSON: not worth committing). No timing is asserted; the
+// measured times are in docs/robustness.md. Also: the regression files of crashes the fuzzers
+// found (tests/data/fuzz/) must exit 2.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "run_cli.hpp"
+
+namespace edgepart {
+namespace {
+
+namespace fs = std::filesystem;
+using edgepart::testing::CliResult;
+using edgepart::testing::run_edgepart;
+using ::testing::HasSubstr;
+
+// A private folder under /tmp for the generated files, removed at the end.
+class Scratch {
+public:
+  Scratch() {
+    char tmpl[] = "/tmp/edgepart_robustness_XXXXXX";
+    dir_ = ::mkdtemp(tmpl) ? tmpl : "";
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+private:
+  std::string dir_;
+};
+
+std::string model_header(const std::string& name) {
+  return "{\"format\": \"edgepart.model\", \"version\": 1, \"name\": \"" + name +
+         "\", \"input\": [4, 16, 16], \"layers\": [\n";
+}
+
+// input -> conv -> relu -> relu -> ... (`layers` layers in all): the longest chain DPFP may see.
+std::string chain_model(int layers) {
+  std::string s = model_header("chain");
+  s += "{\"name\": \"l0\", \"op\": \"conv2d\", \"kernel\": 3, \"padding\": 1, \"out_channels\": 4}";
+  for (int i = 1; i < layers; ++i) s += ",\n{\"name\": \"l" + std::to_string(i) + "\", \"op\": \"relu\"}";
+  return s + "]}\n";
+}
+
+// input -> `branches` parallel 1x1 convs -> one concat of all of them: the widest DAG.
+std::string branch_model(int branches) {
+  std::string s = model_header("branches");
+  std::string concat_inputs;
+  for (int i = 0; i < branches; ++i) {
+    std::string name = "b" + std::to_string(i);
+    s += "{\"name\": \"" + name + "\", \"op\": \"conv2d\", \"kernel\": 1, \"out_channels\": 1, \"inputs\": [\"input\"]},\n";
+    concat_inputs += (i ? ", \"" : "\"") + name + "\"";
+  }
+  return s + "{\"name\": \"cat\", \"op\": \"concat\", \"inputs\": [" + concat_inputs + "]}]}\n";
+}
+
+// `devices` devices on one shared network, the default scenario's workload, model `model_path`.
+std::string many_devices_scenario(int devices, const std::string& model_path, const std::string& strategy) {
+  std::string s = "{\"format\": \"edgepart.scenario\", \"version\": 1, \"model\": \"" + model_path +
+                  "\", \"devices\": [\n{\"name\": \"d0\", \"role\": \"source\", \"speed_gflops\": 20}";
+  for (int i = 1; i < devices; ++i)
+    s += ",\n{\"name\": \"d" + std::to_string(i) + "\", \"speed_gflops\": " + std::to_string(10 + i % 20) + "}";
+  return s + "],\n\"network\": {\"bandwidth_mbps\": 100, \"latency_ms\": 1},\n\"workload\": {\"requests\": 2},\n" +
+         "\"strategy\": {\"name\": \"" + strategy + "\"}}\n";
+}
+
+void expect_ok(const CliResult& r) {
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+void expect_limit(const CliResult& r, const std::string& env_name) {
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("set " + env_name + " to raise it"));
+}
+
+TEST(Robustness, HundredThousandLayerChainLoadsAndValidates) {
+  Scratch dir;
+  std::string model = dir.write("chain.json", chain_model(100'000));
+  expect_ok(run_edgepart({"validate", model}));
+  CliResult r = run_edgepart({"inspect", model, "--format", "json"});
+  expect_ok(r);
+  // 4x16x16 conv (3x3, pad 1, 4 out channels): 4*16*16 outputs x 4*3*3 MACs = 36,864 MACs.
+  EXPECT_THAT(r.out, HasSubstr("36864"));
+}
+
+TEST(Robustness, ChainOverTheLayerLimitIsRefused) {
+  Scratch dir;
+  std::string model = dir.write("chain.json", chain_model(100'001));
+  expect_limit(run_edgepart({"validate", model}), "EDGEPART_MAX_LAYERS");
+  expect_limit(run_edgepart({"inspect", model}), "EDGEPART_MAX_LAYERS");
+}
+
+TEST(Robustness, TenThousandBranchDagLoadsAndPlans) {
+  Scratch dir;
+  std::string model = dir.write("branches.json", branch_model(10'000));
+  expect_ok(run_edgepart({"validate", model}));
+  expect_ok(run_edgepart({"inspect", model}));
+  std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "dpfp"));
+  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+}
+
+TEST(Robustness, ThousandDeviceScenarioPlansAndSimulates) {
+  Scratch dir;
+  std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
+  std::string scenario = dir.write("s.json", many_devices_scenario(1'000, model, "dpfp"));
+  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+  expect_ok(run_edgepart({"simulate", scenario, "--format", "json"}));
+}
+
+TEST(Robustness, DevicesOverTheLimitAreRefused) {
+  Scratch dir;
+  std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
+  std::string scenario = dir.write("s.json", many_devices_scenario(1'025, model, "dpfp"));
+  expect_limit(run_edgepart({"plan", scenario}), "EDGEPART_MAX_DEVICES");
+}
+
+TEST(Robustness, RequestsOverTheLimitAreRefused) {
+  expect_limit(run_edgepart({"simulate", "scenarios/default.json", "--set", "/workload/requests=10000001"}),
+               "EDGEPART_MAX_REQUESTS");
+  expect_limit(run_edgepart({"simulate", "scenarios/default.json", "--requests", "10000001"}),
+               "EDGEPART_MAX_REQUESTS");
+}
+
+// 20,000 layers each reading a layer that does not exist: one error each. Before the fix every one
+// got a "did you mean" hint computed against all 20,000 names (4 x 10^8 edit distances).
+TEST(Robustness, ManyUnknownInputNamesAreReportedWithoutQuadraticHints) {
+  Scratch dir;
+  std::string s = model_header("unknown");
+  for (int i = 0; i < 20'000; ++i)
+    s += std::string(i ? ",\n" : "") + "{\"name\": \"l" + std::to_string(i) + "\", \"op\": \"relu\", \"inputs\": [\"missing" +
+         std::to_string(i) + "\"]}";
+  std::string model = dir.write("unknown.json", s + "]}\n");
+  CliResult r = run_edgepart({"validate", model});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("reads unknown layer 'missing19999'"));
+}
+
+// Fuzzer regression files (tests/data/fuzz/README.md says what each did before its fix).
+std::string first_line(const std::string& path) {
+  std::string text = edgepart::testing::slurp(path);
+  return text.substr(0, text.find('\n'));
+}
+
+TEST(FuzzRegression, ModelWithUnknownInputsIsAnInputError) {
+  CliResult r = run_edgepart({"validate", "tests/data/fuzz/model_unknown_inputs_hints.json"});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("reads unknown layer"));
+}
+
+TEST(FuzzRegression, OverrideThatIsNotUtf8IsAnInputError) {
+  std::string set = first_line("tests/data/fuzz/scenario_override_invalid_utf8.txt");
+  CliResult r = run_edgepart({"plan", "scenarios/default.json", "--set", set});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("not valid UTF-8"));
+}
+
+TEST(FuzzRegression, SweepAxisOfTenToTheEightValuesIsRefusedBeforeAllocating) {
+  std::string set = first_line("tests/data/fuzz/sweep_axis_1e8_values.txt");
+  CliResult r = run_edgepart({"sweep", "scenarios/default.json", "--set", set, "--requests", "1"});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // (1e8 - 0) / 1 + 1 values, over the per-axis limit of 10,000,000.
+  EXPECT_THAT(r.err, HasSubstr("more than 10,000,000"));
+}
+
+}  // namespace
+}  // namespace edgepart
