@@ -668,25 +668,9 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
     }
   }
   if (tail_first <= last) {
-    plan::Stage stage;
-    stage.first_layer = tail_first;
-    stage.last_layer = last;
-    plan::DeviceRegion dr;
-    dr.device = g;
-    double act = 0;
-    for (LayerIndex l = tail_first; l <= last; ++l) {
-      Region w = whole(r, l);
-      dr.rows.push_back(span(w.rows));
-      dr.cols.push_back(span(w.cols));
-      double in_b = 0;
-      for (LayerIndex p : r.graph.layer(l).inputs) in_b += tensor_bytes(r, p);
-      act = std::max(act, in_b + tensor_bytes(r, l));
-    }
-    Region in = whole(r, prev);
-    dr.input_rows = span(in.rows);
-    dr.input_cols = span(in.cols);
-    stage.regions.push_back(dr);
-    const int st = b.add_stage(stage);
+    const WholeStage tail = whole_stage(r, g, prev, tail_first, last);
+    const double act = tail.activation_bytes;
+    const int st = b.add_stage(tail.stage);
     int t = b.compute(g, range_flops(r, tail_first, last), ready, "tail/" + name(g), st, act, weight_bytes(r, tail_first, last));
     b.transfer(g, src, tensor_bytes(r, last), {t}, "result/" + name(g) + "->" + name(src), st);
   }

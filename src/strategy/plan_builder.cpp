@@ -46,6 +46,27 @@ double tensor_bytes(const PlanRequest& r, LayerIndex producer, const rf::Region&
 
 double tensor_bytes(const PlanRequest& r, LayerIndex producer) { return tensor_bytes(r, producer, whole(r, producer)); }
 
+WholeStage whole_stage(const PlanRequest& r, int device, LayerIndex input_producer, LayerIndex first, LayerIndex last) {
+  WholeStage out;
+  out.stage.first_layer = first;
+  out.stage.last_layer = last;
+  plan::DeviceRegion dr;
+  dr.device = device;
+  for (LayerIndex l = first; l <= last; ++l) {
+    rf::Region w = whole(r, l);
+    dr.rows.push_back(span(w.rows));
+    dr.cols.push_back(span(w.cols));
+    double in_bytes = 0;
+    for (LayerIndex p : r.graph.layer(l).inputs) in_bytes += tensor_bytes(r, p);
+    out.activation_bytes = std::max(out.activation_bytes, in_bytes + tensor_bytes(r, l));
+  }
+  rf::Region in = whole(r, input_producer);
+  dr.input_rows = span(in.rows);
+  dr.input_cols = span(in.cols);
+  out.stage.regions.push_back(dr);
+  return out;
+}
+
 plan::Span span(const rf::Interval& i) { return i.empty() ? plan::Span{0, -1} : plan::Span{i.begin, i.end}; }
 
 std::vector<LayerIndex> cut_points(const model::ModelGraph& graph) {

@@ -35,6 +35,15 @@ rf::Region whole(const PlanRequest& r, LayerIndex producer);
 // Output rows/cols of a region as plan spans.
 plan::Span span(const rf::Interval& i);
 
+// A stage that runs layers first..last whole on one device (DPFP's tail, FTP's and FDSP's rest):
+// the stage with its one region (every layer's whole map, the input `input_producer`'s whole map)
+// and the peak activation bytes (a layer's inputs plus its output, the largest over the layers).
+struct WholeStage {
+  plan::Stage stage;
+  double activation_bytes = 0;
+};
+WholeStage whole_stage(const PlanRequest& r, int device, LayerIndex input_producer, LayerIndex first, LayerIndex last);
+
 // ---- structure ----
 
 // The single-tensor cut points of the DAG (DESIGN §5): layers j after which only j's output is

@@ -86,25 +86,9 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
                           st, t.act, fused_weights, spec.out_bytes_factor != 1.0));
   }
   if (fe < last) {
-    plan::Stage rest;
-    rest.first_layer = fe + 1;
-    rest.last_layer = last;
-    plan::DeviceRegion dr;
-    dr.device = spec.gateway;
-    double act = 0;
-    for (LayerIndex l = fe + 1; l <= last; ++l) {
-      Region w = whole(r, l);
-      dr.rows.push_back(span(w.rows));
-      dr.cols.push_back(span(w.cols));
-      double in_b = 0;
-      for (LayerIndex p : r.graph.layer(l).inputs) in_b += tensor_bytes(r, p);
-      act = std::max(act, in_b + tensor_bytes(r, l));
-    }
-    Region in = whole(r, fe);
-    dr.input_rows = span(in.rows);
-    dr.input_cols = span(in.cols);
-    rest.regions.push_back(dr);
-    const int rs = b.add_stage(rest);
+    const WholeStage rest = whole_stage(r, spec.gateway, fe, fe + 1, last);
+    const double act = rest.activation_bytes;
+    const int rs = b.add_stage(rest.stage);
     int t = b.compute(spec.gateway, range_flops(r, fe + 1, last), done, "rest/" + device_name(r, spec.gateway), rs, act,
                       weight_bytes(r, fe + 1, last));
     b.transfer(spec.gateway, src, tensor_bytes(r, last), {t}, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src), rs);
