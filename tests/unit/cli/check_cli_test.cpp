@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "run_cli.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -18,12 +20,7 @@ struct CmdResult {
   std::string out, err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using edgepart::testing::slurp;  // tests/unit/cli/run_cli.hpp
 
 class CheckCli : public ::testing::Test {
 protected:

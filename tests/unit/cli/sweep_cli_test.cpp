@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_cli.hpp"
+
 extern char** environ;
 
 namespace {
@@ -29,12 +31,7 @@ struct CmdResult {
   std::string out, err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using edgepart::testing::slurp;  // tests/unit/cli/run_cli.hpp
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

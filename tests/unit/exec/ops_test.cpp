@@ -4,21 +4,13 @@
 #include <cmath>
 
 #include "edgepart/exec/executor.hpp"
-#include "support/model_text.hpp"
+#include "support/analyzed_model.hpp"
 
 namespace edgepart::exec {
 namespace {
 
-struct Built {
-  model::ModelGraph graph;
-  cost::ModelAnalysis analysis;
-};
-
-Built build(const std::string& input, const std::string& layers) {
-  Built r{testing::model_from_text(testing::model_json(input, layers)), {}};
-  r.analysis = cost::analyze(r.graph);
-  return r;
-}
+using testing::Built;
+using testing::build;
 
 // A tensor with the given values, channel-major.
 Tensor make(int64_t c, int64_t h, int64_t w, std::vector<float> values) {

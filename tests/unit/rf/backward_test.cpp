@@ -5,7 +5,7 @@
 #include <random>
 
 #include "edgepart/rf/backward.hpp"
-#include "support/model_text.hpp"
+#include "support/analyzed_model.hpp"
 
 namespace edgepart::rf {
 namespace {
@@ -14,16 +14,8 @@ using model::LayerIndex;
 using testing::model_from_text;
 using testing::model_json;
 
-struct Built {
-  model::ModelGraph graph;
-  cost::ModelAnalysis analysis;
-};
-
-Built build(const std::string& input, const std::string& layers) {
-  Built b{model_from_text(model_json(input, layers)), {}};
-  b.analysis = cost::analyze(b.graph);
-  return b;
-}
+using testing::Built;
+using testing::build;
 
 Region rc(int64_t r0, int64_t r1, int64_t c0, int64_t c1) { return Region{Interval{r0, r1}, Interval{c0, c1}}; }
 
