@@ -2,7 +2,10 @@
 function(edgepart_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
   # g++ 12 reports false -Wrestrict positives inside std::string concatenation (GCC bug 105329).
-  target_compile_options(${target} PRIVATE -Wno-restrict)
+  # clang has no such warning and would warn about the unknown option instead.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
   if(EDGEPART_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
