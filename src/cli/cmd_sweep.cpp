@@ -8,8 +8,6 @@
 // CSV/JSONL file holding the first points in order) and the exit code is 128 + the signal (130 for
 // Ctrl-C). A second signal kills at once (the handler is reset after the first). To stdout, rows
 // are written and flushed point by point.
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,7 +16,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -63,78 +60,6 @@ void install_stop_handlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }
-
-// Where the rows go: stdout, or a temporary file renamed to the target at the end.
-class RowOutput {
-public:
-  RowOutput(const std::string& path, const std::vector<std::string>& inputs) : path_(path) {
-    if (path.empty() || path == "-") {
-      file_ = stdout;
-      return;
-    }
-    for (const auto& in : inputs)
-      if (same_file(path, in)) throw InputError(path, "", "refusing to write the output over an input file");
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
-      // A device or a pipe (-o /dev/null, a FIFO): write into it; renaming over it would replace
-      // the device node with a regular file.
-      file_ = std::fopen(path.c_str(), "w");
-      if (!file_) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
-      direct_ = true;
-      return;
-    }
-    fs::path target(path);
-    fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-    int fd = ::mkstemp(tmp_.data());
-    if (fd < 0) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
-    mode_t mask = ::umask(0);  // mkstemp makes 0600; outputs are ordinary files
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    file_ = ::fdopen(fd, "w");
-    if (!file_) {
-      ::close(fd);
-      ::unlink(tmp_.c_str());
-      throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
-    }
-  }
-  ~RowOutput() {
-    if (file_ && direct_) {
-      std::fclose(file_);
-    } else if (file_ && file_ != stdout) {  // not finished (an exception): leave no temporary behind
-      std::fclose(file_);
-      ::unlink(tmp_.c_str());
-    }
-  }
-  void write(std::string_view text) {
-    if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
-      throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
-  }
-  // Moves the rows into place (also after an interruption: they are a valid prefix).
-  void finish() {
-    if (file_ == stdout) return;
-    if (direct_) {
-      const bool closed = std::fclose(file_) == 0;
-      file_ = nullptr;
-      if (!closed) throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
-      return;
-    }
-    const bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-    std::fclose(file_);
-    file_ = nullptr;
-    if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      std::string why = std::strerror(errno);
-      ::unlink(tmp_.c_str());
-      throw InputError(path_, "", "cannot write: " + why);
-    }
-  }
-
-private:
-  std::string path_, tmp_;
-  std::FILE* file_ = nullptr;
-  bool direct_ = false;  // writing straight into a device or pipe
-};
 
 // A one-line progress bar with an ETA, redrawn at most 5 times a second.
 class ProgressBar {
@@ -195,14 +120,14 @@ int run_sweep_command(const SweepCliOptions& o) {
   so.format = o.format == "jsonl" ? sweep::RowFormat::jsonl : sweep::RowFormat::csv;
   so.max_points = o.max_points;
 
-  RowOutput out(o.output, {o.scenario});
+  OutputFile out(o.output, {o.scenario});
   ProgressBar bar(!o.no_progress && ::isatty(STDERR_FILENO));
   install_stop_handlers();
   sweep::SweepOutcome r = sweep::run_sweep(
       so, [&](std::string_view text) { out.write(text); }, [&](const sweep::SweepProgress& p) { bar.update(p); },
       &g_stop);
   bar.done();
-  out.finish();
+  out.commit();
   if (r.interrupted) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     std::fprintf(stderr, "edgepart: interrupted (%s): %llu of %llu points written%s%s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",

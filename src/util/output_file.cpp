@@ -1,13 +1,12 @@
 #include "edgepart/util/output_file.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 
 #include "edgepart/util/error.hpp"
 
@@ -21,56 +20,103 @@ bool same_file(const std::string& a, const std::string& b) {
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
 
-void write_output(const std::string& path, const std::string& content, const std::vector<std::string>& inputs) {
-  if (path.empty() || path == "-") {
-    std::cout << content << std::flush;
+OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs) : path_(std::move(path)) {
+  if (path_.empty() || path_ == "-") {
+    path_ = "stdout";  // as errors name it
+    file_ = stdout;
     return;
   }
   for (const auto& in : inputs)
-    if (same_file(path, in)) throw InputError(path, "", "refusing to write the output over an input file");
-  // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written into, never renamed over: the
-  // rename would replace the device node with a regular file.
+    if (same_file(path_, in)) throw InputError(path_, "", "refusing to write the output over an input file");
   std::error_code ec;
-  auto status = fs::status(path, ec);
+  const auto status = fs::status(path_, ec);
   if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
-    if (fs::is_directory(status)) throw InputError(path, "", "cannot write: is a directory");
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
-    bool ok = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-    ok = std::fclose(f) == 0 && ok;
-    if (!ok) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+    if (fs::is_directory(status)) throw InputError(path_, "", "cannot write: is a directory");
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
     return;
   }
-  fs::path target(path);
-  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      throw InputError(path, "", "cannot write: " + why);
-    }
-    done += static_cast<size_t>(n);
+  const fs::path target(path_);
+  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  const int fd = ::mkstemp(tmp_.data());
+  if (fd < 0) {
+    tmp_.clear();
+    throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
   }
-  // mkstemp creates 0600; outputs are ordinary files (0644 less the umask).
-  mode_t mask = ::umask(0);
+  // mkstemp creates 0600; outputs are ordinary files (0666 less the umask, like the shell's `>`).
+  const mode_t mask = ::umask(0);
   ::umask(mask);
   ::fchmod(fd, 0666 & ~mask);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmpl.c_str());
-    throw InputError(path, "", std::string("cannot write: ") + std::strerror(errno));
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    ::close(fd);
+    fail(std::strerror(errno));
   }
-  if (std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(tmpl.c_str());
-    throw InputError(path, "", "cannot write: " + why);
+}
+
+OutputFile::~OutputFile() {
+  if (file_ && file_ != stdout) std::fclose(file_);
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());  // not committed: the target keeps its old content
+}
+
+void OutputFile::fail(const std::string& why) {
+  if (file_ && file_ != stdout) std::fclose(file_);
+  file_ = nullptr;
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
+  tmp_.clear();
+  throw InputError(path_, "", "cannot write: " + why);
+}
+
+void OutputFile::write(std::string_view text) {
+  if (!file_) fail("the output is already closed");
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
+    fail(std::strerror(errno));
+}
+
+void OutputFile::commit() {
+  if (file_ == stdout) return;
+  if (!file_) fail("the output is already closed");
+  // A regular file is synced before the rename, so that a crash of the machine cannot leave the
+  // new name pointing at data that never reached the disk.
+  const bool synced = tmp_.empty() || ::fsync(::fileno(file_)) == 0;
+  const int sync_errno = errno;
+  std::FILE* f = file_;
+  file_ = nullptr;
+  if (std::fclose(f) != 0 || !synced) fail(std::strerror(synced ? errno : sync_errno));
+  if (tmp_.empty()) return;
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail(std::strerror(errno));
+  tmp_.clear();
+}
+
+namespace {
+
+// Holds back the signals that end a process by default while it lives; pending ones are delivered
+// when it is destroyed. pthread_sigmask is per thread: write_output runs on the main thread, and
+// the commands that call it start no other threads (sweep, the one that does, handles signals).
+class TerminationSignalsHeld {
+public:
+  TerminationSignalsHeld() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&held, sig);
+    ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
   }
+  ~TerminationSignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  TerminationSignalsHeld(const TerminationSignalsHeld&) = delete;
+  TerminationSignalsHeld& operator=(const TerminationSignalsHeld&) = delete;
+
+private:
+  sigset_t previous_;
+};
+
+}  // namespace
+
+void write_output(const std::string& path, const std::string& content, const std::vector<std::string>& inputs) {
+  TerminationSignalsHeld held;
+  OutputFile out(path, inputs);
+  out.write(content);
+  out.commit();
 }
 
 }  // namespace edgepart

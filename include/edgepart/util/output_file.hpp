@@ -1,13 +1,40 @@
 #pragma once
 // Writing results safely (DESIGN §8, STYLE §4.2): never over a file the user gave as input, and
-// never a half-written file: the text goes to a temporary file in the same folder, then rename().
+// never a half-written file. The text goes to a temporary file in the same folder (so that the
+// final rename() stays on one file system and is atomic), then is renamed over the target.
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgepart {
 
-// Writes `content` to `path` ("-" = stdout). Throws InputError when `path` is one of `inputs`
-// (same file, however spelled) or cannot be written.
+// One output being written: stdout ("-" or ""), a device or pipe written in place (-o /dev/null,
+// a FIFO: renaming over one would replace the node with a regular file), or a regular file written
+// through a temporary sibling that commit() renames into place. Destroyed without commit(), the
+// temporary is removed and the target keeps its old content. Throws InputError when `path` is one
+// of `inputs` (the same file however spelled), is a directory, or cannot be written.
+class OutputFile {
+public:
+  OutputFile(std::string path, const std::vector<std::string>& inputs);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Appends and flushes (a sweep's rows reach the temporary file point by point).
+  void write(std::string_view text);
+  // Makes the output visible: fsync + rename for a regular file, close for a device.
+  void commit();
+
+private:
+  [[noreturn]] void fail(const std::string& why);
+  std::string path_, tmp_;  // tmp_ empty unless writing through a temporary file
+  std::FILE* file_ = nullptr;
+};
+
+// Writes `content` to `path` ("-" = stdout) through an OutputFile. SIGINT, SIGTERM, SIGHUP and
+// SIGQUIT are held back while the file is written, so that an interrupted run leaves the old file or
+// the complete new one and no temporary behind; the held signal then acts as usual.
 void write_output(const std::string& path, const std::string& content, const std::vector<std::string>& inputs);
 
 // True when both paths name the same existing file (or the same normalised path).

@@ -1,0 +1,139 @@
+// Interrupting a run that writes files (issue 8, docs/robustness.md): SIGINT or SIGTERM while
+// `simulate -o ... --trace ...` writes must leave each output either with its old content or with
+// the complete new content, and no temporary file behind. The signal is sent at the moment the
+// temporary file of the largest output appears, i.e. in the middle of writing it: without the
+// signals being held back there, the process would die with the temporary half-written.
+// (Sweeps, which keep the rows finished so far, are tested in sweep_cli_test.cpp.)
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "run_cli.hpp"
+
+extern char** environ;
+
+namespace edgepart {
+namespace {
+
+namespace fs = std::filesystem;
+using edgepart::testing::run_edgepart;
+using edgepart::testing::slurp;
+
+// 4,000 requests make a ~1 MB trace: its write takes long enough to be caught in the act.
+const std::vector<std::string> kSimulate = {"simulate", "scenarios/default.json", "--requests", "4000", "--seed", "7"};
+
+class InterruptCli : public ::testing::TestWithParam<int> {
+protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/edgepart_interrupt_XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  bool temporary_exists(const std::string& prefix) const {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir_, ec))
+      if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+    return false;
+  }
+  // Runs the simulation writing `result` and `trace`, and sends `sig` as soon as the trace's
+  // temporary file exists. Returns whether it did (false: the run ended first); `status` is the
+  // process's wait status.
+  bool run_and_signal_while_writing(int sig, const fs::path& result, const fs::path& trace, int& status) const {
+    std::vector<std::string> argv_text = {EDGEPART_BIN};
+    argv_text.insert(argv_text.end(), kSimulate.begin(), kSimulate.end());
+    for (const auto& a : {"--format", "json", "-o", result.c_str(), "--trace", trace.c_str()}) argv_text.push_back(a);
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int spawned = ::posix_spawn(&pid, EDGEPART_BIN, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+      ADD_FAILURE() << "posix_spawn failed";
+      return false;
+    }
+    // Poll without sleeping: the trace takes a few milliseconds to write.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (temporary_exists(".trace.json.tmp.")) {
+        ::kill(pid, sig);
+        ::waitpid(pid, &status, 0);
+        return true;
+      }
+      if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    ADD_FAILURE() << "the simulation did not end within 120 s";
+    return false;
+  }
+  fs::path dir_;
+};
+
+
+TEST_P(InterruptCli, SignalWhileWritingLeavesOldOrCompleteFiles) {
+  const int sig = GetParam();
+  // The complete outputs, from an uninterrupted run.
+  const fs::path ref_result = dir_ / "ref.json", ref_trace = dir_ / "ref_trace.json";
+  auto args = kSimulate;
+  for (const auto& a : {"--format", "json", "-o", ref_result.c_str(), "--trace", ref_trace.c_str()}) args.push_back(a);
+  const auto ref = run_edgepart(args);
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+  const std::string complete_result = slurp(ref_result), complete_trace = slurp(ref_trace);
+  ASSERT_GT(complete_trace.size(), 100'000u);
+
+  // The outputs the interrupted run replaces, with content a user would not want to lose half of.
+  // The signal is sent when the trace's temporary file is seen; a run can end between two polls,
+  // so up to 10 runs are tried until one is caught writing.
+  const fs::path result = dir_ / "result.json", trace = dir_ / "trace.json";
+  bool caught_writing = false;
+  for (int attempt = 0; attempt < 10 && !caught_writing; ++attempt) {
+    std::ofstream(result) << "old result\n";
+    std::ofstream(trace) << "old trace\n";
+    int status = 0;
+    caught_writing = run_and_signal_while_writing(sig, result, trace, status);
+    // The process either finished normally (the signal came after the last write) or was ended by
+    // the signal, which is held back while a file is written and then acts as usual.
+    if (WIFSIGNALED(status)) {
+      EXPECT_EQ(WTERMSIG(status), sig);
+    } else {
+      ASSERT_TRUE(WIFEXITED(status));
+      EXPECT_EQ(WEXITSTATUS(status), 0);
+    }
+    const std::string result_now = slurp(result), trace_now = slurp(trace);
+    EXPECT_TRUE(result_now == "old result\n" || result_now == complete_result) << result_now.substr(0, 200);
+    EXPECT_TRUE(trace_now == "old trace\n" || trace_now == complete_trace) << trace_now.size() << " bytes";
+    EXPECT_FALSE(temporary_exists(".result.json.tmp."));
+    EXPECT_FALSE(temporary_exists(".trace.json.tmp."));
+    // Caught in the middle of writing the trace: the signal waited until it was written in full,
+    // then ended the process before the result was written (the trace is written first).
+    if (caught_writing) {
+      EXPECT_TRUE(trace_now == complete_trace) << trace_now.size() << " of " << complete_trace.size() << " bytes";
+      EXPECT_TRUE(WIFSIGNALED(status));
+    }
+  }
+  EXPECT_TRUE(caught_writing) << "no run was seen writing its trace";
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, InterruptCli, ::testing::Values(SIGINT, SIGTERM),
+                         [](const ::testing::TestParamInfo<int>& p) { return p.param == SIGINT ? "SIGINT" : "SIGTERM"; });
+
+}  // namespace
+}  // namespace edgepart
