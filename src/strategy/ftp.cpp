@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/limits.hpp"
 #include "strategy/spatial.hpp"
 #include "strategy/tiles.hpp"
 
@@ -43,6 +44,13 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
   if (auto fl = options.find("fused_layers")) {
     candidates.push_back(static_cast<size_t>(fl->as_int_in(1, static_cast<int64_t>(ends.size())) - 1));
   } else {
+    // Each candidate propagates the tiles back through all its fused layers, so trying every count
+    // is quadratic in them: refuse a search that would run for minutes (docs/robustness.md).
+    const auto count = static_cast<int64_t>(ends.size());
+    if (count > limits::max_ftp_search())
+      options.fail("ftp: the model has " + with_thousands(count) + " fusable layer groups, over the " +
+                   with_thousands(limits::max_ftp_search()) + " its search over fused_layers allows" +
+                   limits::raise_hint("EDGEPART_MAX_FTP_SEARCH") + "; give option fused_layers to plan one");
     for (size_t i = 0; i < ends.size(); ++i) candidates.push_back(i);
   }
   plan::Plan best;

@@ -95,6 +95,46 @@ TEST(Robustness, HundredThousandLayerChainLoadsAndValidates) {
   expect_ok(r);
   // 4x16x16 conv (3x3, pad 1, 4 out channels): 4*16*16 outputs x 4*3*3 MACs = 36,864 MACs.
   EXPECT_THAT(r.out, HasSubstr("36864"));
+  // Every layer of a chain is a candidate block end: 100,000 of them is over DPFP's search limit
+  // (its DP is quadratic: minutes), refused at once; the layer-wise partition is linear.
+  std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "dpfp"));
+  CliResult plan = run_edgepart({"plan", scenario, "--format", "json"});
+  expect_limit(plan, "EDGEPART_MAX_DPFP_POSITIONS");
+  EXPECT_THAT(plan.err, HasSubstr("100,000 candidate block ends"));
+}
+
+// The DPFP search limit counts candidate block ends and can be raised or lowered: alexnet's
+// spatial prefix is a chain of 14 layers (features.0 .. features.12 and the adaptive avgpool,
+// whose rows map by a closed formula; flatten ends it), each one a cut point.
+TEST(Robustness, DpfpSearchLimitCountsCandidateBlockEnds) {
+  Scratch dir;
+  std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
+  std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "dpfp"));
+  ::setenv("EDGEPART_MAX_DPFP_POSITIONS", "14", 1);
+  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+  ::setenv("EDGEPART_MAX_DPFP_POSITIONS", "13", 1);
+  CliResult r = run_edgepart({"plan", scenario, "--format", "json"});
+  ::unsetenv("EDGEPART_MAX_DPFP_POSITIONS");
+  expect_limit(r, "EDGEPART_MAX_DPFP_POSITIONS");
+  EXPECT_THAT(r.err, HasSubstr("14 candidate block ends"));
+}
+
+// FTP's search over fused-layer counts is quadratic too. alexnet has 5 fusable groups, one per
+// convolution (features.0, .3, .6, .8, .10, each with the ReLU and pooling after it).
+TEST(Robustness, FtpSearchLimitCountsFusableGroups) {
+  Scratch dir;
+  std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
+  std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "ftp"));
+  ::setenv("EDGEPART_MAX_FTP_SEARCH", "5", 1);
+  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+  ::setenv("EDGEPART_MAX_FTP_SEARCH", "4", 1);
+  CliResult r = run_edgepart({"plan", scenario, "--format", "json"});
+  // Naming the fused-layer count plans one candidate, which no search limit stops.
+  CliResult one = run_edgepart({"plan", scenario, "--set", "/strategy/options={\"fused_layers\": 5}", "--format", "json"});
+  ::unsetenv("EDGEPART_MAX_FTP_SEARCH");
+  expect_limit(r, "EDGEPART_MAX_FTP_SEARCH");
+  EXPECT_THAT(r.err, HasSubstr("5 fusable layer groups"));
+  expect_ok(one);
 }
 
 TEST(Robustness, ChainOverTheLayerLimitIsRefused) {
