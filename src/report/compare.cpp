@@ -368,7 +368,10 @@ CheckResult check_results(const ResultTable& result, const ResultTable& baseline
                                             brow.where + ")");
     const ResultTable::Row& rrow = *it->second;
     ++out.rows;
-    for (const auto& [metric, bval] : brow.values) {
+    for (const auto& entry : brow.values) {
+      // Not a structured binding: clang 14 cannot capture one in the lambda below.
+      const std::string& metric = entry.first;
+      const Json& bval = entry.second;
       if (!metric_selected(metric, o)) continue;
       auto found = std::find_if(rrow.values.begin(), rrow.values.end(), [&](const auto& p) { return p.first == metric; });
       if (found == rrow.values.end())

@@ -54,22 +54,16 @@ double ccied_sent_bytes(int64_t elements, int64_t dtype_bytes, const CciedOption
 }
 
 CciedChoice ccied_evaluate(const PlanRequest& request, const Problem& problem, const CciedOptions& options,
-                           int cut) {
+                           const ChainCutCosts& cut) {
   CciedChoice c;
-  c.cut = cut;
-  const Split split = split_after(problem, cut);
-  double t_dev = 0, t_srv = 0;
-  for (int v = 0; v < problem.layers; ++v) {
-    if (split[static_cast<size_t>(v)]) t_srv += problem.t_server_s[static_cast<size_t>(v)];
-    else t_dev += problem.t_device_s[static_cast<size_t>(v)];
-  }
-  if (cut == problem.output()) {  // all local: no cache
+  c.cut = cut.cut;
+  const double t_dev = cut.device_s, t_srv = cut.server_s;
+  if (cut.all_local(problem)) {  // all local: no cache
     c.t_hit_s = c.t_miss_s = c.expected_s = t_dev;
     return c;
   }
-  const std::vector<int> crossing = crossing_tensors(problem, split);
-  EDGEPART_ASSERT(crossing.size() == 1, "ccied: a cut point must have one live tensor");
-  const int t = crossing.front();
+  EDGEPART_ASSERT(cut.crossing >= 0, "ccied: a cut point must have one live tensor");
+  const int t = cut.crossing;
   const int64_t dtype = request.graph.dtype_bytes;
   const int64_t elements = static_cast<int64_t>(std::llround(problem.tensor_bytes[static_cast<size_t>(t)])) / dtype;
   c.cached = true;
@@ -82,10 +76,18 @@ CciedChoice ccied_evaluate(const PlanRequest& request, const Problem& problem, c
   lookup["cache_lookup"] = c.lookup_flops;
   const double t_lookup = request.cluster.compute_time_s(problem.device, lookup);
   c.t_hit_s = t_dev + t_lookup;
+  // Not all local, so the output is on the server and returns.
   c.t_miss_s = c.t_hit_s + request.cluster.transfer_time_s(problem.device, problem.server, c.sent_bytes) + t_srv +
-               (split[static_cast<size_t>(problem.output())] ? problem.t_down_s : 0);
+               problem.t_down_s;
   c.expected_s = options.hit_rate * c.t_hit_s + (1 - options.hit_rate) * c.t_miss_s;
   return c;
+}
+
+CciedChoice ccied_evaluate(const PlanRequest& request, const Problem& problem, const CciedOptions& options, int cut) {
+  for (const ChainCutCosts& c : chain_cut_costs(problem, &request))
+    if (c.cut == cut) return ccied_evaluate(request, problem, options, c);
+  EDGEPART_ASSERT(false, "ccied: not a cut point");
+  return {};
 }
 
 plan::Plan make_ccied_plan(const PlanRequest& request, const JsonCursor& options) {
@@ -105,13 +107,11 @@ plan::Plan make_ccied_plan(const PlanRequest& request, const JsonCursor& options
   CciedChoice best;
   best.cut = -2;
   best.expected_s = std::numeric_limits<double>::infinity();
-  for (int j : chain_cut_points(problem)) {
-    const CciedChoice c = ccied_evaluate(request, problem, o, j);
-    const Split s = split_after(problem, j);
-    if (split_memory_problem(request, problem, s)) continue;
+  for (const ChainCutCosts& cut : chain_cut_costs(problem, &request)) {
+    const CciedChoice c = ccied_evaluate(request, problem, o, cut);
+    if (memory_problem(request, problem, cut.memory)) continue;
     const auto& dev = request.cluster.devices.at(static_cast<size_t>(problem.device));
-    if (c.cached && dev.memory_mb &&
-        memory_need(request, s).device_bytes + c.cache_bytes > *dev.memory_mb * 1024.0 * 1024.0)
+    if (c.cached && dev.memory_mb && cut.memory.device_bytes + c.cache_bytes > *dev.memory_mb * 1024.0 * 1024.0)
       continue;
     if (c.expected_s < best.expected_s) best = c;
   }

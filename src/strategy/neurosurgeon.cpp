@@ -20,11 +20,10 @@ using namespace two_party;
 
 ChainCut neurosurgeon_best(const Problem& problem, const PlanRequest* request) {
   ChainCut best{-2, std::numeric_limits<double>::infinity()};
-  for (int j : chain_cut_points(problem)) {
-    const Split s = split_after(problem, j);
-    if (request != nullptr && split_memory_problem(*request, problem, s)) continue;
-    const double t = split_latency_s(problem, s);
-    if (t < best.latency_s) best = ChainCut{j, t};
+  for (const ChainCutCosts& c : chain_cut_costs(problem, request)) {
+    if (request != nullptr && memory_problem(*request, problem, c.memory)) continue;
+    const double t = c.latency_s(problem);
+    if (t < best.latency_s) best = ChainCut{c.cut, t};
   }
   return best;
 }

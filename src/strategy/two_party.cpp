@@ -172,7 +172,10 @@ MemoryNeed memory_need(const PlanRequest& request, const Split& on_server) {
 
 std::optional<std::string> split_memory_problem(const PlanRequest& request, const Problem& problem,
                                                 const Split& on_server) {
-  const MemoryNeed need = memory_need(request, on_server);
+  return memory_problem(request, problem, memory_need(request, on_server));
+}
+
+std::optional<std::string> memory_problem(const PlanRequest& request, const Problem& problem, const MemoryNeed& need) {
   auto check = [&](int d, double bytes) -> std::optional<std::string> {
     const auto& dev = request.cluster.devices.at(static_cast<size_t>(d));
     if (!dev.memory_mb || bytes <= *dev.memory_mb * kBytesPerMb) return std::nullopt;
@@ -292,6 +295,56 @@ std::vector<int> chain_cut_points(const Problem& problem) {
     if (live <= 1) points.push_back(j);
   }
   return points;
+}
+
+std::vector<ChainCutCosts> chain_cut_costs(const Problem& problem, const PlanRequest* request) {
+  const int n = problem.layers;
+  const auto at = [](int i) { return static_cast<size_t>(i); };
+  // Suffix sums from the last layer back: server_after[j + 1] = t_server_s over layers > j;
+  // likewise the server side's weights and largest activation (weights are whole bytes, so their
+  // sums are exact in any order).
+  std::vector<double> server_after(at(n) + 1, 0), server_weights(at(n) + 1, 0), server_peak(at(n) + 1, 0);
+  for (int v = n - 1; v >= 0; --v) {
+    server_after[at(v)] = problem.t_server_s[at(v)] + server_after[at(v + 1)];
+    if (!request) continue;
+    server_weights[at(v)] = layer_weight_bytes(*request, v) + server_weights[at(v + 1)];
+    server_peak[at(v)] = std::max(layer_activation_bytes(*request, v), server_peak[at(v + 1)]);
+  }
+  // The live tensors after each position, as in chain_cut_points; at a cut point at most one is
+  // live, and the running sum of live tensor ids then names it.
+  std::vector<int> born(at(n) + 1, 0), dies(at(n) + 1, 0);  // count change at position j + 1
+  std::vector<int64_t> born_id(at(n) + 1, 0), dies_id(at(n) + 1, 0);
+  for (int t = 0; t <= n; ++t) {
+    const auto& cons = problem.consumers[at(t)];
+    if (cons.empty()) continue;
+    born[at(t)] += 1, born_id[at(t)] += t;  // produced at position t - 1
+    dies[at(cons.back() + 1)] += 1, dies_id[at(cons.back() + 1)] += t;
+  }
+  std::vector<ChainCutCosts> out;
+  double device_s = 0, device_weights = 0, device_peak = 0;
+  int live = 0;
+  int64_t live_ids = 0;
+  for (int j = -1; j < n; ++j) {
+    if (j >= 0) {
+      device_s += problem.t_device_s[at(j)];
+      if (request) {
+        device_weights += layer_weight_bytes(*request, j);
+        device_peak = std::max(device_peak, layer_activation_bytes(*request, j));
+      }
+    }
+    live += born[at(j + 1)] - dies[at(j + 1)];
+    live_ids += born_id[at(j + 1)] - dies_id[at(j + 1)];
+    if (live > 1) continue;
+    ChainCutCosts c;
+    c.cut = j;
+    c.device_s = device_s;
+    c.server_s = server_after[at(j + 1)];
+    c.crossing = live == 1 && j < n - 1 ? static_cast<int>(live_ids) : -1;
+    c.memory.device_bytes = device_weights + device_peak;
+    c.memory.server_bytes = server_weights[at(j + 1)] + server_peak[at(j + 1)];
+    out.push_back(c);
+  }
+  return out;
 }
 
 Split split_after(const Problem& problem, int j) {

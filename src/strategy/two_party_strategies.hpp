@@ -75,6 +75,9 @@ struct CciedChoice {
 // Bytes of a tensor of `elements` elements with prune_ratio of them zeroed (see ccied.cpp).
 double ccied_sent_bytes(int64_t elements, int64_t dtype_bytes, const CciedOptions& options);
 CciedChoice ccied_evaluate(const PlanRequest& request, const two_party::Problem& problem,
+                           const CciedOptions& options, const two_party::ChainCutCosts& cut);
+// The same for cut point `cut` of chain_cut_points (O(layers)).
+CciedChoice ccied_evaluate(const PlanRequest& request, const two_party::Problem& problem,
                            const CciedOptions& options, int cut);
 plan::Plan make_ccied_plan(const PlanRequest& request, const JsonCursor& options);
 

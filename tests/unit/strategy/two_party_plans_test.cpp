@@ -95,5 +95,40 @@ TEST(TwoPartyPlans, NeedASecondDevice) {
   }
 }
 
+// chain_cut_costs (one pass for all cut points) against the direct evaluation of each cut's split:
+// the same cut points, the same crossing tensor, memory needs exactly (whole bytes), latency up to
+// the rounding of a different summation order.
+TEST(TwoPartyPlans, ChainCutCostsEqualTheDirectEvaluationOfEachSplit) {
+  const scenario::Workload w;
+  for (const char* name : kZoo) {
+    const auto& m = test::zoo(name);
+    const scenario::Cluster c = test::pi_and_server(20.0);
+    const PlanRequest r{m.graph, m.analysis, c, w};
+    const two_party::Problem pb = two_party::make_problem(r, 1);
+    const std::vector<int> cuts = two_party::chain_cut_points(pb);
+    const auto costs = two_party::chain_cut_costs(pb, &r);
+    SCOPED_TRACE(name);
+    ASSERT_EQ(costs.size(), cuts.size());
+    for (size_t i = 0; i < cuts.size(); ++i) {
+      const auto& k = costs[i];
+      ASSERT_EQ(k.cut, cuts[i]);
+      const two_party::Split s = two_party::split_after(pb, k.cut);
+      const auto crossing = two_party::crossing_tensors(pb, s);
+      if (k.cut == pb.output()) {
+        EXPECT_TRUE(crossing.empty());
+        EXPECT_EQ(k.crossing, -1);
+      } else {
+        ASSERT_EQ(crossing.size(), 1u) << k.cut;
+        EXPECT_EQ(k.crossing, crossing[0]) << k.cut;
+      }
+      const double direct = two_party::split_latency_s(pb, s);
+      EXPECT_NEAR(k.latency_s(pb), direct, 1e-12 * direct) << k.cut;
+      const two_party::MemoryNeed need = two_party::memory_need(r, s);
+      EXPECT_EQ(k.memory.device_bytes, need.device_bytes) << k.cut;
+      EXPECT_EQ(k.memory.server_bytes, need.server_bytes) << k.cut;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgepart::strategy
