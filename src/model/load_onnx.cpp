@@ -1174,6 +1174,16 @@ bool Converter::try_fold() {
       axes = *a;
     }
     auto rank = static_cast<int64_t>(x.dims.size());
+    // ONNX: Unsqueeze's axes index the output ([-r', r'-1], r' = rank + |axes|), Squeeze's the
+    // input ([-r, r-1]); both must be unique.
+    const int64_t axis_rank = op == "Unsqueeze" ? rank + static_cast<int64_t>(axes.size()) : rank;
+    std::set<int64_t> unique_axes;
+    for (int64_t a : axes) {
+      const int64_t k = a < 0 ? a + axis_rank : a;
+      if (k < 0 || k >= axis_rank)
+        fail(op + " axis " + std::to_string(a) + " is out of range for rank " + std::to_string(axis_rank));
+      if (!unique_axes.insert(k).second) fail(op + " axis " + std::to_string(a) + " is repeated");
+    }
     if (op == "Unsqueeze") {
       int64_t out_rank = rank + static_cast<int64_t>(axes.size());
       std::set<int64_t> at;

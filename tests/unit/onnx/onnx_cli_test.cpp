@@ -150,4 +150,14 @@ TEST(OnnxFixturesCli, EveryGoodFixtureValidates) {
 }
 
 }  // namespace
+// A fuzzer regression file (tests/data/fuzz/README.md): an out-of-range Unsqueeze axis was an
+// internal error (std::out_of_range), exit 1.
+TEST(OnnxFuzzRegression, UnsqueezeAxisOutOfRangeIsAnInputError) {
+  auto r = run_edgepart({"inspect", "tests/data/fuzz/onnx_unsqueeze_axis_out_of_range.onnx"});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err_lines(), 1u) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("node 'unsq' (Unsqueeze): Unsqueeze axis 3301632 is out of range for rank 1"));
+}
+
 }  // namespace edgepart
