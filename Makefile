@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench fuzz clean
+.PHONY: all deps configure build run test test-sanitized bench fuzz clean
 
 all: build
 
@@ -22,23 +22,43 @@ build: configure
 run: build
 	./$(BUILD)/edgepart simulate scenarios/default.json --strategy all --format table
 
+# The whole suite twice: the Release build (g++), then test-sanitized below.
 test: build
 	@tools/install_deps.sh chromium   # the HTML report test renders in headless Chromium
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-sanitized
 
 bench: build
 	./$(BUILD)/bench/edgepart_bench --benchmark_counters_tabular=true
 
-# libFuzzer harnesses (docs/robustness.md): clang build in $(FUZZ_BUILD), each harness for
-# FUZZ_SECONDS; crashes land in $(FUZZ_BUILD)/fuzz-artifacts/<harness>/ and fail the target.
-FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 60
-fuzz:
+# One clang build with AddressSanitizer + UndefinedBehaviorSanitizer (docs/robustness.md) holds
+# both the tests and the libFuzzer harnesses. test-sanitized runs every unit, CLI and golden test
+# in it, then each harness for FUZZ_SMOKE_SECONDS, FUZZ_JOBS at a time.
+SAN_BUILD ?= build-asan
+FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_JOBS ?= $(JOBS)
+
+$(SAN_BUILD)/CMakeCache.txt:
 	@tools/install_deps.sh clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Release -DEDGEPART_FUZZ=ON \
-	  -DEDGEPART_BUILD_TESTS=OFF -DEDGEPART_BUILD_BENCH=OFF
+	CC=clang CXX=clang++ cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DEDGEPART_FUZZ=ON \
+	  -DEDGEPART_BUILD_BENCH=OFF
+
+test-sanitized: deps $(SAN_BUILD)/CMakeCache.txt
+	@tools/install_deps.sh chromium clang libclang-rt-14-dev
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(SAN_BUILD)
+
+# The harnesses alone, each for FUZZ_SECONDS (the acceptance run: FUZZ_SECONDS=1800); crashes land
+# in $(FUZZ_BUILD)/fuzz-artifacts/<harness>/ and fail the target.
+FUZZ_BUILD ?= $(SAN_BUILD)
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@tools/install_deps.sh clang libclang-rt-14-dev
+	[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) \
+	  -DCMAKE_BUILD_TYPE=Release -DEDGEPART_FUZZ=ON -DEDGEPART_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
-	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
