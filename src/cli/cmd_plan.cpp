@@ -126,7 +126,7 @@ int run_plan(const PlanOptions& o) {
     throw;
   }
   if (resolve_format(o.out) == Format::json) {
-    emit(o.out, plan::plan_to_json(p).dump(2) + "\n", {o.scenario, s.model_path});
+    emit(o.out, plan::plan_to_json(p).dump(2) + "\n", s.input_files());
     return 0;
   }
   std::optional<plan::Plan> local;
@@ -135,7 +135,7 @@ int run_plan(const PlanOptions& o) {
   } catch (const InputError&) {
     // the model does not fit on the source alone: no baseline to compare with
   }
-  emit(o.out, render_table(p, g, c, local ? &*local : nullptr), {o.scenario, s.model_path});
+  emit(o.out, render_table(p, g, c, local ? &*local : nullptr), s.input_files());
   return 0;
 }
 

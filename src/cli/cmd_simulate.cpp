@@ -56,7 +56,7 @@ int run_simulate(const SimulateOptions& o) {
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
   strategy::PlanRequest req{g, a, c, s.workload};
-  std::vector<std::string> inputs = {o.scenario, s.model_path};
+  std::vector<std::string> inputs = s.input_files();
 
   sim::SimOptions so;
   so.seed = o.seed ? *o.seed : s.seed;

@@ -19,6 +19,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sweep/sweep.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
@@ -120,7 +121,8 @@ int run_sweep_command(const SweepCliOptions& o) {
   so.format = o.format == "jsonl" ? sweep::RowFormat::jsonl : sweep::RowFormat::csv;
   so.max_points = o.max_points;
 
-  OutputFile out(o.output, {o.scenario});
+  // The base scenario's files (itself, its model, its traces) are inputs the rows may not replace.
+  OutputFile out(o.output, scenario::load_scenario(o.scenario).input_files());
   ProgressBar bar(!o.no_progress && ::isatty(STDERR_FILENO));
   install_stop_handlers();
   sweep::SweepOutcome r = sweep::run_sweep(

@@ -238,6 +238,16 @@ std::string channel_kind(const ChannelSpec& spec) {
   }
 }
 
+std::vector<std::string> Scenario::input_files() const {
+  std::vector<std::string> files = {file, model_path};
+  auto add_trace = [&files](const ChannelSpec& spec) {
+    if (const auto* t = std::get_if<TraceChannel>(&spec)) files.push_back(t->path);
+  };
+  add_trace(network.channel);
+  for (const LinkSpec& l : network.links) add_trace(l.channel);
+  return files;
+}
+
 int Scenario::source() const {
   for (size_t i = 0; i < devices.size(); ++i)
     if (devices[i].is_source) return static_cast<int>(i);

@@ -115,6 +115,9 @@ struct Scenario {
   uint64_t seed = 1;
 
   int source() const;  // index of the source device
+  // Every file this scenario reads: itself, the model, the channels' trace CSVs. Outputs may not
+  // be written over any of them.
+  std::vector<std::string> input_files() const;
   std::optional<int> find_device(const std::string& name) const;
 };
 

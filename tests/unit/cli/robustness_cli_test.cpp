@@ -190,6 +190,32 @@ TEST(Robustness, ManyUnknownInputNamesAreReportedWithoutQuadraticHints) {
   EXPECT_THAT(r.err, HasSubstr("reads unknown layer 'missing19999'"));
 }
 
+// The files a scenario reads besides itself (its model, its channels' trace CSVs) are inputs too:
+// no command may write its output over one of them.
+TEST(Robustness, OutputOverAScenariosTraceOrModelIsRefused) {
+  Scratch dir;
+  const std::string trace = dir.write("bw.csv", "0,50\n1,100\n");
+  const std::string model = dir.write("m.json", edgepart::testing::slurp(std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json"));
+  const std::string scenario = dir.write(
+      "s.json",
+      "{\"format\": \"edgepart.scenario\", \"version\": 1, \"model\": \"m.json\",\n"
+      " \"devices\": [{\"name\": \"a\", \"role\": \"source\", \"speed_gflops\": 20}, {\"name\": \"b\", \"speed_gflops\": 30}],\n"
+      " \"network\": {\"bandwidth_mbps\": 100, \"latency_ms\": 1, \"channel\": {\"kind\": \"trace\", \"file\": \"bw.csv\"}},\n"
+      " \"workload\": {\"requests\": 5}}\n");
+  const std::string model_before = edgepart::testing::slurp(model);
+  for (const std::string& target : {trace, model}) {
+    for (const std::vector<std::string>& cmd :
+         {std::vector<std::string>{"plan", scenario, "-o", target}, {"simulate", scenario, "-o", target},
+          {"simulate", scenario, "--trace", target}, {"sweep", scenario, "--set", "/seed=1,2", "-o", target}}) {
+      CliResult r = run_edgepart(cmd);
+      EXPECT_EQ(r.exit_code, 2) << cmd[0] << " -> " << target << ": " << r.err;
+      EXPECT_THAT(r.err, HasSubstr("refusing to write the output over an input file"));
+    }
+  }
+  EXPECT_EQ(edgepart::testing::slurp(trace), "0,50\n1,100\n");
+  EXPECT_EQ(edgepart::testing::slurp(model), model_before);
+}
+
 // Fuzzer regression files (tests/data/fuzz/README.md says what each did before its fix).
 std::string first_line(const std::string& path) {
   std::string text = edgepart::testing::slurp(path);
