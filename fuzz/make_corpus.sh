@@ -15,6 +15,9 @@ find "$root/tests/data/onnx" -name '*.onnx' -exec cp {} "$out/onnx/" \;
 cp "$root"/scenarios/*.json "$out/scenario/"
 cp "$root"/tests/golden/expected/*plan*.json "$out/plan/"
 find "$root/tests/data" -name '*.csv' -exec cp {} "$out/trace_csv/" \; 2>/dev/null || true
+# The inputs that once crashed a harness (tests/data/fuzz/README.md) start their corpus again.
+cp "$root"/tests/data/fuzz/model_*.json "$out/model_json/"
+cp "$root"/tests/data/fuzz/onnx_*.onnx "$out/onnx/"
 
 # Scenario with overrides: lines before "---" are `--set` strings (fuzz/fuzz_scenario.cpp).
 {
