@@ -38,13 +38,13 @@ SAN_BUILD ?= build-asan
 FUZZ_SMOKE_SECONDS ?= 60
 FUZZ_JOBS ?= $(JOBS)
 
-$(SAN_BUILD)/CMakeCache.txt:
-	@tools/install_deps.sh clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
-	CC=clang CXX=clang++ cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DEDGEPART_FUZZ=ON \
-	  -DEDGEPART_BUILD_BENCH=OFF
+# Configured only when no configure has succeeded yet (a Makefile exists); clang is installed first.
+SAN_CONFIGURE = [ -f $(1)/Makefile ] || CC=clang CXX=clang++ cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=Release \
+  -DEDGEPART_FUZZ=ON -DEDGEPART_BUILD_BENCH=OFF
 
-test-sanitized: deps $(SAN_BUILD)/CMakeCache.txt
-	@tools/install_deps.sh chromium clang libclang-rt-14-dev
+test-sanitized: deps
+	@tools/install_deps.sh chromium clang libclang-rt-14-dev   # libFuzzer and the sanitizer runtimes
+	$(call SAN_CONFIGURE,$(SAN_BUILD))
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(SAN_BUILD)
@@ -55,8 +55,7 @@ FUZZ_BUILD ?= $(SAN_BUILD)
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@tools/install_deps.sh clang libclang-rt-14-dev
-	[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) \
-	  -DCMAKE_BUILD_TYPE=Release -DEDGEPART_FUZZ=ON -DEDGEPART_BUILD_BENCH=OFF
+	$(call SAN_CONFIGURE,$(FUZZ_BUILD))
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_BUILD)
 

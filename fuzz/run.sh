@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer harness for FUZZ_SECONDS (default 60) on its corpus (docs/robustness.md),
 # FUZZ_JOBS harnesses at a time (default 1).
-# Usage: fuzz/run.sh [BUILD_DIR] [HARNESS...]   (default build-fuzz, every harness)
+# Usage: fuzz/run.sh [BUILD_DIR] [HARNESS...]   (default build-asan, every harness)
 # Crashes go to BUILD_DIR/fuzz-artifacts/<harness>/; the corpus grows in BUILD_DIR/corpus/<harness>/.
 # Exit status: non-zero when a harness found a crash, leak, timeout or sanitizer report.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(realpath -m "${1:-$root/build-fuzz}")
+build=$(realpath -m "${1:-$root/build-asan}")
 shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=(model_json onnx scenario trace_csv plan sweep_spec)
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
+case $jobs in '' | *[!0-9]* | 0) echo "fuzz/run.sh: FUZZ_JOBS must be a positive integer (got '$jobs')" >&2; exit 2 ;; esac
 [ -d "$build/corpus" ] || "$root/fuzz/make_corpus.sh" "$build/corpus" >/dev/null
 
 # One harness; its report goes to fuzz-artifacts/<harness>/summary.txt, its exit status is the

@@ -3,7 +3,7 @@
 // [--max-points N]`: one row per point x strategy x seed, in point order (DESIGN §1, §8).
 //
 // Output safety: with -o FILE the rows go to a temporary file next to FILE, flushed after every
-// point, renamed to FILE when the sweep ends. On SIGINT or SIGTERM no new point starts, the points
+// point, renamed to FILE when the sweep ends. On SIGINT, SIGTERM or SIGHUP no new point starts, the points
 // already running finish, their rows are written, the partial file is renamed to FILE (a valid
 // CSV/JSONL file holding the first points in order) and the exit code is 128 + the signal (130 for
 // Ctrl-C). A second signal kills at once (the handler is reset after the first). To stdout, rows
@@ -60,6 +60,7 @@ void install_stop_handlers() {
   sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills the process the ordinary way
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // the terminal closed: keep the rows, as for Ctrl-C
 }
 
 // A one-line progress bar with an ETA, redrawn at most 5 times a second.
@@ -122,7 +123,15 @@ int run_sweep_command(const SweepCliOptions& o) {
   so.max_points = o.max_points;
 
   // The base scenario's files (itself, its model, its traces) are inputs the rows may not replace.
-  OutputFile out(o.output, scenario::load_scenario(o.scenario).input_files());
+  // A base scenario that is valid only with the axes applied is reported at its first point, with
+  // the point's context; here it protects only itself. (Files named by axis values, e.g.
+  // --set /model=a.json,b.json, are not checked.)
+  std::vector<std::string> inputs = {o.scenario};
+  try {
+    inputs = scenario::load_scenario(o.scenario).input_files();
+  } catch (const InputError&) {
+  }
+  OutputFile out(o.output, inputs);
   ProgressBar bar(!o.no_progress && ::isatty(STDERR_FILENO));
   install_stop_handlers();
   sweep::SweepOutcome r = sweep::run_sweep(
@@ -132,7 +141,7 @@ int run_sweep_command(const SweepCliOptions& o) {
   out.commit();
   if (r.interrupted) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
-    std::fprintf(stderr, "edgepart: interrupted (%s): %llu of %llu points written%s%s\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+    std::fprintf(stderr, "edgepart: interrupted (%s): %llu of %llu points written%s%s\n", sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT",
                  static_cast<unsigned long long>(r.points_written), static_cast<unsigned long long>(r.points_total),
                  o.output == "-" ? "" : " to ", o.output == "-" ? "" : o.output.c_str());
     return 128 + sig;  // the shell's convention for death by a signal
@@ -150,7 +159,7 @@ Command add_sweep_command(CLI::App& root) {
       "else strings). Several --set make a Cartesian product; the first varies slowest. Rows come in\n"
       "point order whatever -j. --shard K/N takes the K-th of N contiguous blocks of points; the CSV\n"
       "header is in shard 1 only, so `cat` of the shard outputs equals the unsharded output.\n"
-      "Ctrl-C (SIGINT/SIGTERM) keeps the rows of the points done so far (exit 130/143).\n\n"
+      "Ctrl-C (SIGINT/SIGTERM/SIGHUP) keeps the rows of the points done so far (exit 130/143/129).\n\n"
       "Examples:\n"
       "  edgepart sweep scenarios/default.json --set /network/bandwidth_mbps=10:200:10 --strategy dpfp,modnn,local\n"
       "  edgepart sweep scenarios/default.json --set /workload/deadline_ms=400:800:50 --seeds 5 -j 2 -o rel.csv\n"

@@ -1181,7 +1181,8 @@ bool Converter::try_fold() {
     for (int64_t a : axes) {
       const int64_t k = a < 0 ? a + axis_rank : a;
       if (k < 0 || k >= axis_rank)
-        fail(op + " axis " + std::to_string(a) + " is out of range for rank " + std::to_string(axis_rank));
+        fail(op + " axis " + std::to_string(a) + " is out of range for " + (op == "Unsqueeze" ? "output " : "") +
+             "rank " + std::to_string(axis_rank));
       if (!unique_axes.insert(k).second) fail(op + " axis " + std::to_string(a) + " is repeated");
     }
     if (op == "Unsqueeze") {

@@ -730,14 +730,14 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
     candidates.push_back(all);
   }
   normalised["device_search"] = search;
-  // The DP over block ends is quadratic in the candidate positions (every block (a, b] is costed);
-  // 'each' and 'one' are linear. Refuse a search that would run for minutes (docs/robustness.md).
+  // The DP over block ends is quadratic in the candidate positions (every block (a, b] is costed;
+  // 'one' also extends every candidate tail start back to the input); 'each' is linear. Refuse a search that would run for minutes (docs/robustness.md).
   if (partition == DpfpPartition::dp) {
     const auto positions = static_cast<int64_t>(dpfp_positions(r).size());
     if (positions > limits::max_dpfp_positions())
       options.fail("dpfp: the model has " + with_thousands(positions) + " candidate block ends, over the " +
                    with_thousands(limits::max_dpfp_positions()) + " its quadratic search allows" +
-                   limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' or 'one' is linear");
+                   limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' (a block per candidate) is linear");
   }
 
   DpfpResult best;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "edgepart/util/error.hpp"
 
@@ -20,8 +21,30 @@ bool same_file(const std::string& a, const std::string& b) {
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
 
+namespace {
+
+// How an output path is written.
+enum class OutputKind {
+  standard_output,  // "-" or ""
+  in_place,         // a device, pipe or socket, or a /dev or /proc path such as /dev/stdout
+                    // (which may lead to a regular file the shell opened): written into
+  replaced,         // a regular file, existing or not: a temporary sibling renamed over it
+};
+
+OutputKind output_kind(const std::string& path) {
+  if (path.empty() || path == "-") return OutputKind::standard_output;
+  if (path.rfind("/dev/", 0) == 0 || path.rfind("/proc/", 0) == 0) return OutputKind::in_place;
+  std::error_code ec;
+  const auto status = fs::status(path, ec);
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status)) return OutputKind::in_place;
+  return OutputKind::replaced;
+}
+
+}  // namespace
+
 OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs) : path_(std::move(path)) {
-  if (path_.empty() || path_ == "-") {
+  const OutputKind kind = output_kind(path_);
+  if (kind == OutputKind::standard_output) {
     path_ = "stdout";  // as errors name it
     file_ = stdout;
     return;
@@ -29,20 +52,26 @@ OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs)
   for (const auto& in : inputs)
     if (same_file(path_, in)) throw InputError(path_, "", "refusing to write the output over an input file");
   std::error_code ec;
-  const auto status = fs::status(path_, ec);
-  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) {
-    if (fs::is_directory(status)) throw InputError(path_, "", "cannot write: is a directory");
+  if (fs::is_directory(path_, ec)) throw InputError(path_, "", "cannot write: is a directory");
+  if (kind == OutputKind::in_place) {
     file_ = std::fopen(path_.c_str(), "wb");
     if (!file_) throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
     return;
   }
-  const fs::path target(path_);
+  // A symbolic link is followed: the file it names is replaced, the link stays a link.
+  fs::path target(path_);
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    const fs::path resolved = fs::canonical(target, ec);
+    if (!ec) target = resolved;
+  }
+  rename_to_ = target.string();
   const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
   const int fd = ::mkstemp(tmp_.data());
   if (fd < 0) {
+    const int err = errno;
     tmp_.clear();
-    throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
+    throw InputError(path_, "", std::string("cannot write: ") + std::strerror(err));
   }
   // mkstemp creates 0600; outputs are ordinary files (0666 less the umask, like the shell's `>`).
   const mode_t mask = ::umask(0);
@@ -50,8 +79,9 @@ OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs)
   ::fchmod(fd, 0666 & ~mask);
   file_ = ::fdopen(fd, "wb");
   if (!file_) {
+    const int err = errno;
     ::close(fd);
-    fail(std::strerror(errno));
+    fail(std::strerror(err));
   }
 }
 
@@ -69,23 +99,28 @@ void OutputFile::fail(const std::string& why) {
 }
 
 void OutputFile::write(std::string_view text) {
-  if (!file_) fail("the output is already closed");
+  EDGEPART_ASSERT(file_ != nullptr, "OutputFile::write after commit");
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
     fail(std::strerror(errno));
 }
 
 void OutputFile::commit() {
-  if (file_ == stdout) return;
-  if (!file_) fail("the output is already closed");
-  // A regular file is synced before the rename, so that a crash of the machine cannot leave the
-  // new name pointing at data that never reached the disk.
-  const bool synced = tmp_.empty() || ::fsync(::fileno(file_)) == 0;
-  const int sync_errno = errno;
+  EDGEPART_ASSERT(file_ != nullptr, "OutputFile::commit twice");
   std::FILE* f = file_;
   file_ = nullptr;
-  if (std::fclose(f) != 0 || !synced) fail(std::strerror(synced ? errno : sync_errno));
+  if (f == stdout) {
+    if (std::fflush(stdout) != 0) fail(std::strerror(errno));
+    return;
+  }
+  // A regular file is synced before the rename, so that a crash of the machine cannot leave the
+  // new name pointing at data that never reached the disk.
+  const bool synced = tmp_.empty() || ::fsync(::fileno(f)) == 0;
+  const int sync_errno = errno;
+  const bool closed = std::fclose(f) == 0;
+  const int close_errno = errno;
+  if (!synced || !closed) fail(std::strerror(synced ? close_errno : sync_errno));
   if (tmp_.empty()) return;
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail(std::strerror(errno));
+  if (std::rename(tmp_.c_str(), rename_to_.c_str()) != 0) fail(std::strerror(errno));
   tmp_.clear();
 }
 
@@ -113,7 +148,10 @@ private:
 }  // namespace
 
 void write_output(const std::string& path, const std::string& content, const std::vector<std::string>& inputs) {
-  TerminationSignalsHeld held;
+  // Only while a temporary file exists: opening a FIFO without a reader blocks, and Ctrl-C must
+  // still end that.
+  std::optional<TerminationSignalsHeld> held;
+  if (output_kind(path) == OutputKind::replaced) held.emplace();
   OutputFile out(path, inputs);
   out.write(content);
   out.commit();

@@ -10,8 +10,9 @@
 namespace edgepart {
 
 // One output being written: stdout ("-" or ""), a device or pipe written in place (-o /dev/null,
-// a FIFO: renaming over one would replace the node with a regular file), or a regular file written
-// through a temporary sibling that commit() renames into place. Destroyed without commit(), the
+// a FIFO, /dev/stdout: renaming over one would replace the node with a regular file), or a regular
+// file written through a temporary sibling that commit() renames into place (through a symbolic
+// link, the file it names is replaced and the link kept). Destroyed without commit(), the
 // temporary is removed and the target keeps its old content. Throws InputError when `path` is one
 // of `inputs` (the same file however spelled), is a directory, or cannot be written.
 class OutputFile {
@@ -28,13 +29,16 @@ public:
 
 private:
   [[noreturn]] void fail(const std::string& why);
-  std::string path_, tmp_;  // tmp_ empty unless writing through a temporary file
+  std::string path_;       // as given (for messages)
+  std::string tmp_;        // the temporary file; empty unless writing through one
+  std::string rename_to_;  // what commit() renames it to: path_ with symbolic links followed
   std::FILE* file_ = nullptr;
 };
 
-// Writes `content` to `path` ("-" = stdout) through an OutputFile. SIGINT, SIGTERM, SIGHUP and
-// SIGQUIT are held back while the file is written, so that an interrupted run leaves the old file or
-// the complete new one and no temporary behind; the held signal then acts as usual.
+// Writes `content` to `path` ("-" = stdout) through an OutputFile. When that goes through a
+// temporary file, SIGINT, SIGTERM, SIGHUP and SIGQUIT are held back meanwhile, so that an
+// interrupted run leaves the old file or the complete new one and no temporary behind; the held
+// signal then acts as usual.
 void write_output(const std::string& path, const std::string& content, const std::vector<std::string>& inputs);
 
 // True when both paths name the same existing file (or the same normalised path).

@@ -6,7 +6,9 @@
 // (Sweeps, which keep the rows finished so far, are tested in sweep_cli_test.cpp.)
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "run_cli.hpp"
@@ -49,8 +52,9 @@ protected:
     return false;
   }
   // Runs the simulation writing `result` and `trace`, and sends `sig` as soon as the trace's
-  // temporary file exists. Returns whether it did (false: the run ended first); `status` is the
-  // process's wait status.
+  // temporary file exists. Returns whether the signal caught the run writing, i.e. it was sent and
+  // ended the process (false: the run ended first, or between the poll and the signal); `status`
+  // is the process's wait status.
   bool run_and_signal_while_writing(int sig, const fs::path& result, const fs::path& trace, int& status) const {
     std::vector<std::string> argv_text = {EDGEPART_BIN};
     argv_text.insert(argv_text.end(), kSimulate.begin(), kSimulate.end());
@@ -62,9 +66,22 @@ protected:
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    // Default dispositions and no blocked signals in the child, whatever this process inherited
+    // (a background `make test &` ignores SIGINT, and that would be inherited).
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults, none;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     pid_t pid = 0;
-    const int spawned = ::posix_spawn(&pid, EDGEPART_BIN, &actions, nullptr, argv.data(), environ);
+    const int spawned = ::posix_spawn(&pid, EDGEPART_BIN, &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
     if (spawned != 0) {
       ADD_FAILURE() << "posix_spawn failed";
       return false;
@@ -75,9 +92,10 @@ protected:
       if (temporary_exists(".trace.json.tmp.")) {
         ::kill(pid, sig);
         ::waitpid(pid, &status, 0);
-        return true;
+        return WIFSIGNALED(status);
       }
       if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+      ::sched_yield();  // the child needs the CPU more than this loop
     }
     ::kill(pid, SIGKILL);
     ::waitpid(pid, &status, 0);
@@ -126,10 +144,57 @@ TEST_P(InterruptCli, SignalWhileWritingLeavesOldOrCompleteFiles) {
     // then ended the process before the result was written (the trace is written first).
     if (caught_writing) {
       EXPECT_TRUE(trace_now == complete_trace) << trace_now.size() << " of " << complete_trace.size() << " bytes";
-      EXPECT_TRUE(WIFSIGNALED(status));
+      EXPECT_EQ(result_now, "old result\n");
     }
   }
   EXPECT_TRUE(caught_writing) << "no run was seen writing its trace";
+}
+
+// Opening a FIFO nobody reads blocks; Ctrl-C must still end the run (signals are held back only
+// while a temporary file exists, never around opening a device or pipe).
+TEST(InterruptFifo, SignalEndsARunBlockedOnAFifoWithoutReader) {
+  char tmpl[] = "/tmp/edgepart_interrupt_fifo_XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl, fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::vector<std::string> argv_text = {EDGEPART_BIN, "plan", "scenarios/default.json", "-o", fifo.string()};
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, none;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, EDGEPART_BIN, &actions, &attr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  // Let it plan and block in open(); then Ctrl-C, and give it 30 s to die before the test kills it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  bool ended = false;
+  for (int i = 0; i < 3000 && !ended; ++i) {
+    ended = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!ended) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  EXPECT_TRUE(ended) << "SIGINT did not end a run blocked on a FIFO";
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, InterruptCli, ::testing::Values(SIGINT, SIGTERM),

@@ -76,6 +76,18 @@ std::string many_devices_scenario(int devices, const std::string& model_path, co
          "\"strategy\": {\"name\": \"" + strategy + "\"}}\n";
 }
 
+// Sets an environment variable (read by the child processes) for its lifetime.
+class ScopedEnv {
+public:
+  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+  const char* name_;
+};
+
 void expect_ok(const CliResult& r) {
   EXPECT_EQ(r.signal, 0) << r.err;
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -110,11 +122,12 @@ TEST(Robustness, DpfpSearchLimitCountsCandidateBlockEnds) {
   Scratch dir;
   std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
   std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "dpfp"));
-  ::setenv("EDGEPART_MAX_DPFP_POSITIONS", "14", 1);
-  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
-  ::setenv("EDGEPART_MAX_DPFP_POSITIONS", "13", 1);
+  {
+    ScopedEnv limit("EDGEPART_MAX_DPFP_POSITIONS", "14");
+    expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+  }
+  ScopedEnv limit("EDGEPART_MAX_DPFP_POSITIONS", "13");
   CliResult r = run_edgepart({"plan", scenario, "--format", "json"});
-  ::unsetenv("EDGEPART_MAX_DPFP_POSITIONS");
   expect_limit(r, "EDGEPART_MAX_DPFP_POSITIONS");
   EXPECT_THAT(r.err, HasSubstr("14 candidate block ends"));
 }
@@ -125,13 +138,14 @@ TEST(Robustness, FtpSearchLimitCountsFusableGroups) {
   Scratch dir;
   std::string model = std::string(EDGEPART_SOURCE_DIR) + "/models/alexnet.json";
   std::string scenario = dir.write("s.json", many_devices_scenario(4, model, "ftp"));
-  ::setenv("EDGEPART_MAX_FTP_SEARCH", "5", 1);
-  expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
-  ::setenv("EDGEPART_MAX_FTP_SEARCH", "4", 1);
+  {
+    ScopedEnv limit("EDGEPART_MAX_FTP_SEARCH", "5");
+    expect_ok(run_edgepart({"plan", scenario, "--format", "json"}));
+  }
+  ScopedEnv limit("EDGEPART_MAX_FTP_SEARCH", "4");
   CliResult r = run_edgepart({"plan", scenario, "--format", "json"});
   // Naming the fused-layer count plans one candidate, which no search limit stops.
   CliResult one = run_edgepart({"plan", scenario, "--set", "/strategy/options={\"fused_layers\": 5}", "--format", "json"});
-  ::unsetenv("EDGEPART_MAX_FTP_SEARCH");
   expect_limit(r, "EDGEPART_MAX_FTP_SEARCH");
   EXPECT_THAT(r.err, HasSubstr("5 fusable layer groups"));
   expect_ok(one);

@@ -157,7 +157,7 @@ TEST(OnnxFuzzRegression, UnsqueezeAxisOutOfRangeIsAnInputError) {
   EXPECT_EQ(r.signal, 0);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(r.err_lines(), 1u) << r.err;
-  EXPECT_THAT(r.err, ::testing::HasSubstr("node 'unsq' (Unsqueeze): Unsqueeze axis 3301632 is out of range for rank 1"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("node 'unsq' (Unsqueeze): Unsqueeze axis 3301632 is out of range for output rank 1"));
 }
 
 }  // namespace edgepart

@@ -76,8 +76,8 @@ TEST_F(OutputFileTest, UnwritableFolderIsAnInputError) {
   EXPECT_THROW(write_output((dir_ / "missing" / "x.json").string(), "x", {}), InputError);
 }
 
-// An output abandoned before commit() (an exception, an interrupted sweep's second Ctrl-C path)
-// leaves the old file untouched and no temporary behind; a committed one replaces it whole.
+// An output abandoned before commit() (an exception unwinding the command) leaves the old file
+// untouched and no temporary behind; a committed one replaces it whole.
 TEST_F(OutputFileTest, UncommittedOutputKeepsTheOldFile) {
   const fs::path out = dir_ / "rows.csv";
   std::ofstream(out) << "old\n";
@@ -107,6 +107,19 @@ TEST_F(OutputFileTest, OutputHasTheUmaskPermissions) {
   ::umask(old_mask);
   EXPECT_EQ(fs::status(out).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+}
+
+// Through a symbolic link the file it names is replaced; the link stays a link.
+TEST_F(OutputFileTest, SymbolicLinkIsFollowedNotReplaced) {
+  const fs::path real = dir_ / "sub" / "real.json", link = dir_ / "link.json";
+  std::ofstream(real) << "old";
+  fs::create_symlink(real, link);
+  write_output(link.string(), "new", {});
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read(real), "new");
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_ / "sub")) ++entries;
+  EXPECT_EQ(entries, 1u);  // no temporary left next to the real file
 }
 
 }  // namespace
