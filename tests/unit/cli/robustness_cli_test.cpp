@@ -260,5 +260,13 @@ TEST(FuzzRegression, SweepAxisOfTenToTheEightValuesIsRefusedBeforeAllocating) {
   EXPECT_THAT(r.err, HasSubstr("more than 10,000,000"));
 }
 
+TEST(FuzzRegression, OverrideWithAnEmptyTokenUnderAnArrayIsAnInputError) {
+  std::string set = first_line("tests/data/fuzz/scenario_override_empty_array_token.txt");
+  CliResult r = run_edgepart({"plan", "scenarios/default.json", "--set", set});
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--set: '/devices/' does not exist in the scenario"));
+}
+
 }  // namespace
 }  // namespace edgepart
