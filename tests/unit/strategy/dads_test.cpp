@@ -214,4 +214,27 @@ TEST(TwoParty, MemoryLimitIsRespectedOrRefused) {
 }
 
 }  // namespace
+// chain_cut_costs on random DAGs (no request: latency and crossing only) against the direct
+// evaluation of each cut point's split: the tensor crossing is the one the split sends, and
+// T(cut) agrees up to the rounding of the other summation order.
+TEST(ChainCutCosts, RandomDagsAgreeWithTheDirectEvaluation) {
+  std::mt19937_64 rng(20261122);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = 2 + static_cast<int>(rng() % 30);
+    const Problem pb = test::random_problem(rng, n, false, 50, 0.001);
+    const auto cuts = two_party::chain_cut_points(pb);
+    const auto costs = two_party::chain_cut_costs(pb);
+    ASSERT_EQ(costs.size(), cuts.size());
+    for (size_t i = 0; i < cuts.size(); ++i) {
+      ASSERT_EQ(costs[i].cut, cuts[i]);
+      const two_party::Split s = two_party::split_after(pb, cuts[i]);
+      const auto crossing = two_party::crossing_tensors(pb, s);
+      EXPECT_EQ(costs[i].crossing, crossing.empty() ? -1 : crossing.front()) << "trial " << trial << " cut " << cuts[i];
+      EXPECT_LE(crossing.size(), 1u);
+      const double direct = two_party::split_latency_s(pb, s);
+      EXPECT_NEAR(costs[i].latency_s(pb), direct, 1e-12 * direct) << "trial " << trial << " cut " << cuts[i];
+    }
+  }
+}
+
 }  // namespace edgepart::strategy
