@@ -31,6 +31,36 @@ namespace fs = std::filesystem;
 using edgepart::testing::run_edgepart;
 using edgepart::testing::slurp;
 
+// Starts `edgepart args...` in the repository root with stderr discarded, with the default
+// dispositions of SIGINT and SIGTERM and no blocked signals whatever this process inherited (a
+// background `make test &` ignores SIGINT, and the child would inherit that). -1 on failure.
+pid_t spawn_edgepart(const std::vector<std::string>& args) {
+  std::vector<std::string> argv_text = {EDGEPART_BIN};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults, none;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, EDGEPART_BIN, &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return spawned == 0 ? pid : -1;
+}
+
 // 4,000 requests make a ~1 MB trace: its write takes long enough to be caught in the act.
 const std::vector<std::string> kSimulate = {"simulate", "scenarios/default.json", "--requests", "4000", "--seed", "7"};
 
@@ -56,33 +86,10 @@ protected:
   // ended the process (false: the run ended first, or between the poll and the signal); `status`
   // is the process's wait status.
   bool run_and_signal_while_writing(int sig, const fs::path& result, const fs::path& trace, int& status) const {
-    std::vector<std::string> argv_text = {EDGEPART_BIN};
-    argv_text.insert(argv_text.end(), kSimulate.begin(), kSimulate.end());
-    for (const auto& a : {"--format", "json", "-o", result.c_str(), "--trace", trace.c_str()}) argv_text.push_back(a);
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    // Default dispositions and no blocked signals in the child, whatever this process inherited
-    // (a background `make test &` ignores SIGINT, and that would be inherited).
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t defaults, none;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    pid_t pid = 0;
-    const int spawned = ::posix_spawn(&pid, EDGEPART_BIN, &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (spawned != 0) {
+    std::vector<std::string> args = kSimulate;
+    for (const auto& a : {"--format", "json", "-o", result.c_str(), "--trace", trace.c_str()}) args.push_back(a);
+    const pid_t pid = spawn_edgepart(args);
+    if (pid < 0) {
       ADD_FAILURE() << "posix_spawn failed";
       return false;
     }
@@ -157,26 +164,8 @@ TEST(InterruptFifo, SignalEndsARunBlockedOnAFifoWithoutReader) {
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl, fifo = dir / "pipe";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  std::vector<std::string> argv_text = {EDGEPART_BIN, "plan", "scenarios/default.json", "-o", fifo.string()};
-  std::vector<char*> argv;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addchdir_np(&actions, EDGEPART_SOURCE_DIR);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t defaults, none;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGINT);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = 0;
-  ASSERT_EQ(::posix_spawn(&pid, EDGEPART_BIN, &actions, &attr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const pid_t pid = spawn_edgepart({"plan", "scenarios/default.json", "-o", fifo.string()});
+  ASSERT_GT(pid, 0);
   // Let it plan and block in open(); then Ctrl-C, and give it 30 s to die before the test kills it.
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   ASSERT_EQ(::kill(pid, SIGINT), 0);
