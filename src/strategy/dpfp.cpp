@@ -731,8 +731,9 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
   }
   normalised["device_search"] = search;
   // The DP over block ends is quadratic in the candidate positions (every block (a, b] is costed;
-  // 'one' also extends every candidate tail start back to the input); 'each' is linear. Refuse a search that would run for minutes (docs/robustness.md).
-  if (partition == DpfpPartition::dp) {
+  // 'one' also extends every candidate tail start back to the input); only 'each' is linear.
+  // Refuse a search that would run for minutes (docs/robustness.md).
+  if (partition != DpfpPartition::each) {
     const auto positions = static_cast<int64_t>(dpfp_positions(r).size());
     if (positions > limits::max_dpfp_positions())
       options.fail("dpfp: the model has " + with_thousands(positions) + " candidate block ends, over the " +

@@ -37,7 +37,7 @@ inline int64_t max_requests() { return from_env("EDGEPART_MAX_REQUESTS", 10'000'
 // Events of one simulation. 10^9: at ~9 M events/s (bench/README.md) about 2 minutes of CPU;
 // 10^7 DPFP requests need ~6.5 x 10^8 (65 events each).
 inline int64_t max_events() { return from_env("EDGEPART_MAX_EVENTS", 1'000'000'000); }
-// Candidate block ends of one DPFP search (partition "dp"). The DP costs every block (a, b], so it
+// Candidate block ends of one DPFP search (partitions "dp" and "one"). The DP costs every block (a, b], so it
 // is quadratic in them: a 10,000-conv chain takes ~3 s of CPU with 4 devices, a 100,000-layer one
 // would take minutes. Real CNNs have a few hundred (densenet121: the largest in models/).
 inline int64_t max_dpfp_positions() { return from_env("EDGEPART_MAX_DPFP_POSITIONS", 10'000); }
