@@ -15,10 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-  int code = -1;
-  std::string out, err;
-};
+using CmdResult = edgepart::testing::CliResult;
 
 using edgepart::testing::slurp;  // tests/unit/cli/run_cli.hpp
 
@@ -36,16 +33,7 @@ protected:
     std::ofstream(p) << text;
     return p;
   }
-  CmdResult run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::string cmd = std::string(EDGEPART_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
-    int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  CmdResult run(const std::string& args) { return edgepart::testing::run_edgepart_line(args); }
   // A simulate report (the §8 keys) with two strategies; latencies scaled by `scale`.
   static std::string report(double scale, bool with_modnn = true) {
     auto entry = [&](const char* name, double mean) {
@@ -67,7 +55,7 @@ protected:
 TEST_F(CheckCli, IdenticalFileExitsZero) {
   auto a = write("a.json", report(1.0));
   CmdResult r = run("check " + a.string() + " --baseline " + a.string() + " --rtol 0.05");
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("0 regressed"), std::string::npos) << r.out;
 }
 
@@ -76,7 +64,7 @@ TEST_F(CheckCli, BaselineLatenciesTenPercentLowerExitThree) {
   auto result = write("result.json", report(1.0));
   auto base = write("base.json", report(0.9));
   CmdResult r = run("check " + result.string() + " --baseline " + base.string() + " --rtol 0.05");
-  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.out.find("REGRESSED"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("latency_p99_s"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("+11.11 %"), std::string::npos) << r.out;
@@ -87,30 +75,30 @@ TEST_F(CheckCli, ImprovementExitsZero) {
   auto result = write("result.json", report(0.9));
   auto base = write("base.json", report(1.0));
   CmdResult r = run("check " + result.string() + " --baseline " + base.string() + " --rtol 0.05");
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("improved"), std::string::npos) << r.out;
   // --strict turns any move into a failure (golden tests).
   r = run("check " + result.string() + " --baseline " + base.string() + " --rtol 0 --strict");
-  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.exit_code, 3);
 }
 
 TEST_F(CheckCli, MissingStrategyIsAnInputError) {
   auto result = write("result.json", report(1.0, false));
   auto base = write("base.json", report(1.0, true));
   CmdResult r = run("check " + result.string() + " --baseline " + base.string());
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("edgepart: error: " + result.string() + ": no row for strategy=modnn"), std::string::npos) << r.err;
 }
 
 TEST_F(CheckCli, SweepCsvAndMetricSelection) {
   auto base = write("base.csv", "/network/bandwidth_mbps,strategy,seed,latency_p99_s,reliability\n10,dpfp,1,0.5,0.9\n");
   auto result = write("res.csv", "/network/bandwidth_mbps,strategy,seed,latency_p99_s,reliability\n10,dpfp,1,0.5,0.5\n");
-  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string()).code, 3);
-  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string() + " --metric latency_p99_s").code, 0);
-  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string() + " --metric nope").code, 2);
+  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string()).exit_code, 3);
+  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string() + " --metric latency_p99_s").exit_code, 0);
+  EXPECT_EQ(run("check " + result.string() + " --baseline " + base.string() + " --metric nope").exit_code, 2);
   // JSON output for scripts.
   CmdResult r = run("check " + result.string() + " --baseline " + base.string() + " --format json");
-  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.out.find("\"regressions\": 1"), std::string::npos) << r.out;
 }
 
@@ -118,9 +106,9 @@ TEST_F(CheckCli, MalformedFileExitsTwo) {
   auto base = write("base.csv", "strategy,latency_mean_s\ndpfp,1\n");
   auto bad = write("bad.csv", "strategy,latency_mean_s\ndpfp,1,2\n");
   CmdResult r = run("check " + bad.string() + " --baseline " + base.string());
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
-  EXPECT_EQ(run("check " + (dir_ / "missing.csv").string() + " --baseline " + base.string()).code, 2);
+  EXPECT_EQ(run("check " + (dir_ / "missing.csv").string() + " --baseline " + base.string()).exit_code, 2);
 }
 
 }  // namespace

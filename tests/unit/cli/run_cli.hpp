@@ -35,8 +35,8 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// `edgepart args...` with the working directory `cwd` (the repository root by default, like ctest).
-inline CliResult run_edgepart(const std::vector<std::string>& args, const std::string& cwd = EDGEPART_SOURCE_DIR) {
+// Runs argv_text[0] with the arguments argv_text[1..] in the working directory `cwd`.
+inline CliResult run_program(std::vector<std::string> argv_text, const std::string& cwd) {
   char out_path[] = "/tmp/edgepart_cli_out_XXXXXX";
   char err_path[] = "/tmp/edgepart_cli_err_XXXXXX";
   int out_fd = ::mkstemp(out_path);
@@ -46,8 +46,6 @@ inline CliResult run_edgepart(const std::vector<std::string>& args, const std::s
     r.err = "test harness: mkstemp failed";
     return r;
   }
-  std::vector<std::string> argv_text = {EDGEPART_BIN};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -72,6 +70,19 @@ inline CliResult run_edgepart(const std::vector<std::string>& args, const std::s
   ::unlink(out_path);
   ::unlink(err_path);
   return r;
+}
+
+// `edgepart args...` with the working directory `cwd` (the repository root by default, like ctest).
+inline CliResult run_edgepart(const std::vector<std::string>& args, const std::string& cwd = EDGEPART_SOURCE_DIR) {
+  std::vector<std::string> argv_text = {EDGEPART_BIN};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  return run_program(std::move(argv_text), cwd);
+}
+
+// `edgepart ARGS` where ARGS is one shell line (quoting, several words in one string), run by
+// /bin/sh from the repository root; the exit code is the shell's (128 + N for death by signal N).
+inline CliResult run_edgepart_line(const std::string& args) {
+  return run_program({"/bin/sh", "-c", std::string(EDGEPART_BIN) + " " + args}, EDGEPART_SOURCE_DIR);
 }
 
 }  // namespace edgepart::testing

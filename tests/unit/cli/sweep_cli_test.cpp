@@ -26,10 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CmdResult {
-  int code = -1;
-  std::string out, err;
-};
+using CmdResult = edgepart::testing::CliResult;
 
 using edgepart::testing::slurp;  // tests/unit/cli/run_cli.hpp
 
@@ -49,16 +46,7 @@ protected:
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  CmdResult run(const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::string cmd = std::string(EDGEPART_BIN) + " " + args + " >" + out.string() + " 2>" + err.string();
-    int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  CmdResult run(const std::string& args) { return edgepart::testing::run_edgepart_line(args); }
   fs::path dir_;
   const std::string scenario_ = std::string(EDGEPART_SOURCE_DIR) + "/scenarios/default.json";
 };
@@ -66,7 +54,7 @@ protected:
 TEST_F(SweepCli, RowsEqualSimulateAtThatPoint) {
   CmdResult s = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=40,80 --set /workload/deadline_ms=560,600 " +
               "--strategy dpfp,modnn --requests 30 --format jsonl");
-  ASSERT_EQ(s.code, 0) << s.err;
+  ASSERT_EQ(s.exit_code, 0) << s.err;
   auto rows = lines_of(s.out);
   // 2 x 2 points x 2 strategies x 1 seed; the first axis varies slowest.
   ASSERT_EQ(rows.size(), 8u);
@@ -78,7 +66,7 @@ TEST_F(SweepCli, RowsEqualSimulateAtThatPoint) {
   // local baseline and report).
   CmdResult sim = run("simulate " + scenario_ + " --set /network/bandwidth_mbps=80 --set /workload/deadline_ms=600 " +
                 "--strategy dpfp --requests 30 --format json");
-  ASSERT_EQ(sim.code, 0) << sim.err;
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
   auto rep = nlohmann::json::parse(sim.out).at("strategies").at(0);
   EXPECT_EQ(row.at("latency_mean_s"), rep.at("latency_s").at("mean"));
   EXPECT_EQ(row.at("latency_p99_s"), rep.at("latency_s").at("p99"));
@@ -93,7 +81,7 @@ TEST_F(SweepCli, OutputDoesNotDependOnThreadsAndShardsConcatenate) {
   const std::string base = "sweep " + scenario_ + " --set /network/bandwidth_mbps=20:140:20 --strategy dpfp,local " +
                            "--seeds 2 --requests 5 ";
   CmdResult one = run(base + "-j 1");
-  ASSERT_EQ(one.code, 0) << one.err;
+  ASSERT_EQ(one.exit_code, 0) << one.err;
   // 7 points x 2 strategies x 2 seeds + header.
   EXPECT_EQ(lines_of(one.out).size(), 1u + 7 * 2 * 2);
   CmdResult two = run(base + "-j 2");
@@ -103,14 +91,14 @@ TEST_F(SweepCli, OutputDoesNotDependOnThreadsAndShardsConcatenate) {
   for (int k = 1; k <= 3; ++k) {
     const fs::path part = dir_ / ("part" + std::to_string(k) + ".csv");
     CmdResult r = run(base + "-j 2 --shard " + std::to_string(k) + "/3 -o " + part.string());
-    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(r.exit_code, 0) << r.err;
     cat += slurp(part);
   }
   EXPECT_EQ(cat, one.out);
   // The sweep passes check against itself (the rows are keyed by the swept column, strategy, seed).
   const fs::path a = dir_ / "a.csv";
   std::ofstream(a) << one.out;
-  EXPECT_EQ(run("check " + a.string() + " --baseline " + a.string() + " --rtol 0 --strict").code, 0);
+  EXPECT_EQ(run("check " + a.string() + " --baseline " + a.string() + " --rtol 0 --strict").exit_code, 0);
 }
 
 TEST_F(SweepCli, InterruptLeavesAValidPrefix) {
@@ -148,7 +136,7 @@ TEST_F(SweepCli, InterruptLeavesAValidPrefix) {
   // The partial file is exactly the output of the sweep over its first points.
   const size_t points = rows.size() - 1;
   CmdResult prefix = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=1:" + std::to_string(points) + ":1 --requests 20");
-  ASSERT_EQ(prefix.code, 0) << prefix.err;
+  ASSERT_EQ(prefix.exit_code, 0) << prefix.err;
   EXPECT_EQ(partial, prefix.out);
 }
 
@@ -158,7 +146,7 @@ TEST_F(SweepCli, WritesIntoAPipeWithoutReplacingIt) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   ASSERT_EQ(std::system(("cat " + fifo.string() + " > " + copy.string() + " &").c_str()), 0);
   CmdResult r = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50,100 --requests 2 -o " + fifo.string());
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::is_fifo(fifo));
   CmdResult direct = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50,100 --requests 2");
   for (int i = 0; i < 100 && slurp(copy).size() < direct.out.size(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -167,19 +155,19 @@ TEST_F(SweepCli, WritesIntoAPipeWithoutReplacingIt) {
 
 TEST_F(SweepCli, BadSweepsExitTwo) {
   CmdResult r = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=1:100000:1 --set /workload/deadline_ms=1:1000:1");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("100,000,000 points, more than the limit of 10,000,000"), std::string::npos) << r.err;
   r = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50,-5 --requests 2");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/network/bandwidth_mbps"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("at sweep point 1"), std::string::npos) << r.err;
   r = run("sweep " + scenario_ + " --set /network/bandwidth_mbps=50 --strategy dpf");
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown strategy 'dpf'"), std::string::npos) << r.err;
-  EXPECT_EQ(run("sweep " + scenario_ + " --shard 4/3").code, 2);
-  EXPECT_EQ(run("sweep " + scenario_ + " --set /network/bandwidth_mbps=1:2").code, 2);
+  EXPECT_EQ(run("sweep " + scenario_ + " --shard 4/3").exit_code, 2);
+  EXPECT_EQ(run("sweep " + scenario_ + " --set /network/bandwidth_mbps=1:2").exit_code, 2);
   // Writing over the scenario is refused.
-  EXPECT_EQ(run("sweep " + scenario_ + " --requests 1 -o " + scenario_).code, 2);
+  EXPECT_EQ(run("sweep " + scenario_ + " --requests 1 -o " + scenario_).exit_code, 2);
 }
 
 }  // namespace
