@@ -138,4 +138,13 @@ void BM_NeurosurgeonDensenet121(benchmark::State& state) {
 }
 BENCHMARK(BM_NeurosurgeonDensenet121)->Unit(benchmark::kMicrosecond);
 
+// The scan over the chain cut points of a synthetic DAG of n layers: one pass (chain_cut_costs),
+// so linear in n (it was quadratic: each cut's split evaluated from scratch).
+void BM_NeurosurgeonSyntheticDag(benchmark::State& state) {
+  const two_party::Problem pb = synthetic(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(neurosurgeon_best(pb));
+  state.SetComplexityN(state.range(0));
+}
+BENCHMARK(BM_NeurosurgeonSyntheticDag)->Arg(1000)->Arg(10000)->Arg(100000)->Complexity()->Unit(benchmark::kMicrosecond);
+
 }  // namespace
