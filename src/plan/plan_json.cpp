@@ -57,6 +57,8 @@ Json task_json(const Task& t) {
   const Task d;
   Json j{{"id", t.id}, {"kind", kind_name(t.kind)}, {"name", t.name}, {"deps", t.deps}};
   if (t.stage != d.stage) j["stage"] = t.stage;
+  if (t.region != d.region) j["region"] = t.region;
+  if (t.layers != d.layers) j["layers"] = span_json(t.layers);
   const bool runs = t.kind != TaskKind::transfer;
   const bool pull = t.dispatch == Dispatch::pull;
   if (runs || t.dispatch != d.dispatch) j["dispatch"] = pull ? "pull" : "static";
@@ -73,6 +75,9 @@ Json task_json(const Task& t) {
   if (transfer || t.to != d.to) j["to"] = t.to;
   if (transfer || t.bytes != 0) j["bytes"] = finite(t.bytes, "bytes");
   if (transfer || t.compressed) j["compressed"] = t.compressed;
+  if (t.data != d.data)
+    j["data"] = Json{{"tensor", t.data.tensor}, {"channels", span_json(t.data.channels)}, {"rows", span_json(t.data.rows)},
+                     {"cols", span_json(t.data.cols)}};
   if (t.kind == TaskKind::cache_lookup || t.hit_probability != 0) j["hit_probability"] = finite(t.hit_probability, "probability");
   return j;
 }
@@ -131,14 +136,17 @@ std::vector<int> parse_ints(const JsonCursor& c) {
 
 Task parse_task(const JsonCursor& c) {
   c.expect_object();
-  c.no_unknown_keys({"id", "kind", "name", "stage", "deps", "dispatch", "device", "pool_devices", "flops", "memory_bytes",
-                     "in_bytes", "in_from", "out_bytes", "out_to", "from", "to", "bytes", "compressed", "hit_probability"});
+  c.no_unknown_keys({"id", "kind", "name", "stage", "region", "layers", "deps", "dispatch", "device", "pool_devices", "flops",
+                     "memory_bytes", "in_bytes", "in_from", "out_bytes", "out_to", "from", "to", "bytes", "compressed", "data",
+                     "hit_probability"});
   Task t;
   t.id = static_cast<int>(c.at("id").as_int_in(0, INT32_MAX));
   std::string kind = c.at("kind").as_choice({"compute", "transfer", "cache_lookup"});
   t.kind = kind == "compute" ? TaskKind::compute : kind == "transfer" ? TaskKind::transfer : TaskKind::cache_lookup;
   t.name = c.at("name").as_string();
   if (auto v = c.find("stage")) t.stage = as_index(*v);
+  if (auto v = c.find("region")) t.region = as_index(*v);
+  if (auto v = c.find("layers")) t.layers = parse_span(*v);
   t.deps = parse_ints(c.at("deps"));
   if (auto v = c.find("dispatch")) t.dispatch = v->as_choice({"static", "pull"}) == "pull" ? Dispatch::pull : Dispatch::static_;
   if (auto v = c.find("device")) t.device = as_index(*v);
@@ -156,6 +164,14 @@ Task parse_task(const JsonCursor& c) {
   if (auto v = c.find("to")) t.to = as_index(*v);
   if (auto v = c.find("bytes")) t.bytes = v->as_number_in(0, std::numeric_limits<double>::max());
   if (auto v = c.find("compressed")) t.compressed = v->as_bool();
+  if (auto v = c.find("data")) {
+    v->expect_object();
+    v->no_unknown_keys({"tensor", "channels", "rows", "cols"});
+    t.data.tensor = static_cast<int>(v->at("tensor").as_int_in(kNoTensor, INT32_MAX));
+    t.data.channels = parse_span(v->at("channels"));
+    t.data.rows = parse_span(v->at("rows"));
+    t.data.cols = parse_span(v->at("cols"));
+  }
   if (auto v = c.find("hit_probability")) t.hit_probability = v->as_number_in(0, 1);
   return t;
 }
@@ -207,7 +223,49 @@ void check_device(int device, size_t n, const std::string& file, const std::stri
   throw InputError(file, where, "device index " + std::to_string(device) + " out of range (plan has " + std::to_string(n) + " devices)");
 }
 
+// A compute task's region and layers lie inside its stage; a transfer's piece is a real box.
+void check_work(const Variant& v, const Task& t, const std::string& file, const std::string& tp) {
+  if (t.region != -1) {
+    if (t.kind == TaskKind::transfer) throw InputError(file, tp + "/region", "a transfer computes no region");
+    if (t.stage < 0) throw InputError(file, tp + "/region", "a region needs the task's stage");
+    const Stage& s = v.stages[static_cast<size_t>(t.stage)];
+    if (t.region < 0 || t.region >= static_cast<int>(s.regions.size()))
+      throw InputError(file, tp + "/region", "region index " + std::to_string(t.region) + " out of range (stage " +
+                                                 std::to_string(t.stage) + " has " + std::to_string(s.regions.size()) + ")");
+    const DeviceRegion& r = s.regions[static_cast<size_t>(t.region)];
+    if (t.dispatch == Dispatch::static_ && r.device != t.device)
+      throw InputError(file, tp + "/region", "the region belongs to device " + std::to_string(r.device) + ", the task runs on " +
+                                                 std::to_string(t.device));
+  }
+  if (t.layers != Span{}) {
+    if (t.stage < 0) throw InputError(file, tp + "/layers", "layers need the task's stage");
+    const Stage& s = v.stages[static_cast<size_t>(t.stage)];
+    if (t.layers.empty() || t.layers.begin < s.first_layer || t.layers.end > s.last_layer)
+      throw InputError(file, tp + "/layers", "must be a non-empty range inside the stage's layers [" +
+                                                 std::to_string(s.first_layer) + ", " + std::to_string(s.last_layer) + "]");
+  }
+  if (t.data != TensorPiece{}) {
+    if (t.kind != TaskKind::transfer) throw InputError(file, tp + "/data", "only a transfer carries data");
+    if (t.data.tensor == kNoTensor) throw InputError(file, tp + "/data/tensor", "a piece needs a tensor (-1: the model input)");
+    for (const auto& [key, span] : {std::pair{"channels", t.data.channels}, {"rows", t.data.rows}, {"cols", t.data.cols}})
+      if (span.empty() || span.begin < 0)
+        throw InputError(file, tp + "/data/" + key, "must be a non-empty range of non-negative indices");
+  }
+}
+
 }  // namespace
+
+Span task_layers(const Variant& variant, const Task& task) {
+  if (task.stage < 0) return Span{};
+  if (!task.layers.empty()) return task.layers;
+  const Stage& s = variant.stages.at(static_cast<size_t>(task.stage));
+  return Span{s.first_layer, s.last_layer};
+}
+
+const DeviceRegion* task_region(const Variant& variant, const Task& task) {
+  if (task.stage < 0 || task.region < 0) return nullptr;
+  return &variant.stages.at(static_cast<size_t>(task.stage)).regions.at(static_cast<size_t>(task.region));
+}
 
 const Variant& Plan::variant_for_rate(double rate_mbps) const {
   EDGEPART_ASSERT(!variants.empty(), "plan without variants");
@@ -299,6 +357,7 @@ void validate_plan(const Plan& plan, const std::string& file) {
           throw InputError(file, tp + "/deps", "a dependency must be an earlier task (got " + std::to_string(d) + ")");
       if (t.stage < -1 || t.stage >= static_cast<int>(v.stages.size()))
         throw InputError(file, tp + "/stage", "stage index " + std::to_string(t.stage) + " out of range");
+      check_work(v, t, file, tp);
       if (t.kind == TaskKind::transfer) {
         check_device(t.from, n, file, tp + "/from", false);
         check_device(t.to, n, file, tp + "/to", false);

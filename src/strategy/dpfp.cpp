@@ -51,6 +51,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 struct Xfer {
   int from, to;
   double bytes;
+  Interval rows;  // of the block's input tensor
 };
 
 struct Net {
@@ -256,7 +257,7 @@ void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const
   if (need.empty()) return;
   if (a == 0) {
     if (dev != r.cluster.source) {
-      out.push_back(Xfer{r.cluster.source, dev, static_cast<double>(need.length()) * bytes_per_row});
+      out.push_back(Xfer{r.cluster.source, dev, static_cast<double>(need.length()) * bytes_per_row, need});
     }
     return;
   }
@@ -266,7 +267,7 @@ void needed_transfers(const PlanRequest& r, const std::vector<int>& parts, const
     if (held[j].end < need.begin) continue;
     Interval o = need.intersect(held[j]);
     if (o.empty()) continue;
-    out.push_back(Xfer{parts[j], dev, static_cast<double>(o.length()) * bytes_per_row});
+    out.push_back(Xfer{parts[j], dev, static_cast<double>(o.length()) * bytes_per_row, o});
   }
 }
 
@@ -551,7 +552,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
         for (size_t j = 0; j < n; ++j) {
           const Interval& h = dp.held[static_cast<size_t>(t)][j];
           if (h.empty() || participants[j] == g) continue;
-          xs.push_back(Xfer{participants[j], g, static_cast<double>(h.length()) * dp.rowb[static_cast<size_t>(t)]});
+          xs.push_back(Xfer{participants[j], g, static_cast<double>(h.length()) * dp.rowb[static_cast<size_t>(t)], h});
         }
         exchange(dp.net, xs, ends);
         double gathered = 0;
@@ -625,7 +626,7 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
       std::vector<Xfer> xs;
       needed_transfers(r, parts, held, bi == 0 ? 0 : 1, bytes_per_row, static_cast<int>(i), regions[i].input_of(prev).rows, xs);
       for (const Xfer& x : xs) {
-        auto t = b.transfer(x.from, x.to, x.bytes, prev_computes, tag + "/" + name(x.from) + "->" + name(x.to), st);
+        auto t = b.transfer(x.from, x.to, x.bytes, piece(r, prev, Region{x.rows, Interval::whole(in_shape.w)}), prev_computes, tag + "/" + name(x.from) + "->" + name(x.to), st);
         incoming[i].insert(incoming[i].end(), t.begin(), t.end());
       }
     }
@@ -657,13 +658,14 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
   const LayerIndex tail_first = prev + 1;
   std::vector<int> ready = prev_computes;
   if (layout.ends.empty()) {
-    ready = b.transfer(src, g, tensor_bytes(r, model::kModelInput), {}, "input/" + name(src) + "->" + name(g));
+    ready = b.transfer(src, g, tensor_bytes(r, model::kModelInput), piece(r, model::kModelInput), {}, "input/" + name(src) + "->" + name(g));
   } else {
     const model::Shape& sh = r.analysis.shapes[static_cast<size_t>(prev)];
     const double bytes_per_row = static_cast<double>(sh.c) * static_cast<double>(sh.w) * static_cast<double>(r.graph.dtype_bytes);
     for (size_t j = 0; j < parts.size(); ++j) {
       if (held[j].empty() || parts[j] == g) continue;
-      auto t = b.transfer(parts[j], g, static_cast<double>(held[j].length()) * bytes_per_row, prev_computes,
+      auto t = b.transfer(parts[j], g, static_cast<double>(held[j].length()) * bytes_per_row,
+                          piece(r, prev, Region{held[j], Interval::whole(sh.w)}), prev_computes,
                           "gather/" + name(parts[j]) + "->" + name(g));
       ready.insert(ready.end(), t.begin(), t.end());
     }
@@ -673,7 +675,7 @@ plan::Plan dpfp_build(const PlanRequest& r, const DpfpLayout& layout, const Json
     const double act = tail.activation_bytes;
     const int st = b.add_stage(tail.stage);
     int t = b.compute(g, range_flops(r, tail_first, last), ready, "tail/" + name(g), st, act, weight_bytes(r, tail_first, last));
-    b.transfer(g, src, tensor_bytes(r, last), {t}, "result/" + name(g) + "->" + name(src), st);
+    b.transfer(g, src, tensor_bytes(r, last), piece(r, last), {t}, "result/" + name(g) + "->" + name(src), st);
   }
   return b.finish();
 }

@@ -37,9 +37,9 @@ plan::Plan make_local_plan(const PlanRequest& r, const JsonCursor& options) {
     for (LayerIndex p : r.graph.layer(l).inputs) in_bytes += tensor_bytes(r, p);
     act = std::max(act, in_bytes + tensor_bytes(r, l));
   }
-  auto deps = b.transfer(src, dev, tensor_bytes(r, model::kModelInput), {}, "input/" + device_name(r, src) + "->" + device_name(r, dev), s);
+  auto deps = b.transfer(src, dev, tensor_bytes(r, model::kModelInput), piece(r, model::kModelInput), {}, "input/" + device_name(r, src) + "->" + device_name(r, dev), s);
   int c = b.compute(dev, range_flops(r, 0, last), deps, "model/" + device_name(r, dev), s, act, weight_bytes(r, 0, last));
-  b.transfer(dev, src, tensor_bytes(r, last), {c}, "result/" + device_name(r, dev) + "->" + device_name(r, src), s);
+  b.transfer(dev, src, tensor_bytes(r, last), piece(r, last), {c}, "result/" + device_name(r, dev) + "->" + device_name(r, src), s);
   plan::Plan p = b.finish();
   if (auto problem = memory_problem(p, r.cluster))
     throw InputError("", "/devices/" + std::to_string(dev) + "/memory_mb", "local: the model does not fit: " + *problem);

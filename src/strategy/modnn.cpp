@@ -72,6 +72,7 @@ plan::Plan make_modnn_plan(const PlanRequest& r, const JsonCursor& options) {
       rf::BlockRegions regions;
       FlopsByOp flops;
       double in_bytes = 0, out_bytes = 0, act = 0;
+      plan::TensorPiece in_piece, out_piece;  // what is scattered to it and gathered from it
     };
     std::vector<Part> parts;
     for (const auto& sh : shares) {
@@ -87,6 +88,8 @@ plan::Plan make_modnn_plan(const PlanRequest& r, const JsonCursor& options) {
         }
         p.in_bytes = tensor_bytes(r, in_tensor, p.regions.input_of(in_tensor));
         p.out_bytes = tensor_bytes(r, u.last, p.regions.output(u.last));
+        p.in_piece = piece(r, in_tensor, p.regions.input_of(in_tensor));
+        p.out_piece = piece(r, u.last, p.regions.output(u.last));
       } else {
         // Output neurons [begin, end] of every layer of the unit (linear + element-wise after it):
         // each layer's cost is per output neuron, so the share is the fraction of neurons.
@@ -95,6 +98,8 @@ plan::Plan make_modnn_plan(const PlanRequest& r, const JsonCursor& options) {
           for (const auto& [op, f] : range_flops(r, l, l)) p.flops[op] += f * frac;
         p.in_bytes = tensor_bytes(r, in_tensor);  // the input vector, broadcast
         p.out_bytes = static_cast<double>(sh.rows.length()) * static_cast<double>(r.graph.dtype_bytes);
+        p.in_piece = piece(r, in_tensor);
+        p.out_piece = channel_piece(r, u.last, sh.rows);
         p.act = p.in_bytes + p.out_bytes;
       }
       plan::DeviceRegion dr;
@@ -123,12 +128,12 @@ plan::Plan make_modnn_plan(const PlanRequest& r, const JsonCursor& options) {
     // Scatter (coordinator order: device index), compute, gather.
     std::vector<std::vector<int>> scattered(parts.size());
     for (size_t i = 0; i < parts.size(); ++i)
-      scattered[i] = b.transfer(src, parts[i].device, parts[i].in_bytes, ready, tag + "/scatter/" + name(src) + "->" + name(parts[i].device), st);
+      scattered[i] = b.transfer(src, parts[i].device, parts[i].in_bytes, parts[i].in_piece, ready, tag + "/scatter/" + name(src) + "->" + name(parts[i].device), st);
     std::vector<int> computed;
     for (size_t i = 0; i < parts.size(); ++i)
       computed.push_back(b.compute(parts[i].device, parts[i].flops, scattered[i], tag + "/" + name(parts[i].device), st, parts[i].act, w));
     for (size_t i = 0; i < parts.size(); ++i) {
-      auto g = b.transfer(parts[i].device, src, parts[i].out_bytes, {computed[i]}, tag + "/gather/" + name(parts[i].device) + "->" + name(src), st);
+      auto g = b.transfer(parts[i].device, src, parts[i].out_bytes, parts[i].out_piece, {computed[i]}, tag + "/gather/" + name(parts[i].device) + "->" + name(src), st);
       next.insert(next.end(), g.begin(), g.end());
     }
     ready = next;

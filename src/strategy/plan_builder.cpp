@@ -67,6 +67,19 @@ WholeStage whole_stage(const PlanRequest& r, int device, LayerIndex input_produc
   return out;
 }
 
+plan::TensorPiece piece(const PlanRequest& r, LayerIndex producer, const rf::Region& region) {
+  const model::Shape& s = r.analysis.shape_of(producer);
+  const rf::Region clipped = region.clip(s);
+  return plan::TensorPiece{producer, plan::Span{0, s.c - 1}, span(clipped.rows), span(clipped.cols)};
+}
+
+plan::TensorPiece piece(const PlanRequest& r, LayerIndex producer) { return piece(r, producer, whole(r, producer)); }
+
+plan::TensorPiece channel_piece(const PlanRequest& r, LayerIndex producer, const rf::Interval& channels) {
+  const model::Shape& s = r.analysis.shape_of(producer);
+  return plan::TensorPiece{producer, span(channels), plan::Span{0, s.h - 1}, plan::Span{0, s.w - 1}};
+}
+
 plan::Span span(const rf::Interval& i) { return i.empty() ? plan::Span{0, -1} : plan::Span{i.begin, i.end}; }
 
 std::vector<LayerIndex> cut_points(const model::ModelGraph& graph) {
@@ -177,13 +190,23 @@ int PlanBuilder::compute(int device, FlopsByOp flops, std::vector<int> deps, std
   t.deps = std::move(deps);
   t.name = std::move(name);
   t.stage = stage;
+  // The stage's region of this device (a stage holds at most one region per static device).
+  if (stage >= 0) {
+    const auto& regions = variant().stages.at(static_cast<size_t>(stage)).regions;
+    for (size_t i = 0; i < regions.size(); ++i)
+      if (regions[i].device == device) {
+        EDGEPART_ASSERT(t.region == -1, "two regions of one device in a stage");
+        t.region = static_cast<int>(i);
+      }
+  }
   return add_task(std::move(t), activation_bytes, weights);
 }
 
 int PlanBuilder::pull(std::vector<int> pool, FlopsByOp flops, int in_from, double in_bytes, int out_to, double out_bytes,
-                      std::vector<int> deps, std::string name, int stage, double activation_bytes, double weights,
-                      bool compressed) {
+                      std::vector<int> deps, std::string name, int stage, int region, double activation_bytes,
+                      double weights, bool compressed) {
   plan::Task t;
+  t.region = region;
   t.kind = plan::TaskKind::compute;
   t.dispatch = plan::Dispatch::pull;
   t.pool_devices = std::move(pool);
@@ -199,10 +222,11 @@ int PlanBuilder::pull(std::vector<int> pool, FlopsByOp flops, int in_from, doubl
   return add_task(std::move(t), activation_bytes, weights);
 }
 
-std::vector<int> PlanBuilder::transfer(int from, int to, double bytes, std::vector<int> deps, std::string name, int stage,
-                                       bool compressed) {
+std::vector<int> PlanBuilder::transfer(int from, int to, double bytes, const plan::TensorPiece& data, std::vector<int> deps,
+                                       std::string name, int stage, bool compressed) {
   if (from == to || bytes <= 0) return deps;
   plan::Task t;
+  t.data = data;
   t.kind = plan::TaskKind::transfer;
   t.from = from;
   t.to = to;

@@ -34,6 +34,11 @@ double tensor_bytes(const PlanRequest& r, LayerIndex producer);  // the whole te
 rf::Region whole(const PlanRequest& r, LayerIndex producer);
 // Output rows/cols of a region as plan spans.
 plan::Span span(const rf::Interval& i);
+// What a transfer carries: `region` (clipped to the map) of a tensor, every channel; the whole
+// tensor; channels `channels` of a tensor, whole maps (a flat tensor's neurons are channels).
+plan::TensorPiece piece(const PlanRequest& r, LayerIndex producer, const rf::Region& region);
+plan::TensorPiece piece(const PlanRequest& r, LayerIndex producer);
+plan::TensorPiece channel_piece(const PlanRequest& r, LayerIndex producer, const rf::Interval& channels);
 
 // A stage that runs layers first..last whole on one device (DPFP's tail, FTP's and FDSP's rest):
 // the stage with its one region (every layer's whole map, the input `input_producer`'s whole map)
@@ -88,17 +93,21 @@ public:
   int add_stage(plan::Stage stage);
   // A compute task on a fixed device. `activation_bytes`: the live activations of this part
   // (inputs + outputs); `weights`: the weights of the layers it runs. Memory per task is filled
-  // in by finish() (weights of everything the device runs + this task's activations).
+  // in by finish() (weights of everything the device runs + this task's activations). The task
+  // computes the stage's region of `device` (Task::region), all the stage's layers unless the
+  // caller narrows Task::layers.
   int compute(int device, FlopsByOp flops, std::vector<int> deps, std::string name, int stage = -1,
               double activation_bytes = 0, double weights = 0);
-  // A pull-dispatched compute task (tiles): input from `in_from`, output to `out_to`.
+  // A pull-dispatched compute task (tiles): region `region` of stage `stage`, its input (the
+  // region's input box) from `in_from`, its output (the region of the stage's last layer) to `out_to`.
   int pull(std::vector<int> pool, FlopsByOp flops, int in_from, double in_bytes, int out_to, double out_bytes,
-           std::vector<int> deps, std::string name, int stage = -1, double activation_bytes = 0, double weights = 0,
-           bool compressed = false);
-  // A transfer; returns what a consumer must wait for: {the transfer's id}, or `deps` unchanged
-  // when nothing moves (from == to, or 0 bytes).
-  std::vector<int> transfer(int from, int to, double bytes, std::vector<int> deps, std::string name, int stage = -1,
-                            bool compressed = false);
+           std::vector<int> deps, std::string name, int stage, int region, double activation_bytes = 0,
+           double weights = 0, bool compressed = false);
+  // A transfer of `data` (`bytes` on the wire: its size, or less when compressed); returns what
+  // a consumer must wait for: {the transfer's id}, or `deps` unchanged when nothing moves
+  // (from == to, or 0 bytes).
+  std::vector<int> transfer(int from, int to, double bytes, const plan::TensorPiece& data, std::vector<int> deps,
+                            std::string name, int stage = -1, bool compressed = false);
   void note(std::string text) { plan_.notes.push_back(std::move(text)); }
 
   // Fills memory, validates, predicts (plan::predict) and returns the plan.

@@ -83,7 +83,7 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
   for (size_t ti = 0; ti < tasks.size(); ++ti) {
     const auto& t = tasks[ti];
     done.push_back(b.pull(spec.pool, t.flops, src, t.in_bytes, spec.gateway, t.out_bytes, {}, "tile" + std::to_string(ti) + "/" + std::to_string(tiles[ti].grid_row) + "," + std::to_string(tiles[ti].grid_col),
-                          st, t.act, fused_weights, spec.out_bytes_factor != 1.0));
+                          st, static_cast<int>(ti), t.act, fused_weights, spec.out_bytes_factor != 1.0));
   }
   if (fe < last) {
     const WholeStage rest = whole_stage(r, spec.gateway, fe, fe + 1, last);
@@ -91,9 +91,9 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
     const int rs = b.add_stage(rest.stage);
     int t = b.compute(spec.gateway, range_flops(r, fe + 1, last), done, "rest/" + device_name(r, spec.gateway), rs, act,
                       weight_bytes(r, fe + 1, last));
-    b.transfer(spec.gateway, src, tensor_bytes(r, last), {t}, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src), rs);
+    b.transfer(spec.gateway, src, tensor_bytes(r, last), piece(r, last), {t}, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src), rs);
   } else {
-    b.transfer(spec.gateway, src, tensor_bytes(r, last), done, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src));
+    b.transfer(spec.gateway, src, tensor_bytes(r, last), piece(r, last), done, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src));
   }
   return b.finish();
 }

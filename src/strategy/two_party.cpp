@@ -228,6 +228,7 @@ void build_variant(PlanBuilder& builder, const Problem& problem, const Split& on
                                    g.layer(v).name + (device == problem.device ? "/device" : "/server"),
                                    stage_id[static_cast<size_t>(stage_of[static_cast<size_t>(v)])],
                                    layer_activation_bytes(request, v), layer_weight_bytes(request, v));
+    builder.variant().tasks.at(static_cast<size_t>(id)).layers = plan::Span{v, v};  // one task per layer
     last = {id};
   };
   auto tensor_name = [&g](int t) { return t == kInputTensor ? std::string("input") : g.layer(t - 1).name; };
@@ -251,13 +252,15 @@ void build_variant(PlanBuilder& builder, const Problem& problem, const Split& on
   for (int p : crossing) {
     const double dense = problem.tensor_bytes[static_cast<size_t>(p)];
     const double bytes = cache ? cache->sent_bytes : dense;
-    last = builder.transfer(problem.device, problem.server, bytes, last, tensor_name(p) + "/up", -1, bytes != dense);
+    last = builder.transfer(problem.device, problem.server, bytes, piece(request, p - 1), last, tensor_name(p) + "/up", -1,
+                            bytes != dense);
   }
   for (int v = 0; v < problem.layers; ++v)
     if (on_server[static_cast<size_t>(v)]) add_compute(v, problem.server);
   if (on_server[static_cast<size_t>(problem.output())])
     last = builder.transfer(problem.server, problem.device,
-                            problem.tensor_bytes[static_cast<size_t>(tensor_of_layer(problem.output()))], last,
+                            problem.tensor_bytes[static_cast<size_t>(tensor_of_layer(problem.output()))],
+                            piece(request, problem.output()), last,
                             g.layer(problem.output()).name + "/result");
 }
 

@@ -34,7 +34,21 @@ enum class Dispatch { static_, pull };
 // An inclusive row/column range of a layer's output; empty when end < begin.
 struct Span {
   int64_t begin = 0, end = -1;
+  bool empty() const { return end < begin; }
+  int64_t length() const { return empty() ? 0 : end - begin + 1; }
   bool operator==(const Span&) const = default;
+};
+
+// No tensor: a transfer whose content is not a piece of a tensor (CCIED's compressed features).
+inline constexpr int kNoTensor = -2;
+
+// A box of one tensor: channels x rows x cols of a layer's output (`tensor` = the layer's index),
+// or of the model input (`tensor` = -1, model::kModelInput). This is what a transfer carries, so
+// that a runtime moves exactly these values and nothing else.
+struct TensorPiece {
+  int tensor = kNoTensor;
+  Span channels, rows, cols;
+  bool operator==(const TensorPiece&) const = default;
 };
 
 struct Task {
@@ -43,6 +57,13 @@ struct Task {
   std::string name;           // readable, e.g. "block1/es2/compute", unique in the variant
   int stage = -1;             // index in Variant::stages, -1 when not part of a stage
   std::vector<int> deps;      // ids of tasks that must finish first (all < id)
+
+  // compute (static and pull): the part of the plan's segmentation it computes: region `region`
+  // of stage `stage` (an index into Stage::regions), for the stage's layers `layers` (an empty
+  // span: all of them). The cost model times exactly this region, and a runtime computes it.
+  // -1 for a task not tied to a region (CCIED's cache lookup).
+  int region = -1;
+  Span layers;
 
   // compute and cache_lookup
   Dispatch dispatch = Dispatch::static_;
@@ -60,6 +81,7 @@ struct Task {
   int from = -1, to = -1;
   double bytes = 0;
   bool compressed = false;    // bytes are after compression (FDSP)
+  TensorPiece data;           // what it carries (kNoTensor: not a tensor piece)
 
   // cache_lookup
   double hit_probability = 0;
@@ -68,7 +90,8 @@ struct Task {
 };
 
 // What one device computes in a stage: for each layer of the stage, the output rows and columns
-// it computes (halo recomputation included).
+// it computes (halo recomputation included). In a "channels" stage (fully connected layers split
+// by output neurons) `rows` are the output channels and `cols` is [0, 0].
 struct DeviceRegion {
   int device = -1;            // -1 for a pull tile
   int tile = -1;              // tile index for grid strategies, -1 otherwise
@@ -126,6 +149,11 @@ struct Plan {
   const Variant& variant_for_rate(double rate_mbps) const;
   bool operator==(const Plan&) const = default;
 };
+
+// The layers a compute task runs (its `layers`, or its stage's whole range), an empty span when
+// it is tied to no stage; and the region it computes, nullptr when it has none.
+Span task_layers(const Variant& variant, const Task& task);
+const DeviceRegion* task_region(const Variant& variant, const Task& task);
 
 // JSON in and out (round-trip exact: parse(to_json(p)) == p).
 Json plan_to_json(const Plan& plan);

@@ -44,6 +44,8 @@ Plan sample() {
   c.out_bytes = 2.0 / 3.0;
   c.out_to = 0;
   c.compressed = true;
+  c.region = 0;
+  c.layers = Span{1, 2};
   Task x;
   x.id = 1;
   x.kind = TaskKind::transfer;
@@ -52,6 +54,7 @@ Plan sample() {
   x.from = 1;
   x.to = 0;
   x.bytes = 4097.5;
+  x.data = TensorPiece{2, {0, 15}, {3, 7}, {0, 12}};
   Task l;
   l.id = 2;
   l.kind = TaskKind::cache_lookup;
@@ -117,4 +120,40 @@ TEST(PlanJson, StrictReading) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/variants/0/tasks/1/to: device index 3 out of range"), std::string::npos);
   }
+}
+
+TEST(PlanJson, WhatTasksComputeAndCarry) {
+  Plan p = sample();
+  const Variant& v = p.variants[0];
+  EXPECT_EQ(task_layers(v, v.tasks[0]), (Span{1, 2}));
+  EXPECT_EQ(task_region(v, v.tasks[0]), &v.stages[0].regions[0]);
+  EXPECT_EQ(task_region(v, v.tasks[2]), nullptr);  // the lookup has no stage
+  Plan whole = p;
+  whole.variants[0].tasks[0].layers = Span{};
+  EXPECT_EQ(task_layers(whole.variants[0], whole.variants[0].tasks[0]), (Span{0, 2}));  // the stage's range
+
+  auto error_of = [](const Json& j) {
+    try {
+      plan_from_json(j, "p.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  Json j = plan_to_json(sample());
+  j["variants"][0]["tasks"][0]["region"] = 1;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/0/region: region index 1 out of range (stage 0 has 1)"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][0]["layers"] = Json::array({2, 3});
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/0/layers: must be a non-empty range inside the stage's layers [0, 2]"),
+            std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][1]["data"]["rows"] = Json::array({7, 3});
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/1/data/rows: must be a non-empty range"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][1]["region"] = 0;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/1/region: a transfer computes no region"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][0]["data"] = j["variants"][0]["tasks"][1]["data"];
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/0/data: only a transfer carries data"), std::string::npos);
 }
