@@ -1,0 +1,167 @@
+// EmulatedNetwork: builds a Layout with ip/tc, tears it down by deleting its namespaces.
+#include "edgepart/netemu/netemu.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
+#include "commands.hpp"
+#include "edgepart/util/error.hpp"
+#include "layout.hpp"
+
+namespace edgepart::netemu {
+
+namespace {
+
+// Where `ip netns add NAME` keeps the namespace (a bind mount of /proc/PID/ns/net), iproute2's
+// NETNS_RUN_DIR.
+const char* const kNetnsDir = "/var/run/netns/";
+
+std::string netns_path(const std::string& ns) { return kNetnsDir + ns; }
+
+// What `ip netns delete` does: detach the bind mount, remove the file. The kernel frees the
+// namespace, and with it its interfaces, when no process is left in it. Async-signal-safe.
+void delete_namespace_path(const char* path) noexcept {
+  umount2(path, MNT_DETACH);
+  unlink(path);
+}
+
+// Probes whether this kernel has sch_netem: adds and removes a netem qdisc on the hub's loopback
+// (a namespace of ours, so nothing else is touched).
+bool kernel_has_netem(const std::string& tc, const std::string& hub) {
+  const CommandResult r = run_command({tc, "-n", hub, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1us"});
+  if (r.exit_code != 0) return false;
+  run_checked({tc, "-n", hub, "qdisc", "del", "dev", "lo", "root"});
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> EmulatedNetwork::unsupported_reason() {
+  if (geteuid() != 0) return "network emulation needs root (it creates network namespaces)";
+  if (access("/proc/self/ns/net", F_OK) != 0) return "this kernel has no network namespaces (/proc/self/ns/net)";
+  for (const char* tool : {"ip", "tc"})
+    if (find_tool(tool).empty()) return std::string("network emulation needs iproute2's '") + tool + "' (not found)";
+  return std::nullopt;
+}
+
+std::string EmulatedNetwork::default_prefix() {
+  static std::atomic<int> counter{0};
+  return "ep" + std::to_string(getpid()) + "n" + std::to_string(counter++);
+}
+
+EmulatedNetwork EmulatedNetwork::create(const scenario::Scenario& scenario, std::string prefix, LatencyMode latency) {
+  if (auto reason = unsupported_reason()) throw InputError("", "netemu", *reason);
+  const Layout layout = layout_network(scenario, prefix);
+  const std::string ip = find_tool("ip");
+  const std::string tc = find_tool("tc");
+
+  EmulatedNetwork net;
+  net.prefix_ = prefix;
+  net.hub_namespace_ = layout.hub_ns;
+  net.device_namespaces_ = layout.device_ns;
+  net.addresses_ = layout.address;
+  std::vector<std::string> paths{netns_path(layout.hub_ns)};
+  for (const auto& ns : layout.device_ns) paths.push_back(netns_path(ns));
+  // Checked before any is registered: the destructor must never delete someone else's namespace.
+  for (const auto& path : paths)
+    if (access(path.c_str(), F_OK) == 0)
+      throw InputError("", "prefix", "namespace " + path + " exists already (a stale run? edgepart-netemu down " +
+                                         prefix + ")");
+  // Registered before anything exists: if a command below fails, the destructor removes whatever
+  // was created (a name that was never created is skipped).
+  net.namespace_paths_ = std::move(paths);
+
+  run_checked({ip, "netns", "add", layout.hub_ns});
+  bool netem = false;
+  if (latency != LatencyMode::application) {
+    netem = kernel_has_netem(tc, layout.hub_ns);
+    if (!netem && latency == LatencyMode::kernel)
+      throw InputError("", "netemu", "this kernel has no tc netem (CONFIG_NET_SCH_NETEM), so it cannot delay packets");
+  }
+  net.latency_in_kernel_ = netem;
+  bool first = true;
+  for (auto argv : build_commands(layout, netem)) {
+    if (first) {  // `ip netns add HUB`, done above
+      first = false;
+      continue;
+    }
+    argv[0] = argv[0] == "ip" ? ip : tc;
+    run_checked(argv);
+  }
+  return net;
+}
+
+EmulatedNetwork::EmulatedNetwork(EmulatedNetwork&& other) noexcept { *this = std::move(other); }
+
+EmulatedNetwork& EmulatedNetwork::operator=(EmulatedNetwork&& other) noexcept {
+  if (this == &other) return *this;
+  if (!released_) teardown();
+  prefix_ = std::move(other.prefix_);
+  hub_namespace_ = std::move(other.hub_namespace_);
+  device_namespaces_ = std::move(other.device_namespaces_);
+  addresses_ = std::move(other.addresses_);
+  namespace_paths_ = std::move(other.namespace_paths_);
+  latency_in_kernel_ = other.latency_in_kernel_;
+  released_ = other.released_;
+  other.namespace_paths_.clear();
+  other.released_ = true;
+  return *this;
+}
+
+EmulatedNetwork::~EmulatedNetwork() {
+  if (!released_) teardown();
+}
+
+void EmulatedNetwork::teardown() noexcept {
+  for (const auto& path : namespace_paths_) delete_namespace_path(path.c_str());
+}
+
+const std::string& EmulatedNetwork::namespace_of(int device) const {
+  EDGEPART_ASSERT(device >= 0 && device < size(), "device index out of range");
+  return device_namespaces_[static_cast<size_t>(device)];
+}
+
+const std::string& EmulatedNetwork::address_of(int device) const {
+  EDGEPART_ASSERT(device >= 0 && device < size(), "device index out of range");
+  return addresses_[static_cast<size_t>(device)];
+}
+
+std::vector<std::string> EmulatedNetwork::exec_argv(int device, const std::vector<std::string>& command) const {
+  return namespace_exec_argv(namespace_of(device), command);
+}
+
+std::vector<std::string> namespace_exec_argv(const std::string& ns, const std::vector<std::string>& command) {
+  std::vector<std::string> argv{find_tool("ip"), "netns", "exec", ns};
+  argv.insert(argv.end(), command.begin(), command.end());
+  return argv;
+}
+
+int EmulatedNetwork::cleanup_stale(const std::string& prefix) {
+  check_prefix(prefix);
+  const std::string start = prefix + "-";
+  std::vector<std::string> found;
+  if (DIR* dir = opendir(kNetnsDir)) {
+    while (const dirent* entry = readdir(dir))
+      if (std::strncmp(entry->d_name, start.c_str(), start.size()) == 0) found.push_back(entry->d_name);
+    closedir(dir);
+  }
+  for (const auto& ns : found) delete_namespace_path(netns_path(ns).c_str());
+  return static_cast<int>(found.size());
+}
+
+void enter_namespace(const std::string& ns) {
+  const int fd = open(netns_path(ns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InternalError("netemu: cannot open namespace " + ns + ": " + std::strerror(errno));
+  const int rc = setns(fd, CLONE_NEWNET);
+  const int err = errno;
+  close(fd);
+  if (rc != 0) throw InternalError("netemu: setns(" + ns + ") failed: " + std::strerror(err));
+}
+
+}  // namespace edgepart::netemu
