@@ -77,7 +77,11 @@ EmulatedNetwork EmulatedNetwork::create(const scenario::Scenario& scenario, std:
   // was created (a name that was never created is skipped).
   net.namespace_paths_ = std::move(paths);
 
-  run_checked({ip, "netns", "add", layout.hub_ns});
+  try {
+    run_checked({ip, "netns", "add", layout.hub_ns});
+  } catch (const InternalError& e) {  // the first namespace: root without the right to make one
+    throw InputError("", "netemu", std::string("cannot create network namespaces here: ") + e.what());
+  }
   bool netem = false;
   if (latency != LatencyMode::application) {
     netem = kernel_has_netem(tc, layout.hub_ns);

@@ -191,6 +191,15 @@ TEST(NetemuNetwork, SwitchedLinkDeliversItsShapedRate) {
   EXPECT_LE(r.goodput_mbps(), 20.0);
 }
 
+TEST(NetemuNetwork, SwitchedLinkDeliversItsShapedRateAt100Mbps) {
+  SKIP_UNLESS_SUPPORTED();
+  auto net = EmulatedNetwork::create(make_scenario("switched", 100, 5));
+  const FlowResult r = one_flow(net, 1, 2, 10'000'000);  // 0.8 s at 100 Mbit/s
+  std::printf("switched 100 Mbit/s: goodput %.2f Mbit/s (%.1f %%)\n", r.goodput_mbps(), r.goodput_mbps());
+  EXPECT_GE(r.goodput_mbps(), 0.8 * 100);
+  EXPECT_LE(r.goodput_mbps(), 100.0);
+}
+
 TEST(NetemuNetwork, PairOverrideHasItsOwnRate) {
   SKIP_UNLESS_SUPPORTED();
   auto net = EmulatedNetwork::create(
