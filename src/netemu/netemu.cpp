@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "commands.hpp"
+#include "edgepart/scenario/cluster.hpp"
 #include "edgepart/util/error.hpp"
 #include "layout.hpp"
 
@@ -66,6 +67,11 @@ EmulatedNetwork EmulatedNetwork::create(const scenario::Scenario& scenario, std:
   net.hub_namespace_ = layout.hub_ns;
   net.device_namespaces_ = layout.device_ns;
   net.addresses_ = layout.address;
+  const scenario::Cluster cluster = scenario::make_cluster(scenario);
+  net.latency_s_.assign(static_cast<size_t>(cluster.size()), std::vector<double>(static_cast<size_t>(cluster.size()), 0));
+  for (int a = 0; a < cluster.size(); ++a)
+    for (int b = 0; b < cluster.size(); ++b)
+      if (a != b) net.latency_s_[static_cast<size_t>(a)][static_cast<size_t>(b)] = cluster.latency_s(a, b);
   std::vector<std::string> paths{netns_path(layout.hub_ns)};
   for (const auto& ns : layout.device_ns) paths.push_back(netns_path(ns));
   // Checked before any is registered: the destructor must never delete someone else's namespace.
@@ -111,6 +117,7 @@ EmulatedNetwork& EmulatedNetwork::operator=(EmulatedNetwork&& other) noexcept {
   device_namespaces_ = std::move(other.device_namespaces_);
   addresses_ = std::move(other.addresses_);
   namespace_paths_ = std::move(other.namespace_paths_);
+  latency_s_ = std::move(other.latency_s_);
   latency_in_kernel_ = other.latency_in_kernel_;
   released_ = other.released_;
   other.namespace_paths_.clear();
@@ -134,6 +141,11 @@ const std::string& EmulatedNetwork::namespace_of(int device) const {
 const std::string& EmulatedNetwork::address_of(int device) const {
   EDGEPART_ASSERT(device >= 0 && device < size(), "device index out of range");
   return addresses_[static_cast<size_t>(device)];
+}
+
+double EmulatedNetwork::application_latency_s(int from, int to) const {
+  EDGEPART_ASSERT(from >= 0 && from < size() && to >= 0 && to < size(), "device index out of range");
+  return latency_in_kernel_ ? 0.0 : latency_s_[static_cast<size_t>(from)][static_cast<size_t>(to)];
 }
 
 std::vector<std::string> EmulatedNetwork::exec_argv(int device, const std::vector<std::string>& command) const {

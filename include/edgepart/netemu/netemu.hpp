@@ -48,6 +48,9 @@ public:
   // True when the kernel delays packets by the scenario's latencies (netem); false when the
   // application must add them (LatencyMode::application, or no sch_netem in this kernel).
   bool latency_in_kernel() const { return latency_in_kernel_; }
+  // What the application must add to a transfer from -> to: the scenario's latency(from, to)
+  // (Cluster::latency_s) when the kernel does not apply it, else 0.
+  double application_latency_s(int from, int to) const;
 
   // The argv that runs `command` inside device `device`'s namespace (`ip netns exec NS command...`,
   // `ip` as an absolute path); for posix_spawn/execv.
@@ -77,6 +80,7 @@ private:
   std::vector<std::string> device_namespaces_;
   std::vector<std::string> addresses_;
   std::vector<std::string> namespace_paths_;  // /var/run/netns/NAME, prepared for teardown()
+  std::vector<std::vector<double>> latency_s_;  // [from][to], the scenario's
   bool latency_in_kernel_ = false;
   bool released_ = false;
 };

@@ -295,6 +295,58 @@ TEST(NetemuNetwork, CleanupStaleRemovesWhatAKilledOwnerLeft) {
   EXPECT_EQ(EmulatedNetwork::cleanup_stale(prefix), 0);
 }
 
+// The runtime's path: teardown() from a SIGTERM handler (async-signal-safe).
+EmulatedNetwork* g_net_for_signal = nullptr;
+extern "C" void teardown_and_exit(int) {
+  if (g_net_for_signal) g_net_for_signal->teardown();
+  _exit(0);
+}
+
+TEST(NetemuNetwork, TeardownFromASignalHandler) {
+  SKIP_UNLESS_SUPPORTED();
+  const std::string prefix = "eptest" + std::to_string(getpid()) + "s";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    try {
+      auto net = EmulatedNetwork::create(make_scenario("shared", 20, 5), prefix);
+      g_net_for_signal = &net;
+      signal(SIGTERM, teardown_and_exit);
+      const char ok = 1;
+      if (write(ready[1], &ok, 1) != 1) _exit(1);
+      for (;;) pause();
+    } catch (...) {
+    }
+    _exit(1);
+  }
+  close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(read(ready[0], &ok, 1), 1) << "the child could not build the network";
+  close(ready[0]);
+  EXPECT_EQ(namespaces_with(prefix).size(), 4u);
+  kill(child, SIGTERM);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(namespaces_with(prefix).empty());
+  EmulatedNetwork::cleanup_stale(prefix);  // in case the check above failed
+}
+
+TEST(NetemuNetwork, ApplicationLatencyIsTheScenariosWhenTheKernelDoesNotDelay) {
+  SKIP_UNLESS_SUPPORTED();
+  auto net = EmulatedNetwork::create(
+      make_scenario("switched", 20, 5, R"([{"from": "a", "to": "c", "latency_ms": 1}])"), EmulatedNetwork::default_prefix(),
+      netemu::LatencyMode::application);
+  EXPECT_FALSE(net.latency_in_kernel());
+  EXPECT_DOUBLE_EQ(net.application_latency_s(0, 1), 0.005);
+  EXPECT_DOUBLE_EQ(net.application_latency_s(0, 2), 0.001);
+  EXPECT_DOUBLE_EQ(net.application_latency_s(2, 0), 0.005);  // not symmetric
+  EXPECT_EQ(net.application_latency_s(1, 1), 0);
+}
+
 TEST(NetemuNetwork, AnExistingNamespaceIsRefusedAndKept) {
   SKIP_UNLESS_SUPPORTED();
   auto first = EmulatedNetwork::create(make_scenario("switched", 20, 5));
