@@ -67,7 +67,9 @@ void write_manifest(const Json& d) {
 int cmd_up(const std::string& file, const std::vector<std::string>& sets, std::string prefix,
            const std::string& format, const std::string& latency) {
   const auto s = edgepart::scenario::load_scenario(file, sets);
-  if (prefix.empty()) prefix = netemu::EmulatedNetwork::default_prefix();
+  // Not ep<pid>n<k>: this process exits at once, and stale_prefixes() would take the network
+  // it leaves up for a crashed run's.
+  if (prefix.empty()) prefix = "up" + std::to_string(getpid());
   const netemu::LatencyMode mode = latency == "kernel"        ? netemu::LatencyMode::kernel
                                    : latency == "application" ? netemu::LatencyMode::application
                                                               : netemu::LatencyMode::automatic;
@@ -82,7 +84,14 @@ int cmd_up(const std::string& file, const std::vector<std::string>& sets, std::s
   return 0;
 }
 
-int cmd_down(const std::string& prefix) {
+int cmd_down(const std::string& prefix, bool stale) {
+  if (stale) {
+    const auto prefixes = netemu::EmulatedNetwork::stale_prefixes();
+    if (prefixes.empty()) std::printf("no stale networks\n");
+    for (const auto& p : prefixes) cmd_down(p, false);
+    if (prefix.empty()) return 0;
+  }
+  if (prefix.empty()) throw InputError("", "down", "give a PREFIX or --stale");
   const int removed = netemu::EmulatedNetwork::cleanup_stale(prefix);
   std::remove(manifest_path(prefix).c_str());
   std::printf("removed %d namespace%s of %s\n", removed, removed == 1 ? "" : "s", prefix.c_str());
@@ -127,13 +136,15 @@ int run(int argc, char** argv) {
 
   auto* up = app.add_subcommand("up", "Build the network of SCENARIO and leave it up");
   up->add_option("scenario", file, "Scenario file")->required();
-  up->add_option("--prefix", prefix, "Names of the namespaces: PREFIX-hub, PREFIX-d<i> ([a-z0-9], default ep<pid>n0)");
+  up->add_option("--prefix", prefix, "Names of the namespaces: PREFIX-hub, PREFIX-d<i> ([a-z0-9], default up<pid>)");
   up->add_option("--set", sets, "Override a scenario value: /json/pointer=value (repeatable)");
   up->add_option("--format", format, "Output")->check(CLI::IsMember({"table", "json"}));
   up->add_option("--latency", latency, "Latency by the kernel (netem): auto (when available), kernel, application (never)")
       ->check(CLI::IsMember({"auto", "kernel", "application"}));
+  bool stale = false;
   auto* down = app.add_subcommand("down", "Remove every namespace named PREFIX-...");
-  down->add_option("prefix", prefix, "Prefix given to up")->required();
+  down->add_option("prefix", prefix, "Prefix given to up");
+  down->add_flag("--stale", stale, "Also remove the networks of edgepart processes that are gone (ep<pid>n<k>-...)");
   auto* exec = app.add_subcommand("exec", "Run a command in a device's namespace: exec PREFIX DEVICE -- CMD...");
   exec->add_option("prefix", prefix, "Prefix given to up")->required();
   exec->add_option("device", device, "Device name (from the scenario)")->required();
@@ -146,7 +157,7 @@ int run(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*up) return cmd_up(file, sets, prefix, format, latency);
-  if (*down) return cmd_down(prefix);
+  if (*down) return cmd_down(prefix, stale);
   return cmd_exec(prefix, device, command);
 }
 

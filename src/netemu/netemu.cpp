@@ -7,7 +7,10 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "commands.hpp"
@@ -169,6 +172,38 @@ int EmulatedNetwork::cleanup_stale(const std::string& prefix) {
   }
   for (const auto& ns : found) delete_namespace_path(netns_path(ns).c_str());
   return static_cast<int>(found.size());
+}
+
+namespace {
+
+// The prefix of a namespace name when it has the default form ep<pid>n<k>-..., with its pid.
+std::optional<std::pair<std::string, long>> default_form_prefix(const std::string& name) {
+  const size_t dash = name.find('-');
+  if (dash == std::string::npos || name.rfind("ep", 0) != 0) return std::nullopt;
+  const std::string prefix = name.substr(0, dash);
+  const size_t n = prefix.find('n', 2);
+  auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (n == std::string::npos || !digits(prefix.substr(2, n - 2)) || !digits(prefix.substr(n + 1))) return std::nullopt;
+  return std::make_pair(prefix, std::stol(prefix.substr(2, n - 2)));
+}
+
+}  // namespace
+
+std::vector<std::string> EmulatedNetwork::stale_prefixes() {
+  std::vector<std::string> out;
+  if (DIR* dir = opendir(kNetnsDir)) {
+    while (const dirent* entry = readdir(dir)) {
+      const auto found = default_form_prefix(entry->d_name);
+      // kill(pid, 0) probes without signalling: ESRCH = no such process.
+      if (found && kill(static_cast<pid_t>(found->second), 0) != 0 && errno == ESRCH) out.push_back(found->first);
+    }
+    closedir(dir);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 void enter_namespace(const std::string& ns) {

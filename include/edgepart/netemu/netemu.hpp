@@ -69,6 +69,10 @@ public:
   // Deletes every namespace named `<prefix>-...` (a crashed or released run); returns how many.
   // InputError when `prefix` is not a valid prefix.
   static int cleanup_stale(const std::string& prefix);
+  // Prefixes of the default form ep<pid>n<k> that name existing namespaces although process <pid>
+  // is gone (a run that crashed or was killed), sorted; for cleanup_stale. A pid reused by a new
+  // process hides its old networks (they are then found once that process ends).
+  static std::vector<std::string> stale_prefixes();
   // Why this process cannot emulate networks (not root, no `ip`/`tc`, no network namespaces), or
   // nullopt when it can.
   static std::optional<std::string> unsupported_reason();

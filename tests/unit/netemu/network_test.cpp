@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -267,7 +268,6 @@ TEST(NetemuNetwork, TeardownLeavesNothingBehind) {
 
 TEST(NetemuNetwork, CleanupStaleRemovesWhatAKilledOwnerLeft) {
   SKIP_UNLESS_SUPPORTED();
-  const std::string prefix = "eptest" + std::to_string(getpid()) + "k";
   int ready[2];
   ASSERT_EQ(pipe(ready), 0);
   const pid_t child = fork();
@@ -275,24 +275,31 @@ TEST(NetemuNetwork, CleanupStaleRemovesWhatAKilledOwnerLeft) {
   if (child == 0) {
     close(ready[0]);
     try {
-      auto net = EmulatedNetwork::create(make_scenario("switched", 20, 5), prefix);
-      const char ok = 1;
-      if (write(ready[1], &ok, 1) != 1) _exit(1);
-      pause();
+      auto net = EmulatedNetwork::create(make_scenario("switched", 20, 5));  // ep<child pid>n0
+      if (write(ready[1], net.prefix().c_str(), net.prefix().size()) <= 0) _exit(1);
+      close(ready[1]);
+      for (;;) pause();
     } catch (...) {
     }
     _exit(1);
   }
   close(ready[1]);
-  char ok = 0;
-  ASSERT_EQ(read(ready[0], &ok, 1), 1) << "the child could not build the network";
+  char buf[64] = {};
+  ASSERT_GT(read(ready[0], buf, sizeof buf - 1), 0) << "the child could not build the network";
   close(ready[0]);
+  const std::string prefix = buf;
+  EXPECT_EQ(prefix, "ep" + std::to_string(child) + "n0");
+  auto stale = EmulatedNetwork::stale_prefixes();
+  EXPECT_EQ(std::count(stale.begin(), stale.end(), prefix), 0);  // its owner still runs
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   EXPECT_EQ(namespaces_with(prefix).size(), 4u);  // SIGKILL: no destructor ran
+  stale = EmulatedNetwork::stale_prefixes();
+  EXPECT_EQ(std::count(stale.begin(), stale.end(), prefix), 1);
   EXPECT_EQ(EmulatedNetwork::cleanup_stale(prefix), 4);
   EXPECT_TRUE(namespaces_with(prefix).empty());
   EXPECT_EQ(EmulatedNetwork::cleanup_stale(prefix), 0);
+  EXPECT_EQ(host_links_with(prefix), 0);
 }
 
 // The runtime's path: teardown() from a SIGTERM handler (async-signal-safe).
