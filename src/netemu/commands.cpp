@@ -118,7 +118,6 @@ void add_shaper(const Shaper& sh, bool netem, std::vector<Argv>& out) {
 std::vector<Argv> build_commands(const Layout& layout, bool netem) {
   std::vector<Argv> out;
   const std::string& hub = layout.hub_ns;
-  out.push_back({"ip", "netns", "add", hub});
   for (const auto& ns : layout.device_ns) out.push_back({"ip", "netns", "add", ns});
   out.push_back({"ip", "-n", hub, "link", "add", "br0", "type", "bridge"});
   out.push_back({"ip", "-n", hub, "link", "set", "br0", "up"});

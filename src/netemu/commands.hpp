@@ -20,8 +20,9 @@ CommandResult run_command(const std::vector<std::string>& argv);
 // Runs it; InternalError "netemu: `ARGV` failed: FIRST LINE OF ITS OUTPUT" unless it exits 0.
 void run_checked(const std::vector<std::string>& argv);
 
-// The commands that build `layout` (argv[0] is "ip" or "tc", to be replaced by find_tool's path),
-// in order: namespaces, bridge, veth pairs, addresses, then shaping. `netem`: delay classes with
+// The commands that build `layout` once its hub namespace exists (created first: the netem probe
+// runs in it). argv[0] is "ip" or "tc", to be replaced by find_tool's path. In order: device
+// namespaces, bridge, veth pairs, addresses, then shaping. `netem`: delay classes with
 // tc netem (else plain FIFO leaves; latency left to the application).
 std::vector<std::vector<std::string>> build_commands(const Layout& layout, bool netem);
 

@@ -75,19 +75,22 @@ EmulatedNetwork EmulatedNetwork::create(const scenario::Scenario& scenario, std:
   for (int a = 0; a < cluster.size(); ++a)
     for (int b = 0; b < cluster.size(); ++b)
       if (a != b) net.latency_s_[static_cast<size_t>(a)][static_cast<size_t>(b)] = cluster.latency_s(a, b);
-  std::vector<std::string> paths{netns_path(layout.hub_ns)};
-  for (const auto& ns : layout.device_ns) paths.push_back(netns_path(ns));
-  // Checked before any is registered: the destructor must never delete someone else's namespace.
-  for (const auto& path : paths)
-    if (access(path.c_str(), F_OK) == 0)
-      throw InputError("", "prefix", "namespace " + path + " exists already (a stale run? edgepart-netemu down " +
-                                         prefix + ")");
-  // Registered before anything exists: if a command below fails, the destructor removes whatever
-  // was created (a name that was never created is skipped).
-  net.namespace_paths_ = std::move(paths);
+  // A friendly message for a prefix in use (`ip netns add` would fail on it anyway).
+  for (const auto& ns : layout.device_ns)
+    if (access(netns_path(ns).c_str(), F_OK) == 0 || access(netns_path(layout.hub_ns).c_str(), F_OK) == 0)
+      throw InputError("", "prefix", "namespace " + ns + " or " + layout.hub_ns +
+                                         " exists already (a stale run? edgepart-netemu down " + prefix + ")");
+  // A namespace is registered for teardown only once `ip netns add` made it, so the destructor
+  // never deletes someone else's; capacity reserved so teardown() never races a reallocation.
+  net.namespace_paths_.reserve(layout.device_ns.size() + 1);
+  auto run = [&](std::vector<std::string> argv) {
+    argv[0] = argv[0] == "ip" ? ip : tc;
+    run_checked(argv);
+    if (argv.size() == 4 && argv[1] == "netns" && argv[2] == "add") net.namespace_paths_.push_back(netns_path(argv[3]));
+  };
 
   try {
-    run_checked({ip, "netns", "add", layout.hub_ns});
+    run({"ip", "netns", "add", layout.hub_ns});
   } catch (const InternalError& e) {  // the first namespace: root without the right to make one
     throw InputError("", "netemu", std::string("cannot create network namespaces here: ") + e.what());
   }
@@ -98,15 +101,7 @@ EmulatedNetwork EmulatedNetwork::create(const scenario::Scenario& scenario, std:
       throw InputError("", "netemu", "this kernel has no tc netem (CONFIG_NET_SCH_NETEM), so it cannot delay packets");
   }
   net.latency_in_kernel_ = netem;
-  bool first = true;
-  for (auto argv : build_commands(layout, netem)) {
-    if (first) {  // `ip netns add HUB`, done above
-      first = false;
-      continue;
-    }
-    argv[0] = argv[0] == "ip" ? ip : tc;
-    run_checked(argv);
-  }
+  for (auto& argv : build_commands(layout, netem)) run(std::move(argv));
   return net;
 }
 
