@@ -148,14 +148,19 @@ class LayerOp:
             if self.whole:  # the whole input, even rows no window reaches (as the model runs)
                 n, above, below = shape[1], 0, 0
             t = torch.randn(1, shape[0], n, shape[2])
-            inputs.append((t, above, below))
+            if hasattr(self, "k") and not self.whole:  # the columns of the whole width, same rule
+                last, left, right = window_rows(self.out[2], shape[2], self.k[1], self.s[1], self.d[1], self.p[1])
+                t = t[:, :, :, :last + 1].contiguous()
+                inputs.append((t, (above, below, left, right)))
+                continue
+            inputs.append((t, (above, below, self.p[1], self.p[3]) if hasattr(self, "k") else None))
         return self.callable(inputs)
 
     def callable(self, inputs):
         op, a = self.op, self.a
         if op in ("conv2d", "maxpool2d", "avgpool2d"):
-            x, above, below = inputs[0]
-            top, left, bottom, right = self.p
+            x, (above, below, left, right) = inputs[0]
+            top, _, bottom, _ = self.p
             ceil = a["ceil_mode"] if op != "conv2d" else False
             if self.whole:  # the whole map: the layer exactly as the model has it
                 padding = (top, left)
