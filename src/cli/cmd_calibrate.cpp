@@ -63,7 +63,7 @@ std::vector<Loaded> load_all(const CalibrateOptions& o, std::vector<std::string>
   return all;
 }
 
-std::vector<timing::CalibrationPoint> join(const std::vector<Loaded>& loaded, const std::string& except) {
+std::vector<timing::CalibrationPoint> points_except(const std::vector<Loaded>& loaded, const std::string& except) {
   std::vector<timing::CalibrationPoint> pts;
   for (const auto& l : loaded)
     if (l.model != except) pts.insert(pts.end(), l.points.begin(), l.points.end());
@@ -174,7 +174,7 @@ int run_calibrate(const CalibrateOptions& o) {
   for (const auto& l : loaded)
     if (l.model != o.holdout) used.push_back(l);
   if (used.empty()) throw InputError("--holdout", "", "every profile is of the held-out model: nothing left to fit");
-  const std::vector<timing::CalibrationPoint> train = join(loaded, o.holdout);
+  const std::vector<timing::CalibrationPoint> train = points_except(loaded, o.holdout);
   bool has_flops = false;
   for (const auto& p : train) has_flops = has_flops || p.flops > 0;
   if (!has_flops) throw InputError(o.profiles.front(), "/layers", "no measured layer has FLOPs: nothing to fit");
@@ -188,7 +188,7 @@ int run_calibrate(const CalibrateOptions& o) {
   Json models = Json::array();
   for (const auto& r : timing::evaluate_fit(fit.device, train, fit.seen_classes)) models.push_back(report_json(r, "fit"));
   if (!o.holdout.empty())
-    for (const auto& r : timing::evaluate_fit(fit.device, join(loaded, ""), fit.seen_classes))
+    for (const auto& r : timing::evaluate_fit(fit.device, points_except(loaded, ""), fit.seen_classes))
       if (r.model == o.holdout) models.push_back(report_json(r, "holdout"));
   doc["models"] = models;
   if (!o.holdout.empty()) doc["holdout"] = o.holdout;

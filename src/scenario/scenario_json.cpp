@@ -111,10 +111,10 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
   return t;
 }
 
-Device parse_device(const JsonCursor& c) {
+Device parse_device(const JsonCursor& c, const std::string& file) {
   c.expect_object();
   c.no_unknown_keys({"name", "comment", "speed_gflops", "role", "efficiency", "task_overhead_ms",
-                     "layer_overhead_ms", "memory_gbps", "memory_mb", "power", "speed_profile"});
+                     "layer_overhead_ms", "memory_gbps", "memory_mb", "power", "speed_profile", "profiles"});
   Device d;
   d.name = c.at("name").as_string();
   if (d.name.empty()) c.at("name").fail("must not be empty");
@@ -162,6 +162,15 @@ Device parse_device(const JsonCursor& c) {
         at.fail("times must increase (got " + format_number(s.at_s * 1000) + " after " +
                 format_number(d.speed_profile.back().at_s * 1000) + ")");
       d.speed_profile.push_back(s);
+    }
+  }
+  if (auto profiles = c.find("profiles")) {
+    // Only the paths here: the files are read by the timing module (timing::load_device_profiles).
+    profiles->expect_array();
+    for (const auto& e : profiles->elements()) {
+      std::string path = e.as_string();
+      if (path.empty()) e.fail("must not be empty");
+      d.profiles.push_back(resolve_relative(file, path));
     }
   }
   return d;
@@ -252,6 +261,7 @@ std::vector<std::string> Scenario::input_files() const {
   };
   add_trace(network.channel);
   for (const LinkSpec& l : network.links) add_trace(l.channel);
+  for (const Device& d : devices) files.insert(files.end(), d.profiles.begin(), d.profiles.end());
   return files;
 }
 
@@ -293,7 +303,7 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
                  with_thousands(limits::max_devices()) + limits::raise_hint("EDGEPART_MAX_DEVICES"));
   std::set<std::string> names;
   for (const auto& e : devices.elements()) {
-    Device d = parse_device(e);
+    Device d = parse_device(e, file);
     if (!names.insert(d.name).second) e.at("name").fail("duplicate device name '" + d.name + "'");
     s.devices.push_back(std::move(d));
   }

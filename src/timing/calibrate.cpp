@@ -210,10 +210,12 @@ Outer solve_outer(const Grouped& g) {
   std::vector<double> start;
   if (free_b) start.push_back(std::log(best.b));
   if (free_o) start.push_back(std::log(best.o));
+  // Clamped to the search ranges: a parameter that runs off the range (a bandwidth no layer comes
+  // near) would only give a device with an absurd figure.
   auto unpack = [&](const std::vector<double>& x) {
     size_t k = 0;
-    const double b = free_b ? std::exp(x[k++]) : 0.0;
-    const double o = free_o ? std::exp(x[k++]) : 0.0;
+    const double b = free_b ? std::clamp(std::exp(x[k++]), kMinSecondsPerByte, kMaxSecondsPerByte) : 0.0;
+    const double o = free_o ? std::clamp(std::exp(x[k++]), kMinOverheadS, kMaxOverheadS) : 0.0;
     return std::pair{b, o};
   };
   auto objective = [&](const std::vector<double>& x) {
@@ -242,6 +244,23 @@ double median(std::vector<double> v) {
 }
 
 }  // namespace
+
+std::vector<CalibrationPoint> calibration_points(const Profile& profile, const model::ModelGraph& graph,
+                                                 const cost::ModelAnalysis& analysis) {
+  std::vector<CalibrationPoint> pts;
+  for (const LayerProfile& lp : profile.layers) {
+    const model::Shape& shape = analysis.shapes.at(static_cast<size_t>(lp.layer));
+    for (const ProfilePoint& pp : lp.points) {
+      const rf::Region region{rf::Interval{0, pp.rows - 1}, rf::Interval{0, pp.cols - 1}};
+      const LayerWork w = layer_work(graph, analysis, lp.layer, region);
+      // A median of 0 s (a clock too coarse for a no-op) cannot carry a relative error: skipped.
+      if (!(pp.median_s > 0)) continue;
+      pts.push_back(CalibrationPoint{profile.model_name, lp.layer, w.cls, w.flops, w.bytes, pp.median_s,
+                                     pp.rows == shape.h && pp.cols == shape.w});
+    }
+  }
+  return pts;
+}
 
 CalibrationFit fit_analytical(const std::vector<CalibrationPoint>& points) {
   EDGEPART_ASSERT(!points.empty(), "calibration without points");

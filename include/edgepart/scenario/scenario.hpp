@@ -38,6 +38,9 @@ struct Device {
   std::optional<double> power_idle_w;
   std::optional<double> power_tx_w;
   std::vector<SpeedChange> speed_profile;  // sorted by at_s
+  // Measured per-layer profiles (docs/formats.md "Profile"), resolved relative to the scenario
+  // file; read by timing::load_device_profiles, which keeps those of the scenario's model.
+  std::vector<std::string> profiles;
   bool operator==(const Device&) const = default;
 };
 
@@ -120,7 +123,8 @@ struct Scenario {
   uint64_t seed = 1;
 
   int source() const;  // index of the source device
-  // Every file this scenario reads: itself, the model, the channels' trace CSVs. Outputs may not
+  // Every file this scenario reads: itself, the model, the channels' trace CSVs, the devices'
+  // profiles. Outputs may not
   // be written over any of them.
   std::vector<std::string> input_files() const;
   std::optional<int> find_device(const std::string& name) const;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "edgepart/timing/analytical.hpp"
+#include "edgepart/timing/profile.hpp"
 
 namespace edgepart::timing {
 
@@ -27,6 +28,12 @@ struct CalibrationPoint {
   double measured_s = 0;         // > 0
   bool whole_layer = false;      // the region is the layer's whole output
 };
+
+// Every point of a profile as an observation of the analytical model: the region is output rows
+// [0, rows-1] and columns [0, cols-1] (docs/formats.md "Profile"); FLOPs and bytes by layer_work.
+// The profile must match the graph (check_profile_matches).
+std::vector<CalibrationPoint> calibration_points(const Profile& profile, const model::ModelGraph& graph,
+                                                 const cost::ModelAnalysis& analysis);
 
 // How a class got its efficiency.
 struct ClassSource {
