@@ -162,12 +162,16 @@ double interpolate_points(const std::vector<ProfilePoint>& points, int64_t rows,
   if (rows == 0 || cols == 0) return 0;
   // The column group: the narrowest measured width >= cols (the width whose per-column time is
   // closest to the region's), else the widest measured; its time is scaled by cols / width.
-  auto by_cols = [](const ProfilePoint& p, int64_t v) { return p.cols < v; };
-  auto group = std::lower_bound(points.begin(), points.end(), cols, by_cols);
-  if (group == points.end()) group = std::lower_bound(points.begin(), points.end(), points.back().cols, by_cols);
+  // Usually every point has the whole width (one group): no search then.
+  auto group = points.begin(), group_end = points.end();
+  if (points.front().cols != points.back().cols) {
+    auto by_cols = [](const ProfilePoint& p, int64_t v) { return p.cols < v; };
+    group = std::lower_bound(points.begin(), points.end(), cols, by_cols);
+    if (group == points.end()) group = std::lower_bound(points.begin(), points.end(), points.back().cols, by_cols);
+    group_end = std::upper_bound(group, points.end(), group->cols,
+                                 [](int64_t v, const ProfilePoint& p) { return v < p.cols; });
+  }
   const int64_t width = group->cols;
-  auto group_end = std::upper_bound(group, points.end(), width,
-                                    [](int64_t v, const ProfilePoint& p) { return v < p.cols; });
   const double t = interpolate_rows(group, group_end, rows);
   return width == cols ? t : t * static_cast<double>(cols) / static_cast<double>(width);
 }
@@ -184,6 +188,14 @@ std::optional<double> Profile::layer_time_s(LayerIndex layer, int64_t rows, int6
   auto t = layer_time_s(layer, rows, cols);
   if (t) *t *= channel_fraction;
   return t;
+}
+
+std::vector<double> Profile::whole_width_row_times_s(LayerIndex layer) const {
+  const LayerProfile* l = find(layer);
+  if (l == nullptr || l->points.empty()) return {};
+  std::vector<double> times(static_cast<size_t>(l->output.h) + 1);
+  for (int64_t r = 0; r <= l->output.h; ++r) times[static_cast<size_t>(r)] = interpolate_points(l->points, r, l->output.w);
+  return times;
 }
 
 Json profile_to_json(const Profile& p) {

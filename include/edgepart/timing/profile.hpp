@@ -78,6 +78,11 @@ struct Profile {
   // neurons, whose time the caller takes as proportional to the neurons it computes.
   std::optional<double> layer_time_s(LayerIndex layer, int64_t rows, int64_t cols, double channel_fraction) const;
 
+  // layer_time_s(layer, r, W) for r = 0 .. H (W, H: the layer's output width and height), empty
+  // when the layer has no points: for callers that query one layer many times over whole-width
+  // strips (a planner's inner loop can then index instead of interpolating, ~20 ns per call).
+  std::vector<double> whole_width_row_times_s(LayerIndex layer) const;
+
   bool operator==(const Profile& o) const {
     return measured_on == o.measured_on && model_name == o.model_name && model_hash == o.model_hash &&
            settings == o.settings && layers == o.layers && transfers == o.transfers;

@@ -84,13 +84,14 @@ TEST(ProfileCli, BadArgumentsExitTwo) {
            {"profile", "alexnet", "--heights", "half"},
            {"profile", "alexnet", "--layers", "features.99"},
            {"profile", "alexnet", "--layers", "classifier.1:features.0"},
-           {"profile", "alexnet", "--runs", "0"},
            {"profile", "models/alexnet.json", "--layers", "features.1", "-o", "models/alexnet.json"},
        }) {
     auto r = run_edgepart(args);
     EXPECT_EQ(r.exit_code, 2) << args[2] << " " << args[3] << ": " << r.err;
     EXPECT_EQ(r.err_lines(), 1u) << r.err;
   }
+  // A CLI11 range check (its own message and a --help hint).
+  EXPECT_EQ(run_edgepart({"profile", "alexnet", "--runs", "0"}).exit_code, 2);
 }
 
 TEST(ProfileCli, ValidateLocatesErrorsInProfiles) {
@@ -119,4 +120,38 @@ TEST(ProfileCli, ValidateLocatesErrorsInProfiles) {
     fs::remove(bad);
   }
   fs::remove(good);
+}
+
+TEST(ProfileCli, ScenarioDevicesKeepTheirModelsProfiles) {
+  // The committed host profiles: vgg16's matches the scenario model, resnet18's is ignored.
+  const std::string root = EDGEPART_SOURCE_DIR;
+  auto scenario = [&](const std::vector<std::string>& profiles) {
+    Json doc{{"format", "edgepart.scenario"},
+             {"version", 1},
+             {"model", root + "/models/vgg16.json"},
+             {"devices", Json::array({Json{{"name", "es0"}, {"role", "source"}, {"speed_gflops", 10},
+                                           {"profiles", profiles}}})},
+             {"network", Json{{"bandwidth_mbps", 100}}}};
+    const std::string path = temp_path("scenario.json");
+    std::ofstream(path) << doc.dump(2);
+    return path;
+  };
+  std::string s = scenario({root + "/profiles/host-resnet18.json", root + "/profiles/host-vgg16.json"});
+  auto ok = run_edgepart({"validate", s});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+
+  // Same architecture (hash), another name: an error naming the profile file.
+  Json renamed = Json::parse(slurp(root + "/profiles/host-vgg16.json"));
+  renamed["model"]["name"] = "vgg16-copy";
+  const std::string bad = temp_path("renamed.json");
+  std::ofstream(bad) << renamed.dump(2);
+  s = scenario({bad});
+  auto r = run_edgepart({"validate", s});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad + ": /model: profile was measured on model 'vgg16-copy'"), std::string::npos) << r.err;
+  // A missing profile file is an error too.
+  s = scenario({root + "/profiles/no-such.json"});
+  EXPECT_EQ(run_edgepart({"validate", s}).exit_code, 2);
+  fs::remove(bad);
+  fs::remove(s);
 }

@@ -154,6 +154,18 @@ TEST(ProfileInterpolation, HandArithmetic) {
   EXPECT_FALSE(p.layer_time_s(2, 1, 1).has_value());
 }
 
+TEST(ProfileInterpolation, RowTableIsTheInterpolation) {
+  const Profile p = sample();
+  std::vector<double> t = p.whole_width_row_times_s(0);
+  ASSERT_EQ(t.size(), 15u);  // rows 0 .. 14
+  EXPECT_EQ(t[0], 0.0);
+  EXPECT_DOUBLE_EQ(t[7], 5e-3);
+  EXPECT_NEAR(t[10], 8e-3, 1e-15);  // as in HandArithmetic
+  for (int64_t r = 0; r <= 14; ++r) EXPECT_EQ(t[static_cast<size_t>(r)], *p.layer_time_s(0, r, 14)) << r;
+  EXPECT_EQ(p.whole_width_row_times_s(1), (std::vector<double>{0.0, 2e-4}));
+  EXPECT_TRUE(p.whole_width_row_times_s(7).empty());
+}
+
 TEST(ProfileInterpolation, OutsideTheMeasuredHeightsIsProportional) {
   // Points at 2 and 4 rows (3 and 5 ms): below 2 rows, the per-row time of the 2-row strip
   // (1.5 ms per row); above 4 rows, that of the 4-row strip (1.25 ms per row).
