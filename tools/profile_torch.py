@@ -57,8 +57,8 @@ def model_hash(edgepart, path):
 
 
 def heights(h):
-    """All rows, 1/2, 1/4, 1/8 and one row (ascending, without repeats)."""
-    return sorted({max(1, h // k) for k in (1, 2, 4, 8)} | {1})
+    """All rows, 1/2, 1/4, 1/8 (ceil(H/K) rows, as `edgepart profile --heights`) and one row."""
+    return sorted({-(-h // k) for k in (1, 2, 4, 8)} | {1})
 
 
 def window_rows(out_rows, in_h, kernel, stride, dilation, pad_top):
