@@ -132,8 +132,8 @@ std::string fixed(double x, const char* fmt) {
 std::string table_text(const Json& doc) {
   using A = report::TextTable::Align;
   const Json& d = doc.at("device");
-  std::string out = "fit: " + std::to_string(doc.at("fit").at("points").get<int64_t>()) + " points, rms relative error " +
-                    fixed(doc.at("fit").at("rms_rel_error").get<double>() * 100, "%.1f%%") + "; peak " +
+  std::string out = "fit: " + std::to_string(doc.at("fit").at("points").get<int64_t>()) + " points, rms |ln(predicted/measured)| " +
+                    fixed(doc.at("fit").at("rms_log_error").get<double>(), "%.3f") + "; peak " +
                     fixed(d.at("speed_gflops").get<double>(), "%.3g") + " GFLOP/s, memory " +
                     (d.contains("memory_gbps") ? fixed(d.at("memory_gbps").get<double>(), "%.3g") + " GB/s" : "none") +
                     ", layer overhead " + fixed(d.at("layer_overhead_ms").get<double>() * 1000, "%.3g") + " us\n\n";
@@ -183,7 +183,7 @@ int run_calibrate(const CalibrateOptions& o) {
   Json doc;
   const std::string name = o.device_name.empty() ? "calibrated" : o.device_name;
   doc["device"] = device_json(fit, name, used);
-  doc["fit"] = Json{{"points", fit.points}, {"rms_rel_error", std::sqrt(fit.mean_sq_rel_error)}};
+  doc["fit"] = Json{{"points", fit.points}, {"rms_log_error", std::sqrt(fit.mean_sq_log_error)}};
   doc["classes"] = class_json(fit);
   Json models = Json::array();
   for (const auto& r : timing::evaluate_fit(fit.device, train, fit.seen_classes)) models.push_back(report_json(r, "fit"));

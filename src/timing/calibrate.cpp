@@ -1,4 +1,5 @@
-// Fitting the analytical model (docs/timing.md "Calibration"): least squares on relative error.
+// Fitting the analytical model (docs/timing.md "Calibration"): least squares on relative error
+// (the log of predicted / measured).
 //
 // Structure of the search. For fixed (b, o) the classes are independent: each a_c minimises its
 // own points' error, a one-dimensional problem solved by a log-spaced scan then golden-section
@@ -51,8 +52,10 @@ const std::vector<OpClass>& nearest_classes(OpClass c) {
   return table.at(c);
 }
 
-double sq_rel(double predicted, double measured) {
-  const double r = predicted / measured - 1.0;
+// The relative error of a prediction, as a log ratio (docs/timing.md "Calibration"): 2x too slow
+// and 2x too fast cost the same. A prediction of 0 s for a measured time is infinitely wrong.
+double sq_log_ratio(double predicted, double measured) {
+  const double r = std::log(predicted / measured);
   return r * r;
 }
 
@@ -68,7 +71,7 @@ ClassResult fit_class(const Points& pts, double b, double o) {
   auto error = [&](double log_a) {
     const double a = std::exp(log_a);
     double s = 0;
-    for (const CalibrationPoint* p : pts) s += sq_rel(o + std::max(a * p->flops, b * p->bytes), p->measured_s);
+    for (const CalibrationPoint* p : pts) s += sq_log_ratio(o + std::max(a * p->flops, b * p->bytes), p->measured_s);
     return s;
   };
   double lo = INFINITY, hi = -INFINITY;
@@ -133,7 +136,7 @@ Inner solve_inner(const Grouped& g, double b, double o) {
     in.a[cls] = r.a;
     in.error += r.error;
   }
-  for (const CalibrationPoint* p : g.without_flops) in.error += sq_rel(o + b * p->bytes, p->measured_s);
+  for (const CalibrationPoint* p : g.without_flops) in.error += sq_log_ratio(o + b * p->bytes, p->measured_s);
   return in;
 }
 
@@ -272,7 +275,7 @@ CalibrationFit fit_analytical(const std::vector<CalibrationPoint>& points) {
 
   CalibrationFit fit;
   fit.points = points.size();
-  fit.mean_sq_rel_error = best.inner.error / static_cast<double>(points.size());
+  fit.mean_sq_log_error = best.inner.error / static_cast<double>(points.size());
   // Class speed 1 / a_c; the peak is the fastest class, so every efficiency is in (0, 1].
   double peak_flops_per_s = 0;
   for (const auto& [cls, a] : best.inner.a) peak_flops_per_s = std::max(peak_flops_per_s, 1.0 / a);

@@ -5,9 +5,11 @@
 //   t = o + max(a_c * flops, b * bytes)
 //
 // with a_c = 1 / (class speed in FLOP/s), b = 1 / (memory bandwidth in B/s) or 0, o >= 0 the
-// per-layer overhead. The fit minimises the sum of squared RELATIVE errors (pred / measured - 1)^2
-// over every point: layer times span five orders of magnitude (a 20 us flatten to a 200 ms conv),
-// so absolute errors would fit the few largest convs and ignore everything else. Deterministic:
+// per-layer overhead. The fit minimises the sum of squared RELATIVE errors, measured as log ratios
+// ln(pred / measured)^2, over every point: layer times span five orders of magnitude (a 20 us
+// flatten to a 200 ms conv), so absolute errors would fit the few largest convs and ignore
+// everything else; the log makes 2x too slow and 2x too fast equally wrong, where
+// (pred / measured - 1)^2 would bias the fit low (docs/timing.md "Calibration"). Deterministic:
 // fixed grids and iteration counts, no random starts.
 #include <map>
 #include <optional>
@@ -47,7 +49,7 @@ struct CalibrationFit {
   AnalyticalDevice device;   // peak_gflops, class_efficiency (every class with FLOPs), memory, overhead
   std::vector<ClassSource> classes;  // every class that has an efficiency in `device`, enum order
   std::vector<OpClass> seen_classes;  // every class with at least one point (FLOPs or not), enum order
-  double mean_sq_rel_error = 0;      // the objective at the optimum, per point
+  double mean_sq_log_error = 0;      // the objective at the optimum, per point: mean ln(pred/measured)^2
   size_t points = 0;
 };
 

@@ -76,7 +76,7 @@ TEST(Calibrate, RecoversExactParameters) {
   Truth t;
   CalibrationFit fit = fit_analytical(synthetic(t, 0));
   expect_recovered(fit, t, 1e-6);
-  EXPECT_LT(fit.mean_sq_rel_error, 1e-12);
+  EXPECT_LT(fit.mean_sq_log_error, 1e-12);
   EXPECT_EQ(fit.device.class_efficiency.at(OpClass::conv_kxk), 1.0);  // the fastest class is the peak
 }
 
