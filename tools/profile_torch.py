@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Measure a model's per-layer compute times with PyTorch, as an edgepart profile.
 
-    /usr/bin/python3 tools/profile_torch.py MODEL -o FILE [--runs N] [--warmup N] [--edgepart BIN]
+    /usr/bin/python3 tools/profile_torch.py MODEL -o FILE [--runs N] [--warmup N] [--clock wall|cpu]
+                                                    [--edgepart BIN]
 
 MODEL is an edgepart JSON model (a path, or a zoo name found as models/NAME.json). Each layer is
 built alone as a torch op with random weights (PyTorch, one thread: torch.set_num_threads(1)) and
@@ -78,15 +79,22 @@ def percentile(sorted_v, q):
     return sorted_v[lo] + (sorted_v[hi] - sorted_v[lo]) * (pos - lo)
 
 
-def time_call(fn, runs, warmup):
+# --clock: "wall" (time.perf_counter: what a dedicated device sees) or "cpu" (time.thread_time:
+# this thread's CPU time, which leaves out the time the scheduler gives other processes, so a
+# loaded shared machine still measures the layer's own work; torch runs one-thread ops on the
+# calling thread).
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}
+
+
+def time_call(fn, runs, warmup, clock):
     with torch.no_grad():
         for _ in range(warmup):
             fn()
         times = []
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            times.append(time.perf_counter() - t0)
+            times.append(clock() - t0)
     times.sort()
     return {"median_s": percentile(times, 0.5), "p25_s": percentile(times, 0.25),
             "p75_s": percentile(times, 0.75), "runs": runs}
@@ -224,7 +232,7 @@ class LayerOp:
         return lambda: fn(x)
 
 
-def profile(model, model_path, edgepart, runs, warmup):
+def profile(model, model_path, edgepart, runs, warmup, clock):
     rows_of = em.analyse(model)
     shapes = {"input": list(model["input"])}
     layers = []
@@ -245,7 +253,7 @@ def profile(model, model_path, edgepart, runs, warmup):
             if got != want and not (layer["op"] == "depth_to_space" and got[1] >= want[1]):  # a bug in the crop rules above: say so rather than time the wrong work
                 sys.exit("profile_torch.py: layer %r (%s): %d rows gave output %s, expected %s"
                          % (layer["name"], layer["op"], rows, got, want))
-            point.update(time_call(fn, runs, warmup))
+            point.update(time_call(fn, runs, warmup, CLOCKS[clock]))
             points.append(point)
         layers.append({"layer": index, "name": layer["name"], "op": layer["op"], "output": shape, "points": points})
         shapes[layer["name"]] = shape
@@ -255,7 +263,7 @@ def profile(model, model_path, edgepart, runs, warmup):
     return {
         "format": "edgepart.profile", "version": 1,
         "measured_on": {"host": socket.gethostname(), "cpu": cpu_name(), "threads": torch.get_num_threads(),
-                        "runtime": "pytorch " + torch.__version__},
+                        "runtime": "pytorch " + torch.__version__ + ("" if clock == "wall" else " (thread CPU time)")},
         "model": {"name": model["name"], "hash": model_hash(edgepart, model_path)},
         "settings": {"runs": runs, "warmup": warmup},
         "layers": layers,
@@ -279,6 +287,8 @@ def main():
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                    help="wall: elapsed time (default); cpu: this thread's CPU time (for a loaded machine)")
     ap.add_argument("--edgepart", default=os.path.join(REPO, "build", "edgepart"),
                     help="the edgepart binary that prints the model hash (default: build/edgepart)")
     o = ap.parse_args()
@@ -291,7 +301,7 @@ def main():
     torch.manual_seed(0)
     with open(path, encoding="utf-8") as f:
         model = json.load(f)
-    doc = profile(model, path, o.edgepart, o.runs, o.warmup)
+    doc = profile(model, path, o.edgepart, o.runs, o.warmup, o.clock)
     tmp = o.output + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2, sort_keys=True)
