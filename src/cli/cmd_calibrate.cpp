@@ -26,6 +26,7 @@ struct CalibrateOptions {
   std::string device_name;
   std::string device_file;  // -o
   std::string format = "auto";
+  bool whole_layers_only = false;  // fit on whole-layer points only (reports still cover every point)
 };
 
 struct Loaded {
@@ -174,7 +175,9 @@ int run_calibrate(const CalibrateOptions& o) {
   for (const auto& l : loaded)
     if (l.model != o.holdout) used.push_back(l);
   if (used.empty()) throw InputError("--holdout", "", "every profile is of the held-out model: nothing left to fit");
-  const std::vector<timing::CalibrationPoint> train = points_except(loaded, o.holdout);
+  std::vector<timing::CalibrationPoint> train = points_except(loaded, o.holdout);
+  if (o.whole_layers_only)
+    std::erase_if(train, [](const timing::CalibrationPoint& p) { return !p.whole_layer; });
   bool has_flops = false;
   for (const auto& p : train) has_flops = has_flops || p.flops > 0;
   if (!has_flops) throw InputError(o.profiles.front(), "/layers", "no measured layer has FLOPs: nothing to fit");
@@ -186,7 +189,7 @@ int run_calibrate(const CalibrateOptions& o) {
   doc["fit"] = Json{{"points", fit.points}, {"rms_log_error", std::sqrt(fit.mean_sq_log_error)}};
   doc["classes"] = class_json(fit);
   Json models = Json::array();
-  for (const auto& r : timing::evaluate_fit(fit.device, train, fit.seen_classes)) models.push_back(report_json(r, "fit"));
+  for (const auto& r : timing::evaluate_fit(fit.device, points_except(loaded, o.holdout), fit.seen_classes)) models.push_back(report_json(r, "fit"));
   if (!o.holdout.empty())
     for (const auto& r : timing::evaluate_fit(fit.device, points_except(loaded, ""), fit.seen_classes))
       if (r.model == o.holdout) models.push_back(report_json(r, "holdout"));
@@ -217,6 +220,8 @@ Command add_calibrate_command(CLI::App& root) {
   cmd->add_option("--holdout", o->holdout, "Fit without this model's profiles and report its error separately");
   cmd->add_option("--model", o->models,
                   "NAME=PATH: the model file of profiles of model NAME (default: the zoo model NAME)");
+  cmd->add_flag("--whole-layers-only", o->whole_layers_only,
+               "Fit on whole-layer points only (default: every point, partial heights too)");
   cmd->add_option("--name", o->device_name, "The device's name in the written fragment (default: calibrated)");
   cmd->add_option("--format", o->format, "Report format (auto: table on a terminal, else json)")
       ->check(CLI::IsMember({"auto", "table", "json"}))
