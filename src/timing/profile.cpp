@@ -30,8 +30,9 @@ double interpolate_rows(std::vector<ProfilePoint>::const_iterator begin, std::ve
   const ProfilePoint& first = *begin;
   const ProfilePoint& last = *(end - 1);
   const auto r = static_cast<double>(rows);
-  if (rows <= first.rows) return first.median_s * r / static_cast<double>(first.rows);
-  if (rows >= last.rows) return last.median_s * r / static_cast<double>(last.rows);
+  // The ratio first, so that a measured height gives its median exactly (m * r / r may not).
+  if (rows <= first.rows) return first.median_s * (r / static_cast<double>(first.rows));
+  if (rows >= last.rows) return last.median_s * (r / static_cast<double>(last.rows));
   // The first point with more rows than asked; its predecessor has fewer or equal.
   auto hi = std::upper_bound(begin, end, rows, [](int64_t v, const ProfilePoint& p) { return v < p.rows; });
   const ProfilePoint& b = *hi;
@@ -173,7 +174,7 @@ double interpolate_points(const std::vector<ProfilePoint>& points, int64_t rows,
   }
   const int64_t width = group->cols;
   const double t = interpolate_rows(group, group_end, rows);
-  return width == cols ? t : t * static_cast<double>(cols) / static_cast<double>(width);
+  return t * (static_cast<double>(cols) / static_cast<double>(width));
 }
 
 std::optional<double> Profile::layer_time_s(LayerIndex layer, int64_t rows, int64_t cols) const {

@@ -63,7 +63,9 @@ struct Profile {
   MeasuredOn measured_on;
   std::string model_name, model_hash;  // ModelGraph::name, ModelGraph::content_hash()
   ProfileSettings settings;
-  std::vector<LayerProfile> layers;  // ascending layer index, each layer at most once
+  // Ascending layer index, each layer at most once (the reader refuses anything else; find()
+  // relies on it).
+  std::vector<LayerProfile> layers;
   std::vector<TransferPoint> transfers;  // ascending bytes
   std::string file;  // where it was read from (for messages), empty when measured
 
@@ -83,6 +85,7 @@ struct Profile {
   // strips (a planner's inner loop can then index instead of interpolating, ~20 ns per call).
   std::vector<double> whole_width_row_times_s(LayerIndex layer) const;
 
+  // The content; `file` (where it was read from) is not part of it.
   bool operator==(const Profile& o) const {
     return measured_on == o.measured_on && model_name == o.model_name && model_hash == o.model_hash &&
            settings == o.settings && layers == o.layers && transfers == o.transfers;

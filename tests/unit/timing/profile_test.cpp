@@ -250,3 +250,24 @@ TEST(ProfilerHeights, ParseAndResolve) {
   for (const char* bad : {"", "half", "1/0", "0", "1/", "all,,1", "-3", "1/x"})
     EXPECT_THROW(profiler::parse_heights(bad, "--heights"), InputError) << bad;
 }
+
+TEST(ProfileFormat, CommittedProfilesRoundTripAndMatchTheirModels) {
+  for (const std::string name : {"vgg16", "resnet18"}) {
+    const std::string root = EDGEPART_SOURCE_DIR;
+    const std::string path = root + "/profiles/host-" + name + ".json";
+    Profile p = load_profile(path);
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(profile_to_json_text(p), text) << path;
+    model::ModelGraph g = model::load_model(root + "/models/" + name + ".json");
+    EXPECT_NO_THROW(check_profile_matches(p, g, path));
+    ASSERT_EQ(p.layers.size(), g.size());
+    for (const LayerProfile& l : p.layers) {
+      // The tallest point is the whole map; the lookup returns every measured point exactly.
+      EXPECT_EQ(l.points.back().rows, l.output.h);
+      for (const ProfilePoint& pt : l.points)
+        EXPECT_EQ(*p.layer_time_s(l.layer, pt.rows, pt.cols), pt.median_s) << l.name << " rows " << pt.rows;
+      EXPECT_EQ(p.find(l.layer), &l);
+    }
+  }
+}
