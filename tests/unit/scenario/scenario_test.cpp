@@ -101,7 +101,7 @@ TEST(Scenario, ErrorsNameThePointer) {
 
   d = base();
   d["devices"][1]["efficiency"] = Json{{"conv2", 0.5}};
-  EXPECT_NE(error_of(d).find("/devices/1/efficiency/conv2: unknown op 'conv2'; did you mean 'conv2d'?"), std::string::npos);
+  EXPECT_NE(error_of(d).find("/devices/1/efficiency/conv2: unknown op or op class 'conv2'; did you mean 'conv2d'?"), std::string::npos);
 
   d = base();
   d["network"]["channel"] = Json{{"kind", "rayleig"}};
