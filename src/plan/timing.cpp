@@ -74,7 +74,7 @@ struct Ending {
 
 class Engine {
 public:
-  Engine(const Variant& v, const Cluster& c) : v_(v), c_(c) {
+  Engine(const Variant& v, const Cluster& c, const ComputeTimes& times) : v_(v), c_(c), times_(times) {
     const size_t n = v.tasks.size();
     remaining_.assign(n, 0);
     ready_.assign(n, 0);
@@ -165,7 +165,7 @@ private:
   void start_compute(int id, int device, double now) {
     device_busy_[static_cast<size_t>(device)] = true;
     const Task& t = task(id);
-    endings_.push(Ending{now + c_.compute_time_s(device, t.flops), seq_++, Ending::compute, id});
+    endings_.push(Ending{now + times_.task_time_s(device, v_, t), seq_++, Ending::compute, id});
   }
 
   // Step 3 of the loop: devices, then the network, until nothing more can start at `now`.
@@ -327,6 +327,7 @@ private:
 
   const Variant& v_;
   const Cluster& c_;
+  const ComputeTimes& times_;
   std::vector<int> remaining_;
   std::vector<double> ready_;
   std::vector<std::vector<int>> dependants_;
@@ -350,7 +351,9 @@ private:
 
 }  // namespace
 
-Timeline simulate_once(const Variant& variant, const Cluster& cluster) { return Engine(variant, cluster).run(); }
+Timeline simulate_once(const Variant& variant, const Cluster& cluster, const ComputeTimes& times) {
+  return Engine(variant, cluster, times).run();
+}
 
 namespace {
 
@@ -382,10 +385,10 @@ int Plan::rate_peer_in(const scenario::Cluster& cluster) const {
   return -1;
 }
 
-void predict(Plan& plan, const Cluster& cluster) {
+void predict(Plan& plan, const Cluster& cluster, const ComputeTimes& times) {
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
   for (auto& v : plan.variants) {
-    Timeline tl = simulate_once(v, cluster);
+    Timeline tl = simulate_once(v, cluster, times);
     v.predicted = Prediction{};
     v.predicted.latency_s = tl.latency_s;
     v.predicted.bytes_sent = tl.bytes_sent;

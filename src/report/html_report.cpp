@@ -388,7 +388,8 @@ std::vector<double> reliability_curve(std::vector<double> latencies_s, int64_t r
   return out;
 }
 
-HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster) {
+HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster,
+                           const timing::CostModel& costs) {
   HtmlStrategy h;
   h.plan = plan;
   h.requests = static_cast<int64_t>(result.requests.size());
@@ -403,7 +404,7 @@ HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result,
     }
   const plan::Variant& v = plan.variant_for_rate(rate);
   h.variant = static_cast<int>(&v - plan.variants.data());
-  h.timeline = plan::simulate_once(v, cluster);
+  h.timeline = plan::simulate_once(v, cluster, costs);
   return h;
 }
 

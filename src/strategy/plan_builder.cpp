@@ -255,7 +255,7 @@ plan::Plan PlanBuilder::finish() {
     }
   }
   plan::validate_plan(plan_, "");
-  plan::predict(plan_, request_.cluster);
+  plan::predict(plan_, request_.cluster, request_.costs);
   return plan_;
 }
 

@@ -4,7 +4,7 @@
 //  - A task is ready when all its deps are done (cache_lookup: a hit is not modelled here; the
 //    prediction is the miss path; hits are the simulator's business).
 //  - Each device runs one compute task at a time, FIFO in the order tasks become ready; ties
-//    broken by task id. Compute time: Cluster::compute_time_s.
+//    broken by task id. Compute time: ComputeTimes::task_time_s (timing::CostModel).
 //  - Transfers: time = latency + bytes*8/rate (Cluster::transfer_time_s). Network kind shared,
 //    sharing fifo: one transfer at a time on the whole medium, FIFO by ready time then id.
 //    Shared, fair: active transfers split the rate equally (processor sharing) after their
@@ -20,6 +20,14 @@
 
 namespace edgepart::plan {
 
+// How long a compute (or cache-lookup) task runs on a device. timing::CostModel implements it: the
+// timing module sits above plan (it reads stages and regions), so the timing model sees only this.
+class ComputeTimes {
+public:
+  virtual ~ComputeTimes() = default;
+  virtual double task_time_s(int device, const Variant& variant, const Task& task) const = 0;
+};
+
 struct TaskTiming {
   int task = 0;
   int device = -1;      // the device that ran it (compute/cache_lookup), -1 for transfers
@@ -32,10 +40,10 @@ struct Timeline {
   std::vector<TaskTiming> tasks;  // in task id order (pull tasks' own transfers not listed)
 };
 
-Timeline simulate_once(const Variant& variant, const scenario::Cluster& cluster);
+Timeline simulate_once(const Variant& variant, const scenario::Cluster& cluster, const ComputeTimes& times);
 
 // Fills variant.predicted and plan.predicted (the variant used at the planning rate of the
 // source's uplink to the fastest other device).
-void predict(Plan& plan, const scenario::Cluster& cluster);
+void predict(Plan& plan, const scenario::Cluster& cluster, const ComputeTimes& times);
 
 }  // namespace edgepart::plan

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "edgepart/plan/timing.hpp"
+#include "edgepart/timing/cost_model.hpp"
 
 using namespace edgepart;
 using namespace edgepart::plan;
@@ -25,6 +26,14 @@ Cluster cluster(int n, scenario::NetworkKind kind, scenario::Sharing sharing = s
   c.network.bandwidth_mbps = 8;
   c.network.latency_s = latency_s;
   return c;
+}
+
+// The tasks here are tied to no stage or region, so the cost model times them from their FLOPs
+// (timing::CostModel::flops_time_s): no model is needed.
+Timeline run_once(const Variant& v, const Cluster& c) {
+  const model::ModelGraph g;
+  const cost::ModelAnalysis a;
+  return simulate_once(v, c, timing::CostModel(g, a, c));
 }
 
 Task compute(int id, int device, double flops, std::vector<int> deps) {
@@ -71,7 +80,7 @@ TEST(Timing, SharedFifoBreaksTiesByTaskId) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 1, 1e6, {0}), transfer(2, 0, 2, 2e6, {0}), compute(3, 1, 1e9, {1}),
              compute(4, 2, 1e9, {2})};
-  Timeline tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(3, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 2);
@@ -88,8 +97,8 @@ TEST(Timing, SharedVersusSwitched) {
   // x1 (up2, down1) and x2 (up0, down2) start: 1..2. Latency 2.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 2, 1, 1e6, {}), transfer(2, 0, 2, 1e6, {})};
-  EXPECT_DOUBLE_EQ(simulate_once(v, cluster(3, scenario::NetworkKind::shared)).latency_s, 3);
-  Timeline sw = simulate_once(v, cluster(3, scenario::NetworkKind::switched));
+  EXPECT_DOUBLE_EQ(run_once(v, cluster(3, scenario::NetworkKind::shared)).latency_s, 3);
+  Timeline sw = run_once(v, cluster(3, scenario::NetworkKind::switched));
   EXPECT_DOUBLE_EQ(sw.latency_s, 2);
   EXPECT_DOUBLE_EQ(sw.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(sw.tasks[2].start_s, 1);
@@ -100,7 +109,7 @@ TEST(Timing, SwitchedTransferDoesNotHoldBackOthers) {
   // to start at 0 although it comes after x1 (0..1).
   Variant v;
   v.tasks = {transfer(0, 0, 1, 2e6, {}), transfer(1, 0, 2, 1e6, {}), transfer(2, 2, 3, 1e6, {})};
-  Timeline tl = simulate_once(v, cluster(4, scenario::NetworkKind::switched));
+  Timeline tl = run_once(v, cluster(4, scenario::NetworkKind::switched));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 0);
   EXPECT_DOUBLE_EQ(tl.latency_s, 3);
@@ -111,11 +120,11 @@ TEST(Timing, FairSharingSplitsTheRate) {
   // at 8e6 bits / 4e6 = 2 s; the second has 16e6 - 8e6 bits left, alone at 8 Mbit/s: 1 s more.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 0, 2, 2e6, {})};
-  Timeline tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair));
+  Timeline tl = run_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair));
   EXPECT_DOUBLE_EQ(tl.tasks[0].end_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 3);
   // With 0.5 s latency, both wait 0.5 s first, then the same sharing: 2.5 and 3.5.
-  tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair, 0.5));
+  tl = run_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair, 0.5));
   EXPECT_DOUBLE_EQ(tl.tasks[0].end_s, 2.5);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 3.5);
 }
@@ -124,7 +133,7 @@ TEST(Timing, LatencyAddsToEveryTransferAndOccupiesTheMedium) {
   // Shared fifo with 0.25 s latency: each 1 MB transfer takes 1.25 s, one after the other.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 1, 0, 1e6, {})};
-  EXPECT_DOUBLE_EQ(simulate_once(v, cluster(2, scenario::NetworkKind::shared, scenario::Sharing::fifo, 0.25)).latency_s, 2.5);
+  EXPECT_DOUBLE_EQ(run_once(v, cluster(2, scenario::NetworkKind::shared, scenario::Sharing::fifo, 0.25)).latency_s, 2.5);
 }
 
 TEST(Timing, DeviceRunsOneTaskAtATimeInReadyOrder) {
@@ -132,7 +141,7 @@ TEST(Timing, DeviceRunsOneTaskAtATimeInReadyOrder) {
   // ready at 0 too... c2 depends on c0 and becomes ready at 1, after c1 (ready at 0): c1 first.
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), compute(1, 0, 2e9, {}), compute(2, 0, 1e9, {0})};
-  Timeline tl = simulate_once(v, cluster(1, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(1, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 3);
   EXPECT_DOUBLE_EQ(tl.latency_s, 4);
@@ -141,7 +150,7 @@ TEST(Timing, DeviceRunsOneTaskAtATimeInReadyOrder) {
 TEST(Timing, SelfTransferTakesNoTime) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 0, 5e6, {0}), compute(2, 0, 1e9, {1})};
-  Timeline tl = simulate_once(v, cluster(1, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(1, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.latency_s, 2);
   EXPECT_DOUBLE_EQ(tl.bytes_sent, 0);
 }
@@ -155,7 +164,7 @@ TEST(Timing, PullTasksGoToTheFirstIdleDevice) {
   v.tasks = {pull(0, 2e9, 0, 1e6, 0, 5e5, {0, 1}), pull(1, 2e9, 0, 1e6, 0, 5e5, {0, 1}), pull(2, 2e9, 0, 1e6, 0, 5e5, {0, 1})};
   Cluster c = cluster(2, scenario::NetworkKind::shared);
   c.devices[1].speed_gflops = 2;
-  Timeline tl = simulate_once(v, c);
+  Timeline tl = run_once(v, c);
   EXPECT_EQ(tl.tasks[0].device, 0);
   EXPECT_EQ(tl.tasks[1].device, 1);
   EXPECT_EQ(tl.tasks[2].device, 0);
@@ -171,7 +180,7 @@ TEST(Timing, LongestIdleDeviceTakesThePullTask) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), pull(1, 1e9, -1, 0, -1, 0, {0, 1})};
   v.tasks[1].deps = {0};
-  Timeline tl = simulate_once(v, cluster(2, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(2, scenario::NetworkKind::shared));
   EXPECT_EQ(tl.tasks[1].device, 1);
   EXPECT_DOUBLE_EQ(tl.latency_s, 2);
 }
@@ -182,7 +191,10 @@ TEST(Timing, PredictFillsThePlan) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 1, 1e6, {0}), compute(2, 1, 1e9, {1})};
   p.variants.push_back(v);
-  predict(p, cluster(2, scenario::NetworkKind::shared));
+  const Cluster c = cluster(2, scenario::NetworkKind::shared);
+  const model::ModelGraph g;
+  const cost::ModelAnalysis a;
+  predict(p, c, timing::CostModel(g, a, c));
   EXPECT_DOUBLE_EQ(p.predicted.latency_s, 3);
   EXPECT_DOUBLE_EQ(p.predicted.compute_s, 2);
   EXPECT_DOUBLE_EQ(p.predicted.transfer_s, 1);

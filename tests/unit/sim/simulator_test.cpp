@@ -81,11 +81,21 @@ plan::Plan make_plan(const scenario::Scenario& s, std::vector<Task> tasks) {
   return p;
 }
 
-SimResult run(const scenario::Scenario& s, const plan::Plan& p, uint64_t seed = 1, int64_t requests = -1) {
+// The hand-written plans here are tied to no model or region: the cost model times their tasks
+// from their FLOPs (timing::CostModel::flops_time_s), so an empty model will do.
+const model::ModelGraph kNoModel;
+const cost::ModelAnalysis kNoAnalysis;
+
+SimResult run_with(const scenario::Scenario& s, const plan::Plan& p, const timing::CostModel& costs, uint64_t seed = 1,
+                   int64_t requests = -1) {
   SimOptions o;
   o.seed = seed;
   o.requests = requests;
-  return simulate(s, p, o);
+  return simulate(s, p, costs, o);
+}
+
+SimResult run(const scenario::Scenario& s, const plan::Plan& p, uint64_t seed = 1, int64_t requests = -1) {
+  return run_with(s, p, timing::CostModel(kNoModel, kNoAnalysis, scenario::make_cluster(s)), seed, requests);
 }
 
 TEST(Simulator, HandComputedChain) {
@@ -184,9 +194,10 @@ TEST(Simulator, OneRequestEqualsTimingModelOnRandomPlans) {
     fast.symmetric = true;
     s.network.links.push_back(fast);
     auto cluster = scenario::make_cluster(s);
+    const timing::CostModel costs(kNoModel, kNoAnalysis, cluster);
     for (int trial = 0; trial < 150; ++trial) {
       auto p = random_plan(s, x);
-      double expected = plan::simulate_once(p.variants[0], cluster).latency_s;
+      double expected = plan::simulate_once(p.variants[0], cluster, costs).latency_s;
       auto r = run(s, p);
       ASSERT_FALSE(r.requests[0].failed);
       ASSERT_NEAR(r.requests[0].latency_s(), expected, 1e-9 * std::max(expected, 1e-9))
@@ -216,7 +227,8 @@ TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
   for (const auto& path : models) {
     auto g = model::load_model(path);
     auto a = cost::analyze(g);
-    strategy::PlanRequest req{g, a, cluster, s.workload};
+    const timing::CostModel costs(g, a, cluster);
+    strategy::PlanRequest req{g, a, cluster, s.workload, costs};
     for (const auto& info : strategy::strategy_table()) {
       std::string why;
       if (!info.applicable(req, why)) continue;
@@ -227,7 +239,7 @@ TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
         ADD_FAILURE() << info.name << " on " << path << ": " << e.what();
         continue;
       }
-      auto r = run(s, p);
+      auto r = run_with(s, p, costs);
       ASSERT_EQ(r.requests.size(), 1u);
       double expected = p.predicted.latency_s;
       EXPECT_FALSE(r.requests[0].failed) << info.name << " " << path;
