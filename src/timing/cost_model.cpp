@@ -24,6 +24,10 @@ CostModel::CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& 
     : graph_(graph), analysis_(analysis), devices_(cluster.devices) {
   EDGEPART_ASSERT(analysis.layers.size() == graph.size(), "cost model: the analysis is not the graph's");
   const size_t layers = graph.size();
+  // rf::region_cost is (cost of one output pixel) x (region area), exactly (rf/block.hpp): keep
+  // its one-pixel figure per layer so that a region costs a multiplication, not its divisions.
+  for (size_t l = 0; l < layers; ++l)
+    flops_per_pixel_.push_back(rf::region_cost(analysis, static_cast<model::LayerIndex>(l), rf::Region{{0, 0}, {0, 0}}).flops);
   flops_per_s_.resize(devices_.size() * layers);
   whole_layer_s_.resize(devices_.size() * layers);
   for (int d = 0; d < devices(); ++d)
@@ -53,9 +57,12 @@ size_t CostModel::layer_slot(int device, model::LayerIndex layer) const {
 double CostModel::task_overhead_s(int d) const { return device(d).task_overhead_s; }
 
 double CostModel::analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
-  const int64_t flops = rf::region_cost(analysis_, layer, out).flops;
+  const size_t slot = layer_slot(device, layer);
+  const int64_t area = out.clip(analysis_.shapes[static_cast<size_t>(layer)]).area();
+  // <= the layer's FLOPs (cost::analyze checked those against overflow), as area <= the map's.
+  const int64_t flops = flops_per_pixel_[static_cast<size_t>(layer)] * area;
   if (flops == 0) return 0;
-  return static_cast<double>(flops) / flops_per_s_[layer_slot(device, layer)];
+  return static_cast<double>(flops) / flops_per_s_[slot];
 }
 
 double CostModel::layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
@@ -79,6 +86,7 @@ double CostModel::task_work_s(int device, const plan::Variant& variant, const pl
   if (!region) return flops_work_s(device, task.flops);
   const plan::Stage& stage = variant.stages.at(static_cast<size_t>(task.stage));
   const plan::Span layers = plan::task_layers(variant, task);
+  const bool channels = stage.split == "channels";
   double work = 0;
   for (model::LayerIndex l = static_cast<model::LayerIndex>(layers.begin); l <= layers.end; ++l) {
     const auto k = static_cast<size_t>(l - stage.first_layer);
@@ -86,7 +94,7 @@ double CostModel::task_work_s(int device, const plan::Variant& variant, const pl
                     "cost model: region of task '" + task.name + "' has no rows/cols for layer " + std::to_string(l));
     if (task.reuse_share > 0) {
       work += layer_share_time_s(device, l, task.reuse_share);
-    } else if (stage.split == "channels") {
+    } else if (channels) {
       const int64_t channels = analysis_.shapes.at(static_cast<size_t>(l)).c;
       work += layer_share_time_s(device, l, static_cast<double>(region->rows[k].length()) / static_cast<double>(channels));
     } else {

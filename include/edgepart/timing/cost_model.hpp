@@ -71,6 +71,7 @@ private:
   const model::ModelGraph& graph_;
   const cost::ModelAnalysis& analysis_;
   std::vector<scenario::Device> devices_;
+  std::vector<int64_t> flops_per_pixel_;  // [layer]: rf::region_cost of one output pixel
   std::vector<double> flops_per_s_;   // [device * layers + layer]: speed_gflops * 1e9 * efficiency(op)
   std::vector<double> whole_layer_s_; // [device * layers + layer]
 };

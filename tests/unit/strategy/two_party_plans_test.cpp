@@ -105,8 +105,8 @@ TEST(TwoPartyPlans, ChainCutCostsEqualTheDirectEvaluationOfEachSplit) {
   for (const char* name : kZoo) {
     const auto& m = test::zoo(name);
     const scenario::Cluster c = test::pi_and_server(20.0);
-    const timing::CostModel costs(m.graph, m.analysis, c);
-    const PlanRequest r{m.graph, m.analysis, c, w, costs};
+    const timing::CostModel cost_model(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, cost_model};
     const two_party::Problem pb = two_party::make_problem(r, 1);
     const std::vector<int> cuts = two_party::chain_cut_points(pb);
     const auto costs = two_party::chain_cut_costs(pb, &r);
