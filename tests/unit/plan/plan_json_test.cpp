@@ -46,6 +46,7 @@ Plan sample() {
   c.compressed = true;
   c.region = 0;
   c.layers = Span{1, 2};
+  c.reuse_share = 1.0 / 9.0;
   Task x;
   x.id = 1;
   x.kind = TaskKind::transfer;
@@ -156,4 +157,14 @@ TEST(PlanJson, WhatTasksComputeAndCarry) {
   j = plan_to_json(sample());
   j["variants"][0]["tasks"][0]["data"] = j["variants"][0]["tasks"][1]["data"];
   EXPECT_NE(error_of(j).find("/variants/0/tasks/0/data: only a transfer carries data"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][2]["reuse_share"] = 0.5;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/2/reuse_share: a reuse share needs the task's region"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][0]["reuse_share"] = 1.5;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/0/reuse_share"), std::string::npos);
+  // Written only when set: the transfer and the lookup have none.
+  j = plan_to_json(sample());
+  EXPECT_TRUE(j["variants"][0]["tasks"][0].contains("reuse_share"));
+  EXPECT_FALSE(j["variants"][0]["tasks"][2].contains("reuse_share"));
 }

@@ -461,6 +461,17 @@ TEST(Simulator, SlowDownStretchesTheRestOfARunningTask) {
   EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.3, 1e-12);
 }
 
+TEST(Simulator, SpeedFactorDividesTheWorkNotTheOverhead) {
+  // 2 GFLOP on 10 GFLOPS plus a 50 ms task overhead: 0.25 s. At 0.1 s (0.4 of the task done) the
+  // device slows to half speed: the task now takes 0.05 + 0.2 / 0.5 = 0.45 s, of which 0.6 is
+  // left: 0.27 s more, done at 0.37 s (0.4 s if the overhead were slowed down too).
+  auto s = two_devices();
+  s.devices[0].task_overhead_s = 0.05;
+  s.devices[0].speed_profile = {scenario::SpeedChange{0.1, 0.5}};
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.37, 1e-12);
+}
+
 TEST(Simulator, CacheHitSkipsDependants) {
   // Lookup on pi (0.1 GFLOP: 0.01 s), then 0.2 s of compute. Hit rate 1: 0.01 s; 0: 0.21 s.
   auto s = two_devices();
