@@ -73,6 +73,11 @@ int run_simulate(const SimulateOptions& o) {
       throw InputError(o.plan_file, "/model/hash", "the plan was made for model '" + plans.back().model_name + "' (" +
                                                        plans.back().model_hash + "), not for " + s.model_path + " (" +
                                                        g.content_hash() + ")");
+    for (const auto& v : plans.back().variants)
+      for (const auto& st : v.stages)
+        if (static_cast<size_t>(st.last_layer) >= g.size())
+          throw InputError(o.plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) + ", the model has " +
+                                                         std::to_string(g.size()) + " layers");
     inputs.push_back(o.plan_file);
   } else if (o.strategy == "all") {
     for (const auto& info : strategy::strategy_table()) {

@@ -380,8 +380,16 @@ void validate_plan(const Plan& plan, const std::string& file) {
       const Stage& s = v.stages[si];
       if (s.first_layer > s.last_layer)
         throw InputError(file, vp + "/stages/" + std::to_string(si), "first_layer must not exceed last_layer");
-      for (size_t ri = 0; ri < s.regions.size(); ++ri)
-        check_device(s.regions[ri].device, n, file, vp + "/stages/" + std::to_string(si) + "/regions/" + std::to_string(ri) + "/device", true);
+      const size_t layers = static_cast<size_t>(s.last_layer - s.first_layer) + 1;
+      for (size_t ri = 0; ri < s.regions.size(); ++ri) {
+        const std::string rp = vp + "/stages/" + std::to_string(si) + "/regions/" + std::to_string(ri);
+        check_device(s.regions[ri].device, n, file, rp + "/device", true);
+        // One row and one column range per layer of the stage: the cost model times each.
+        for (const auto& [key, spans] : {std::pair{"rows", &s.regions[ri].rows}, {"cols", &s.regions[ri].cols}})
+          if (spans->size() != layers)
+            throw InputError(file, rp + "/" + key, "expected one range per layer of the stage (" + std::to_string(layers) +
+                                                       ", got " + std::to_string(spans->size()) + ")");
+      }
     }
   }
 }
