@@ -86,7 +86,7 @@ double CostModel::task_work_s(int device, const plan::Variant& variant, const pl
   if (!region) return flops_work_s(device, task.flops);
   const plan::Stage& stage = variant.stages.at(static_cast<size_t>(task.stage));
   const plan::Span layers = plan::task_layers(variant, task);
-  const bool channels = stage.split == "channels";
+  const bool by_channels = stage.split == "channels";
   double work = 0;
   for (model::LayerIndex l = static_cast<model::LayerIndex>(layers.begin); l <= layers.end; ++l) {
     const auto k = static_cast<size_t>(l - stage.first_layer);
@@ -94,7 +94,7 @@ double CostModel::task_work_s(int device, const plan::Variant& variant, const pl
                     "cost model: region of task '" + task.name + "' has no rows/cols for layer " + std::to_string(l));
     if (task.reuse_share > 0) {
       work += layer_share_time_s(device, l, task.reuse_share);
-    } else if (channels) {
+    } else if (by_channels) {
       const int64_t channels = analysis_.shapes.at(static_cast<size_t>(l)).c;
       work += layer_share_time_s(device, l, static_cast<double>(region->rows[k].length()) / static_cast<double>(channels));
     } else {

@@ -37,7 +37,6 @@ public:
   CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, const scenario::Cluster& cluster);
 
   int devices() const { return static_cast<int>(devices_.size()); }
-  const model::ModelGraph& graph() const { return graph_; }
 
   // The fixed cost of starting one task on the device (scenario `task_overhead_s`).
   double task_overhead_s(int device) const;
