@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <deque>
 #include <random>
 
 #include "edgepart/cost/analysis.hpp"
@@ -70,7 +71,8 @@ struct Densenet {
     problem = two_party::make_problem(request(), 1);
     table = cic_build(problem);
   }
-  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload}; }
+  mutable std::deque<timing::CostModel> costs;  // one per request (a request refers to its cost model)
+  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload, costs.emplace_back(graph, analysis, cluster)}; }
 };
 
 const Densenet& densenet() {

@@ -54,7 +54,8 @@ void BM_DpfpVgg16(benchmark::State& state) {
   static cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = cluster(n, 100);
   scenario::Workload w;
-  strategy::PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest r{g, a, c, w, costs};
   for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
 }
 BENCHMARK(BM_DpfpVgg16)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
@@ -66,7 +67,8 @@ void BM_DpfpChain(benchmark::State& state) {
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = cluster(n, 1000, scenario::NetworkKind::switched);
   scenario::Workload w;
-  strategy::PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest r{g, a, c, w, costs};
   for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
   state.SetComplexityN(layers);
 }
@@ -81,7 +83,8 @@ void BM_DpfpChainNoGain(benchmark::State& state) {
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = cluster(n, 100);
   scenario::Workload w;
-  strategy::PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest r{g, a, c, w, costs};
   for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_optimise(r, all(n)));
 }
 BENCHMARK(BM_DpfpChainNoGain)->Args({1000, 16})->Unit(benchmark::kMillisecond);
@@ -91,9 +94,10 @@ void BM_TimingModelVgg16Plan(benchmark::State& state) {
   static cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = cluster(8, 100);
   scenario::Workload w;
-  strategy::PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest r{g, a, c, w, costs};
   plan::Plan p = strategy::dpfp_build(r, strategy::dpfp_optimise(r, all(8)).layout);
-  for (auto _ : state) benchmark::DoNotOptimize(sim::run_once(p, 0, c));
+  for (auto _ : state) benchmark::DoNotOptimize(sim::run_once(p, 0, c, costs));
   state.counters["tasks"] = static_cast<double>(p.variants[0].tasks.size());
 }
 BENCHMARK(BM_TimingModelVgg16Plan)->Unit(benchmark::kMicrosecond);

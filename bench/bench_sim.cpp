@@ -18,13 +18,15 @@ struct DefaultScenario {
   model::ModelGraph g;
   cost::ModelAnalysis a;
   scenario::Cluster c;
+  timing::CostModel costs;
   DefaultScenario()
       : s(scenario::load_scenario(std::string(EDGEPART_SOURCE_DIR) + "/scenarios/default.json")),
         g(model::load_model(s.model_path)),
         a(cost::analyze(g)),
-        c(scenario::make_cluster(s)) {}
+        c(scenario::make_cluster(s)),
+        costs(g, a, c) {}
   plan::Plan plan(const std::string& name) {
-    strategy::PlanRequest req{g, a, c, s.workload};
+    strategy::PlanRequest req{g, a, c, s.workload, costs};
     return strategy::make_plan(name, req, Json::object());
   }
 };
@@ -48,7 +50,7 @@ void BM_SimulateDefault(benchmark::State& state, const char* strategy) {
   o.requests = state.range(0);
   int64_t events = 0, tasks = 0;
   for (auto _ : state) {
-    sim::SimResult r = sim::simulate(f.s, p, o);
+    sim::SimResult r = sim::simulate(f.s, p, f.costs, o);
     events += r.stats.events;
     tasks += r.stats.tasks;
     benchmark::DoNotOptimize(r);

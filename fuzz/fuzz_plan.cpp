@@ -1,12 +1,15 @@
-// libFuzzer harness: plan files (`edgepart simulate --plan`, `check`): parse, validate, then run the
-// timing model (plan::simulate_once) of every variant on a small cluster with one device per plan
-// device, as `simulate` would after matching the plan to a scenario.
+// libFuzzer harness: plan files (`edgepart simulate --plan`, `check`): parse, validate, then time
+// every variant with the scheduler (sim::run_once: the simulator's engine, one request) on a small
+// cluster with one device per plan device, as `simulate` would after matching the plan to a
+// scenario. No model comes with a fuzzed plan, so its tasks are timed from their FLOPs (regions
+// cleared: the cost model's region path needs the plan's model, which simulate checks by hash).
 #include <cstdint>
 #include <string>
 
 #include "edgepart/plan/plan.hpp"
-#include "edgepart/plan/timing.hpp"
 #include "edgepart/scenario/cluster.hpp"
+#include "edgepart/sim/prediction.hpp"
+#include "edgepart/timing/cost_model.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -26,6 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     cluster.source = plan.source;
     cluster.network.bandwidth_mbps = 100;
-    for (const auto& v : plan.variants) (void)edgepart::plan::simulate_once(v, cluster);
+    for (auto& v : plan.variants)
+      for (auto& t : v.tasks) {
+        t.region = -1;
+        t.layers = {};
+        t.reuse_share = 0;
+      }
+    const edgepart::model::ModelGraph no_model;
+    const edgepart::cost::ModelAnalysis no_analysis;
+    const edgepart::timing::CostModel costs(no_model, no_analysis, cluster);
+    for (size_t v = 0; v < plan.variants.size(); ++v) (void)edgepart::sim::run_once(plan, v, cluster, costs);
   });
 }

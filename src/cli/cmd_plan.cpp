@@ -105,7 +105,8 @@ int run_plan(const PlanOptions& o) {
   model::ModelGraph g = model::load_model(s.model_path);
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
-  strategy::PlanRequest req{g, a, c, s.workload};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest req{g, a, c, s.workload, costs};
   // The scenario's options belong to its own strategy; another strategy named on the command
   // line starts from its defaults.
   const bool own = o.strategy.empty() || o.strategy == s.strategy.name;

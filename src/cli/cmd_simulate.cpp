@@ -55,7 +55,8 @@ int run_simulate(const SimulateOptions& o) {
   model::ModelGraph g = model::load_model(s.model_path);
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
-  strategy::PlanRequest req{g, a, c, s.workload};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest req{g, a, c, s.workload, costs};
   std::vector<std::string> inputs = s.input_files();
 
   sim::SimOptions so;
@@ -67,6 +68,16 @@ int run_simulate(const SimulateOptions& o) {
   if (!o.plan_file.empty()) {
     if (!o.strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
     plans.push_back(plan::load_plan(o.plan_file));
+    // Its compute tasks are timed from the model's layers and their regions (timing::CostModel).
+    if (plans.back().model_hash != g.content_hash())
+      throw InputError(o.plan_file, "/model/hash", "the plan was made for model '" + plans.back().model_name + "' (" +
+                                                       plans.back().model_hash + "), not for " + s.model_path + " (" +
+                                                       g.content_hash() + ")");
+    for (const auto& v : plans.back().variants)
+      for (const auto& st : v.stages)
+        if (static_cast<size_t>(st.last_layer) >= g.size())
+          throw InputError(o.plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) + ", the model has " +
+                                                         std::to_string(g.size()) + " layers");
     inputs.push_back(o.plan_file);
   } else if (o.strategy == "all") {
     for (const auto& info : strategy::strategy_table()) {
@@ -95,7 +106,7 @@ int run_simulate(const SimulateOptions& o) {
       if (p.strategy == "local") return;
     try {
       plan::Plan lp = plan_for("local", req, s, o.scenario);
-      local = report::summarize("local", sim::simulate(s, lp, so), s, lp);
+      local = report::summarize("local", sim::simulate(s, lp, costs, so), s, lp);
     } catch (const InputError& e) {
       spdlog::warn("no local baseline: {}", e.what());
     }
@@ -117,9 +128,9 @@ int run_simulate(const SimulateOptions& o) {
       trace.emplace(names);
       observers.push_back(&*trace);
     }
-    sim::SimResult r = sim::simulate(s, p, so, observers);
+    sim::SimResult r = sim::simulate(s, p, costs, so, observers);
     rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
-    if (!o.report_html.empty()) html.push_back(report::html_strategy(p, r, c));
+    if (!o.report_html.empty()) html.push_back(report::html_strategy(p, r, c, costs));
     if (p.strategy == "local") local = rep.strategies.back();
     if (trace) write_output(o.trace, trace->to_json().dump() + "\n", inputs);
   }

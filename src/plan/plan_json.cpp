@@ -59,6 +59,7 @@ Json task_json(const Task& t) {
   if (t.stage != d.stage) j["stage"] = t.stage;
   if (t.region != d.region) j["region"] = t.region;
   if (t.layers != d.layers) j["layers"] = span_json(t.layers);
+  if (t.reuse_share != d.reuse_share) j["reuse_share"] = finite(t.reuse_share, "share");
   const bool runs = t.kind != TaskKind::transfer;
   const bool pull = t.dispatch == Dispatch::pull;
   if (runs || t.dispatch != d.dispatch) j["dispatch"] = pull ? "pull" : "static";
@@ -138,7 +139,7 @@ Task parse_task(const JsonCursor& c) {
   c.expect_object();
   c.no_unknown_keys({"id", "kind", "name", "stage", "region", "layers", "deps", "dispatch", "device", "pool_devices", "flops",
                      "memory_bytes", "in_bytes", "in_from", "out_bytes", "out_to", "from", "to", "bytes", "compressed", "data",
-                     "hit_probability"});
+                     "hit_probability", "reuse_share"});
   Task t;
   t.id = static_cast<int>(c.at("id").as_int_in(0, INT32_MAX));
   std::string kind = c.at("kind").as_choice({"compute", "transfer", "cache_lookup"});
@@ -147,6 +148,7 @@ Task parse_task(const JsonCursor& c) {
   if (auto v = c.find("stage")) t.stage = as_index(*v);
   if (auto v = c.find("region")) t.region = as_index(*v);
   if (auto v = c.find("layers")) t.layers = parse_span(*v);
+  if (auto v = c.find("reuse_share")) t.reuse_share = v->as_number_in(0, 1);
   t.deps = parse_ints(c.at("deps"));
   if (auto v = c.find("dispatch")) t.dispatch = v->as_choice({"static", "pull"}) == "pull" ? Dispatch::pull : Dispatch::static_;
   if (auto v = c.find("device")) t.device = as_index(*v);
@@ -237,6 +239,8 @@ void check_work(const Variant& v, const Task& t, const std::string& file, const 
       throw InputError(file, tp + "/region", "the region belongs to device " + std::to_string(r.device) + ", the task runs on " +
                                                  std::to_string(t.device));
   }
+  if (t.reuse_share != 0 && t.region < 0)
+    throw InputError(file, tp + "/reuse_share", "a reuse share needs the task's region");
   if (t.layers != Span{}) {
     if (t.stage < 0) throw InputError(file, tp + "/layers", "layers need the task's stage");
     const Stage& s = v.stages[static_cast<size_t>(t.stage)];
@@ -376,8 +380,16 @@ void validate_plan(const Plan& plan, const std::string& file) {
       const Stage& s = v.stages[si];
       if (s.first_layer > s.last_layer)
         throw InputError(file, vp + "/stages/" + std::to_string(si), "first_layer must not exceed last_layer");
-      for (size_t ri = 0; ri < s.regions.size(); ++ri)
-        check_device(s.regions[ri].device, n, file, vp + "/stages/" + std::to_string(si) + "/regions/" + std::to_string(ri) + "/device", true);
+      const size_t layers = static_cast<size_t>(s.last_layer - s.first_layer) + 1;
+      for (size_t ri = 0; ri < s.regions.size(); ++ri) {
+        const std::string rp = vp + "/stages/" + std::to_string(si) + "/regions/" + std::to_string(ri);
+        check_device(s.regions[ri].device, n, file, rp + "/device", true);
+        // One row and one column range per layer of the stage: the cost model times each.
+        for (const auto& [key, spans] : {std::pair{"rows", &s.regions[ri].rows}, {"cols", &s.regions[ri].cols}})
+          if (spans->size() != layers)
+            throw InputError(file, rp + "/" + key, "expected one range per layer of the stage (" + std::to_string(layers) +
+                                                       ", got " + std::to_string(spans->size()) + ")");
+      }
     }
   }
 }

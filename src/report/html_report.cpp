@@ -388,7 +388,8 @@ std::vector<double> reliability_curve(std::vector<double> latencies_s, int64_t r
   return out;
 }
 
-HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster) {
+HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster,
+                           const timing::CostModel& costs) {
   HtmlStrategy h;
   h.plan = plan;
   h.requests = static_cast<int64_t>(result.requests.size());
@@ -396,7 +397,7 @@ HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result,
     if (!r.failed) h.latencies_s.push_back(r.latency_s());
   if (plan.variants.empty()) return h;
   h.variant = static_cast<int>(plan::planning_point(plan, cluster).variant);
-  h.timeline = sim::run_once(plan, static_cast<size_t>(h.variant), cluster);
+  h.timeline = sim::run_once(plan, static_cast<size_t>(h.variant), cluster, costs);
   return h;
 }
 

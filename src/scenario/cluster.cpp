@@ -1,4 +1,5 @@
-// The compute and transfer formulas of DESIGN §3, once for the planner and the simulator.
+// The transfer formula of DESIGN §3, once for the planner and the simulator (compute time:
+// timing::CostModel).
 #include "edgepart/scenario/cluster.hpp"
 
 #include <algorithm>
@@ -12,21 +13,6 @@ double total_flops(const FlopsByOp& work) {
   double sum = 0;
   for (const auto& [op, flops] : work) sum += flops;
   return sum;
-}
-
-double Cluster::compute_time_s(int device, const FlopsByOp& work, double speed_factor) const {
-  const Device& d = devices.at(static_cast<size_t>(device));
-  const double rate = d.speed_gflops * speed_factor * 1e9;
-  double t = d.task_overhead_s;
-  // Map order (op names sorted) fixes the order of the floating-point sum, so the planner and the
-  // simulator add the same terms in the same order.
-  for (const auto& [op, flops] : work) {
-    if (flops == 0) continue;
-    auto eff = d.efficiency.find(op);
-    const double e = eff == d.efficiency.end() ? 1.0 : eff->second;
-    t += flops / (rate * e);
-  }
-  return t;
 }
 
 namespace {

@@ -95,7 +95,8 @@ void critical_path(const plan::Variant& v, const Timeline& tl, plan::Prediction&
 
 }  // namespace
 
-Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluster& cluster) {
+Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluster& cluster,
+                  const timing::CostModel& costs) {
   const plan::Variant& v = plan.variants.at(variant);
   const scenario::Scenario s = planning_scenario(cluster);
   SimOptions options;
@@ -103,16 +104,16 @@ Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluste
   options.variant = static_cast<int>(variant);
   TimelineRecorder recorder(v.tasks.size());
   SimObserver* observers[] = {&recorder};
-  SimResult r = simulate(s, plan, options, observers);
+  SimResult r = simulate(s, plan, costs, options, observers);
   EDGEPART_ASSERT(r.requests.size() == 1 && !r.requests[0].failed, "prediction: the request did not complete");
   return recorder.finish(v);
 }
 
-void predict(plan::Plan& plan, const scenario::Cluster& cluster) {
+void predict(plan::Plan& plan, const scenario::Cluster& cluster, const timing::CostModel& costs) {
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
   for (size_t i = 0; i < plan.variants.size(); ++i) {
     plan::Variant& v = plan.variants[i];
-    const Timeline tl = run_once(plan, i, cluster);
+    const Timeline tl = run_once(plan, i, cluster, costs);
     v.predicted = plan::Prediction{};
     v.predicted.latency_s = tl.latency_s;
     v.predicted.bytes_sent = tl.bytes_sent;

@@ -1,9 +1,9 @@
 // The discrete-event engine (DESIGN §6; semantics of one request identical to the timing model,
-// include/edgepart/plan/timing.hpp; docs/simulator.md explains the design).
+// docs/timing.md; docs/simulator.md explains the design).
 //
 // Time. Events are ordered on SimTime (integer ns) and (time, sequence). Each task also carries
 // its exact start and end in double seconds, computed with the same formulas as the timing model
-// (Cluster::compute_time_s, latency + bits / rate); an event is scheduled at the exact end rounded
+// (timing::CostModel::task_time_s, latency + bits / rate); an event is scheduled at the exact end rounded
 // to the nearest ns (never at a sum of rounded durations), so event times never drift more than
 // 0.5 ns from the exact ones, and latencies equal the timing model's to ~1e-15 rather than to the
 // ~1e-7 that rounding every duration would give.
@@ -67,10 +67,10 @@ struct TaskDef {
   TaskKind kind = TaskKind::compute;
   bool pull = false;
   int device = -1;            // static compute / cache_lookup
-  double duration_s = 0;      // static: Cluster::compute_time_s at speed factor 1
+  double work_s = 0;          // static: timing::CostModel::task_work_s (the overhead is the device's)
   int from = -1, to = -1;     // transfer
   double bytes = 0;
-  int pool_begin = 0, pool_end = 0;  // pull: range in Graph::pool_device / pool_duration
+  int pool_begin = 0, pool_end = 0;  // pull: range in Graph::pool_device / pool_work_s
   int in_from = -1, out_to = -1;
   double in_bytes = 0, out_bytes = 0;
   double hit_probability = 0;
@@ -84,7 +84,7 @@ struct Graph {
   std::vector<TaskDef> tasks;
   std::vector<int> succ;
   std::vector<int> pool_device;
-  std::vector<double> pool_duration;
+  std::vector<double> pool_work_s;
   std::vector<int> initial;  // tasks without deps
 };
 
@@ -165,7 +165,7 @@ struct Source {
 
 class Engine {
 public:
-  Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOptions& opt,
+  Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timing::CostModel& costs, const SimOptions& opt,
          std::span<SimObserver* const> observers);
   SimResult run();
 
@@ -231,6 +231,7 @@ private:
 
   const scenario::Scenario& sc_;
   scenario::Cluster cluster_;
+  const timing::CostModel& costs_;
   const plan::Plan& plan_;
   SimOptions opt_;
   std::vector<SimObserver*> obs_;  // the metrics collector first, then the caller's
@@ -269,10 +270,11 @@ private:
   std::unique_ptr<MetricsCollector> metrics_;
 };
 
-Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOptions& opt,
+Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timing::CostModel& costs, const SimOptions& opt,
                std::span<SimObserver* const> observers)
-    : sc_(sc), cluster_(scenario::make_cluster(sc)), plan_(plan), opt_(opt) {
+    : sc_(sc), cluster_(scenario::make_cluster(sc)), costs_(costs), plan_(plan), opt_(opt) {
   n_ = cluster_.size();
+  EDGEPART_ASSERT(costs.devices() == n_, "simulate: the cost model is not the scenario's cluster's");
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
   EDGEPART_ASSERT(opt.variant < static_cast<int>(plan.variants.size()), "no such plan variant");
   devices_.resize(static_cast<size_t>(n_));
@@ -381,7 +383,7 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
           for (int p : t.pool_devices) {
             int md = dev(p);
             g.pool_device.push_back(md);
-            g.pool_duration.push_back(cluster_.compute_time_s(md, t.flops));
+            g.pool_work_s.push_back(costs_.task_work_s(md, var, t));
           }
           d.pool_end = static_cast<int>(g.pool_device.size());
           d.in_from = dev(t.in_from);
@@ -390,7 +392,7 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
           d.out_bytes = t.out_bytes;
         } else {
           d.device = dev(t.device);
-          d.duration_s = cluster_.compute_time_s(d.device, t.flops);
+          d.work_s = costs_.task_work_s(d.device, var, t);
         }
         break;
     }
@@ -762,12 +764,15 @@ double Engine::compute_duration(int d, const WorkItem& w) const {
     const Graph& g = *slots_[static_cast<size_t>(w.slot)].graph;
     base = 0;
     for (int p = td.pool_begin; p < td.pool_end; ++p)
-      if (g.pool_device[static_cast<size_t>(p)] == d) base = g.pool_duration[static_cast<size_t>(p)];
+      if (g.pool_device[static_cast<size_t>(p)] == d) base = g.pool_work_s[static_cast<size_t>(p)];
   } else {
-    base = td.duration_s;
+    base = td.work_s;
   }
-  if (dev.factor == 1.0) return base;
-  return cluster_.compute_time_s(d, td.info->flops, dev.factor);
+  // A speed profile's factor divides the work, not the task overhead (DESIGN §3); at factor 1 this
+  // is exactly CostModel::task_time_s, the timing model's duration.
+  const double overhead_s = costs_.task_overhead_s(d);
+  if (dev.factor == 1.0) return overhead_s + base;
+  return overhead_s + base / dev.factor;
 }
 
 void Engine::start_compute(int d, const WorkItem& w, double start_s) {
@@ -1142,9 +1147,9 @@ void Engine::cancel_xfer(int x) {
 
 }  // namespace
 
-SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const SimOptions& options,
-                   std::span<SimObserver* const> observers) {
-  Engine engine(scenario, plan, options, observers);
+SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const timing::CostModel& costs,
+                   const SimOptions& options, std::span<SimObserver* const> observers) {
+  Engine engine(scenario, plan, costs, options, observers);
   return engine.run();
 }
 

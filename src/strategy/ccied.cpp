@@ -74,7 +74,7 @@ CciedChoice ccied_evaluate(const PlanRequest& request, const Problem& problem, c
   c.cache_bytes = c.sent_bytes * static_cast<double>(options.cache_capacity);
   plan::FlopsByOp lookup;
   lookup["cache_lookup"] = c.lookup_flops;
-  const double t_lookup = request.cluster.compute_time_s(problem.device, lookup);
+  const double t_lookup = request.costs.flops_time_s(problem.device, lookup);  // a task tied to no region
   c.t_hit_s = t_dev + t_lookup;
   // Not all local, so the output is on the server and returns.
   c.t_miss_s = c.t_hit_s + request.cluster.transfer_time_s(problem.device, problem.server, c.sent_bytes) + t_srv +

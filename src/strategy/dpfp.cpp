@@ -159,7 +159,6 @@ struct Structure {
     enum Map { window, same, adaptive } map = same;
     int64_t kernel = 1, stride = 1, dilation = 1, pad = 0, in_h = 0, out_h = 0;     // rows
     int64_t kernel_w = 1, stride_w = 1, dilation_w = 1, pad_w = 0, in_w = 0, out_w = 0;  // columns
-    int64_t flops_per_pixel = 0;
   };
   std::vector<Segment> seg;  // seg[k], seg[0] unused
   int K() const { return static_cast<int>(pos.size()) - 1; }
@@ -182,8 +181,6 @@ Structure make_structure(const PlanRequest& r) {
     g.out_h = out.h;
     g.in_w = in.w;
     g.out_w = out.w;
-    // Every layer's cost is per output pixel (rf::region_cost), so this division is exact.
-    g.flops_per_pixel = out.h * out.w > 0 ? r.analysis.layers[static_cast<size_t>(g.last)].flops / (out.h * out.w) : 0;
     using model::OpKind;
     if (l.kind == OpKind::conv2d) {
       const auto& a = l.as<model::Conv2dAttrs>();
@@ -284,7 +281,6 @@ struct Dp {
   Net net;
   std::vector<std::vector<Interval>> held;  // [k][slot]
   std::vector<double> rowb;                 // [k]
-  std::vector<std::vector<double>> sec_per_flop;  // [slot][layer]
   double min_latency_s = 0, max_rate_mbps = 0;    // over all ordered pairs (for lower bounds)
   bool fifo = false;                              // one shared FIFO medium
   bool uniform_fifo = false;                      // ... with one rate and latency for all pairs
@@ -310,34 +306,22 @@ struct Dp {
       for (size_t i = 0; i < h.size(); ++i)
         if (!h[i].empty()) holders.back().push_back(Holder{h[i], i});
     }
-    sec_per_flop.resize(parts.size());
-    for (size_t i = 0; i < parts.size(); ++i) {
-      const auto& d = r.cluster.devices[static_cast<size_t>(parts[i])];
-      for (size_t l = 0; l < r.graph.size(); ++l) {
-        double eff = 1.0;
-        if (!d.efficiency.empty()) {
-          auto e = d.efficiency.find(std::string(model::op_name(r.graph.layers[l].kind)));
-          if (e != d.efficiency.end()) eff = e->second;
-        }
-        sec_per_flop[i].push_back(1.0 / (d.speed_gflops * 1e9 * eff));
-      }
-    }
   }
 
   // Extends participant slot i's requirement through segment k (output rows `need` and columns
   // `cols` at pos[k] become the needed input rows at pos[k-1]); adds the compute time of that
-  // region. Columns are the same for every participant; the caller maps them with next_cols.
+  // region (timing::CostModel::layer_time_s of each layer's region). Columns are the same for every
+  // participant; the caller maps them with next_cols.
   void extend(size_t i, int k, Interval& need, const Interval& cols, double& time) const {
     const auto& g = s.seg[static_cast<size_t>(k)];
     if (need.empty()) return;
     if (g.simple) {
-      time += static_cast<double>(g.flops_per_pixel * need.length() * cols.length()) * sec_per_flop[i][static_cast<size_t>(g.last)];
+      time += r.costs.layer_time_s(parts[i], g.last, Region{need, cols});
       need = map_rows(g, need);
       return;
     }
     rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{need, cols});
-    for (LayerIndex l = g.first; l <= g.last; ++l)
-      time += static_cast<double>(br.flops[static_cast<size_t>(l - g.first)]) * sec_per_flop[i][static_cast<size_t>(l)];
+    for (LayerIndex l = g.first; l <= g.last; ++l) time += r.costs.layer_time_s(parts[i], l, br.output(l));
     need = br.input_of(s.pos[static_cast<size_t>(k - 1)]).rows;
   }
 
@@ -393,7 +377,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       double lower = 0;
       for (size_t i = 0; i < n; ++i)
         if (!dp.held[static_cast<size_t>(b)][i].empty())
-          lower = std::max(lower, time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+          lower = std::max(lower, time[i] + r.costs.task_overhead_s(participants[i]));
       // Extending the block further back only adds compute to every participant, so once the
       // compute alone reaches the best T*(b) no longer block can win (T*(a) >= 0).
       if (lower >= best[static_cast<size_t>(b)]) break;
@@ -415,7 +399,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
           if (missing <= 0) continue;
           const double wait = dp.min_latency_s + static_cast<double>(missing) * dp.rowb[static_cast<size_t>(a)] * 8.0 / (dp.max_rate_mbps * 1e6);
           serial += wait;
-          bound = std::max(bound, wait + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+          bound = std::max(bound, wait + time[i] + r.costs.task_overhead_s(participants[i]));
         }
         if (dp.fifo) bound = std::max(bound, serial);
         if (best[static_cast<size_t>(a)] + bound >= best[static_cast<size_t>(b)]) continue;
@@ -454,7 +438,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
               arrival = clock;
             }
           }
-          cost = std::max(cost, arrival + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+          cost = std::max(cost, arrival + time[i] + r.costs.task_overhead_s(participants[i]));
         }
         if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
           best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
@@ -477,7 +461,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       double cost = 0;
       for (size_t i = 0; i < n; ++i)
         if (!dp.held[static_cast<size_t>(b)][i].empty())
-          cost = std::max(cost, arrive[i] + time[i] + c.devices[static_cast<size_t>(participants[i])].task_overhead_s);
+          cost = std::max(cost, arrive[i] + time[i] + r.costs.task_overhead_s(participants[i]));
       if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
         best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
         arg[static_cast<size_t>(b)] = a;
@@ -491,15 +475,16 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   for (int k = 1; k <= K; ++k)
     weights_prefix[static_cast<size_t>(k)] = weights_prefix[static_cast<size_t>(k - 1)] +
                                              weight_bytes(r, s.pos[static_cast<size_t>(k - 1)] + 1, s.pos[static_cast<size_t>(k)]);
-  // The tail's FLOPs for every t, accumulated from the back (O(L) map updates, not O(L^2)).
-  std::vector<FlopsByOp> tail_of(static_cast<size_t>(K + 1));
-  {
-    FlopsByOp acc;
+  // The tail's compute time on every device for every t (layers after pos[t], whole, plus one task
+  // overhead), accumulated from the back: O(devices x L), not O(devices x L^2).
+  std::vector<std::vector<double>> tail_s(static_cast<size_t>(c.size()), std::vector<double>(static_cast<size_t>(K + 1)));
+  for (int g = 0; g < c.size(); ++g) {
+    double acc = 0;
     LayerIndex next = last;  // layers > next are in acc
     for (int t = K; t >= 0; --t) {
-      for (LayerIndex l = next; l > s.pos[static_cast<size_t>(t)]; --l) add_flops(acc, range_flops(r, l, l));
+      for (LayerIndex l = next; l > s.pos[static_cast<size_t>(t)]; --l) acc += r.costs.whole_layer_time_s(g, l);
       next = s.pos[static_cast<size_t>(t)];
-      tail_of[static_cast<size_t>(t)] = acc;
+      tail_s[static_cast<size_t>(g)][static_cast<size_t>(t)] = r.costs.task_overhead_s(g) + acc;
     }
   }
   const double weights_all = weight_bytes(r, 0, last);
@@ -536,7 +521,6 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
     if (t > 0)
       for (size_t i = 0; i < n; ++i) parts_fit = parts_fit && mem_ok(participants[i], weights_prefix[static_cast<size_t>(t)] + act_prefix);
     if (!parts_fit) continue;
-    const FlopsByOp& tail_flops = tail_of[static_cast<size_t>(t)];
     for (int g = 0; g < c.size(); ++g) {
       if (tail_empty && g != c.source) continue;  // nothing to run: gather on the source itself
       const bool in_parts = std::find(participants.begin(), participants.end(), g) != participants.end();
@@ -546,7 +530,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       if (!tail_empty && !mem_ok(g, need_bytes)) continue;
       double cost = 0;
       if (t == 0) {
-        cost = c.transfer_time_s(c.source, g, in_bytes) + c.compute_time_s(g, tail_flops) + c.transfer_time_s(g, c.source, out_bytes);
+        cost = c.transfer_time_s(c.source, g, in_bytes) + tail_s[static_cast<size_t>(g)][static_cast<size_t>(t)] + c.transfer_time_s(g, c.source, out_bytes);
       } else {
         xs.clear();
         for (size_t j = 0; j < n; ++j) {
@@ -558,7 +542,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
         double gathered = 0;
         for (double e : ends) gathered = std::max(gathered, e);
         cost = gathered;
-        if (!tail_empty) cost += c.compute_time_s(g, tail_flops) + c.transfer_time_s(g, c.source, out_bytes);
+        if (!tail_empty) cost += tail_s[static_cast<size_t>(g)][static_cast<size_t>(t)] + c.transfer_time_s(g, c.source, out_bytes);
       }
       const double total = best[static_cast<size_t>(t)] + cost;
       if (total < result.latency_s) {

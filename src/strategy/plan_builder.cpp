@@ -256,7 +256,7 @@ plan::Plan PlanBuilder::finish() {
     }
   }
   plan::validate_plan(plan_, "");
-  sim::predict(plan_, request_.cluster);
+  sim::predict(plan_, request_.cluster, request_.costs);
   return plan_;
 }
 

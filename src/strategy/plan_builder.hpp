@@ -110,7 +110,7 @@ public:
                             std::string name, int stage = -1, bool compressed = false);
   void note(std::string text) { plan_.notes.push_back(std::move(text)); }
 
-  // Fills memory, validates, predicts (plan::predict) and returns the plan.
+  // Fills memory, validates, predicts (sim::predict) and returns the plan.
   plan::Plan finish();
 
 private:

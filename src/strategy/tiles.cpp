@@ -45,6 +45,7 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
   stage.split = "tiles";
   struct TileTask {
     FlopsByOp flops;
+    double reuse_share = 0;
     double in_bytes = 0, out_bytes = 0, act = 0;
   };
   std::vector<TileTask> tasks;
@@ -66,7 +67,9 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
     }
     if (spec.ideal_reuse) {
       // WST-S, simplified: with perfect reuse every pixel of every fused layer is computed once,
-      // so a tile costs its share of the output area of the fused part's work.
+      // so a tile costs its share of the output area of the fused part's work (Task::reuse_share:
+      // the cost model times the task as that share of every fused layer, whole).
+      t.reuse_share = static_cast<double>(tile.region.area()) / out_area;
       t.flops.clear();
       for (const auto& [op, f] : fused_flops) t.flops[op] = f * static_cast<double>(tile.region.area()) / out_area;
     }
@@ -84,6 +87,7 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
     const auto& t = tasks[ti];
     done.push_back(b.pull(spec.pool, t.flops, src, t.in_bytes, spec.gateway, t.out_bytes, {}, "tile" + std::to_string(ti) + "/" + std::to_string(tiles[ti].grid_row) + "," + std::to_string(tiles[ti].grid_col),
                           st, static_cast<int>(ti), t.act, fused_weights, spec.out_bytes_factor != 1.0));
+    b.variant().tasks.at(static_cast<size_t>(done.back())).reuse_share = t.reuse_share;
   }
   if (fe < last) {
     const WholeStage rest = whole_stage(r, spec.gateway, fe, fe + 1, last);

@@ -45,9 +45,10 @@ Problem make_problem(const PlanRequest& request, int server) {
   pb.tensor_bytes.resize(n + 1);
   pb.t_up_s.resize(n + 1);
   for (int v = 0; v < pb.layers; ++v) {
-    const plan::FlopsByOp work = layer_work(request, v);
-    pb.t_device_s[static_cast<size_t>(v)] = cluster.compute_time_s(pb.device, work);
-    pb.t_server_s[static_cast<size_t>(v)] = cluster.compute_time_s(server, work);
+    // One task per layer (build_variant): the task's time, overhead included.
+    const timing::CostModel& costs = request.costs;
+    pb.t_device_s[static_cast<size_t>(v)] = costs.task_overhead_s(pb.device) + costs.whole_layer_time_s(pb.device, v);
+    pb.t_server_s[static_cast<size_t>(v)] = costs.task_overhead_s(server) + costs.whole_layer_time_s(server, v);
     auto& ins = pb.inputs[static_cast<size_t>(v)];
     for (model::LayerIndex p : g.layer(v).inputs) ins.push_back(tensor_of_layer(p));
     std::sort(ins.begin(), ins.end());

@@ -9,8 +9,8 @@
 //   T(split) = sum_{v on device} t_dev(v) + sum_{v on server} t_srv(v)
 //            + sum_{tensors p produced on the device and read on the server} t_up(p)
 //            + t_down(output)  when the last layer (the model output) runs on the server.
-// t_dev, t_srv: Cluster::compute_time_s of the layer's FLOPs (one task per layer, so a per-task
-// overhead is paid per layer); t_up(p), t_down: Cluster::transfer_time_s (latency + bytes*8/rate).
+// t_dev, t_srv: the layer's time from timing::CostModel plus the task overhead (one task per
+// layer, so a per-task overhead is paid per layer); t_up(p), t_down: Cluster::transfer_time_s (latency + bytes*8/rate).
 // The result return t_down is part of every two-party strategy: the request is done when the
 // source has the output. The plans built here chain all tasks in this order (device layers,
 // uplink transfers, server layers, result return), so the timing model reproduces T exactly.

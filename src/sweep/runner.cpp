@@ -125,7 +125,8 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
   }
   auto model = ctx.models.get(s.model_path);
   scenario::Cluster cluster = scenario::make_cluster(s);
-  strategy::PlanRequest req{model->graph, model->analysis, cluster, s.workload};
+  const timing::CostModel costs(model->graph, model->analysis, cluster);  // per point: the cluster may change
+  strategy::PlanRequest req{model->graph, model->analysis, cluster, s.workload, costs};
 
   // The strategies of this point, and each one's plan or the reason it has none.
   std::vector<std::string> names;
@@ -179,7 +180,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     sim::SimOptions so;
     so.seed = seed;
     so.requests = o.requests;
-    slot = report::summarize("local", sim::simulate(s, *local_plan, so), s, *local_plan);
+    slot = report::summarize("local", sim::simulate(s, *local_plan, costs, so), s, *local_plan);
     ++ctx.simulations;
     ctx.baselines.put(key, *slot);
     return slot;
@@ -203,7 +204,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
           sim::SimOptions so;
           so.seed = seed;
           so.requests = o.requests;
-          sum = report::summarize(name, sim::simulate(s, *pl, so), s, *pl);
+          sum = report::summarize(name, sim::simulate(s, *pl, costs, so), s, *pl);
           ++ctx.simulations;
         }
         if (const auto& local = local_summary(k)) report::set_speedup(sum, *local);

@@ -76,7 +76,7 @@ struct Ending {
 
 class Engine {
 public:
-  Engine(const Variant& v, const Cluster& c) : v_(v), c_(c) {
+  Engine(const Variant& v, const Cluster& c, const timing::CostModel& times) : v_(v), c_(c), times_(times) {
     const size_t n = v.tasks.size();
     remaining_.assign(n, 0);
     ready_.assign(n, 0);
@@ -167,7 +167,7 @@ private:
   void start_compute(int id, int device, double now) {
     device_busy_[static_cast<size_t>(device)] = true;
     const Task& t = task(id);
-    endings_.push(Ending{now + c_.compute_time_s(device, t.flops), seq_++, Ending::compute, id});
+    endings_.push(Ending{now + times_.task_time_s(device, v_, t), seq_++, Ending::compute, id});
   }
 
   // Step 3 of the loop: devices, then the network, until nothing more can start at `now`.
@@ -329,6 +329,7 @@ private:
 
   const Variant& v_;
   const Cluster& c_;
+  const timing::CostModel& times_;
   std::vector<int> remaining_;
   std::vector<double> ready_;
   std::vector<std::vector<int>> dependants_;
@@ -352,6 +353,8 @@ private:
 
 }  // namespace
 
-Timeline reference_schedule(const Variant& variant, const Cluster& cluster) { return Engine(variant, cluster).run(); }
+Timeline reference_schedule(const Variant& variant, const Cluster& cluster, const timing::CostModel& costs) {
+  return Engine(variant, cluster, costs).run();
+}
 
 }  // namespace edgepart::testing

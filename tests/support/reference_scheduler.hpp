@@ -4,7 +4,7 @@
 //  - A task is ready when all its deps are done (cache_lookup: a hit is not modelled here; the
 //    prediction is the miss path; hits are the simulator's business).
 //  - Each device runs one compute task at a time, FIFO in the order tasks become ready; ties
-//    broken by task id. Compute time: Cluster::compute_time_s.
+//    broken by task id. Compute time: timing::CostModel::task_time_s.
 //  - Transfers: time = latency + bytes*8/rate (Cluster::transfer_time_s). Network kind shared,
 //    sharing fifo: one transfer at a time on the whole medium, FIFO by ready time then id.
 //    Shared, fair: active transfers split the rate equally (processor sharing) after their
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "edgepart/plan/plan.hpp"
+#include "edgepart/timing/cost_model.hpp"
 
 namespace edgepart::testing {
 
@@ -36,7 +37,7 @@ struct Timeline {
   std::vector<TaskTiming> tasks;  // in task id order (pull tasks' own transfers not listed)
 };
 
-Timeline reference_schedule(const Variant& variant, const scenario::Cluster& cluster);
+Timeline reference_schedule(const Variant& variant, const scenario::Cluster& cluster, const timing::CostModel& costs);
 
 
 }  // namespace edgepart::testing

@@ -64,6 +64,10 @@ struct Task {
   // -1 for a task not tied to a region (CCIED's cache lookup).
   int region = -1;
   Span layers;
+  // > 0: the task is timed as this share of every one of its layers, whole, instead of its region
+  // (FTP's ideal WST-S reuse: every pixel of the fused part computed once, a tile costs its share
+  // of the output area; timing::CostModel). 0: the region.
+  double reuse_share = 0;
 
   // compute and cache_lookup
   Dispatch dispatch = Dispatch::static_;

@@ -27,9 +27,9 @@ struct HtmlStrategy {
 };
 
 // The page's data for one simulated strategy: latencies from the run, the timeline of one request
-// of the variant used at the planning rate (the source's uplink to the fastest other device, as
-// plan::predict does).
-HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster);
+// of the variant used at the planning rate (plan::planning_point), as sim::predict times it.
+HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result, const scenario::Cluster& cluster,
+                           const timing::CostModel& costs);
 
 struct HtmlReportInput {
   Report report;                         // the summaries, in the order of `strategies`

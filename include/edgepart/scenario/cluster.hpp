@@ -1,7 +1,7 @@
 #pragma once
 // The cluster as the planner and the simulator see it: device speeds and the network at the
-// planning rate. The compute and transfer formulas of DESIGN §3 live here, once, so that the
-// planner's timing model and the simulator cannot drift apart.
+// planning rate. The transfer formula of DESIGN §3 lives here, once, so that the planner's timing
+// model and the simulator cannot drift apart; compute time is timing::CostModel's.
 #include <map>
 #include <string>
 #include <vector>
@@ -20,9 +20,6 @@ struct Cluster {
   int source = 0;
 
   int size() const { return static_cast<int>(devices.size()); }
-  // DESIGN §3: sum over op kinds of flops / (speed_gflops * speed_factor * efficiency * 1e9),
-  // plus the device's per-task overhead. speed_factor comes from a speed profile (1 = nominal).
-  double compute_time_s(int device, const FlopsByOp& work, double speed_factor = 1.0) const;
   // The planning rate and latency of the directed link from -> to (a per-pair override or the
   // network default).
   double rate_mbps(int from, int to) const;

@@ -8,6 +8,7 @@
 
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/cluster.hpp"
+#include "edgepart/timing/cost_model.hpp"
 
 namespace edgepart::sim {
 
@@ -25,10 +26,11 @@ struct Timeline {
 };
 
 // One request of variant `variant` of `plan`.
-Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluster& cluster);
+Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluster& cluster,
+                  const timing::CostModel& costs);
 
 // Fills every variant's `predicted` and the plan's (the variant at the planning rate,
 // plan::planning_point).
-void predict(plan::Plan& plan, const scenario::Cluster& cluster);
+void predict(plan::Plan& plan, const scenario::Cluster& cluster, const timing::CostModel& costs);
 
 }  // namespace edgepart::sim

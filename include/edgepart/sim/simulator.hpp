@@ -10,6 +10,7 @@
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sim/observer.hpp"
+#include "edgepart/timing/cost_model.hpp"
 
 namespace edgepart::sim {
 
@@ -45,9 +46,10 @@ struct SimResult {
   SimStats stats;
 };
 
-// Runs the workload; observers see every task, transfer and request. The cluster must be
-// make_cluster(scenario) (possibly with overrides applied to the scenario first).
-SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const SimOptions& options,
-                   std::span<SimObserver* const> observers = {});
+// Runs the workload; observers see every task, transfer and request. `costs` times compute tasks;
+// it must be built on make_cluster(scenario) (overrides applied to the scenario first) and the
+// plan's model.
+SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const timing::CostModel& costs,
+                   const SimOptions& options, std::span<SimObserver* const> observers = {});
 
 }  // namespace edgepart::sim

@@ -10,6 +10,7 @@
 #include "edgepart/model/graph.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/cluster.hpp"
+#include "edgepart/timing/cost_model.hpp"
 #include "edgepart/util/json_read.hpp"
 
 namespace edgepart::strategy {
@@ -19,6 +20,9 @@ struct PlanRequest {
   const cost::ModelAnalysis& analysis;
   const scenario::Cluster& cluster;
   const scenario::Workload& workload;  // CCIED reads the cache hit rate
+  // Compute times of layers, regions and tasks, built from graph, analysis and cluster: the only
+  // source of compute time for a strategy and its search.
+  const timing::CostModel& costs;
 };
 
 struct StrategyInfo {

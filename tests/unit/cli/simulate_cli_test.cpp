@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -134,6 +135,22 @@ TEST(SimulateCli, UsageErrorsExitTwo) {
   EXPECT_EQ(simulate(std::string(kDefault) + " --strategy dpf").exit_code, 2);
   EXPECT_EQ(simulate(std::string(kDefault) + " --strategy all --trace /tmp/x.json").exit_code, 2);
   EXPECT_EQ(simulate("scenarios/does_not_exist.json").exit_code, 2);
+}
+
+}  // namespace
+
+namespace {
+
+// A plan's compute tasks are timed from its model's layers and regions (timing::CostModel), so a
+// plan made for another model is refused (exit 2), and accepted with its own model's scenario.
+TEST(SimulateCli, PlanFromAnotherModelIsRefused) {
+  const std::string plan = "/tmp/edgepart_simulate_cli_yolov2_local_plan.json";
+  const std::string make = std::string("cd '") + EDGEPART_SOURCE_DIR + "' && '" + EDGEPART_BIN +
+                           "' plan scenarios/deepthings.json --strategy local --format json -o " + plan + " 2>/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  EXPECT_EQ(simulate(std::string(kDefault) + " --plan " + plan + " --requests 1").exit_code, 2);  // vgg16
+  EXPECT_EQ(simulate("scenarios/deepthings.json --plan " + plan + " --requests 1 --format json").exit_code, 0);
+  std::remove(plan.c_str());
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ Plan sample() {
   s.first_layer = 0;
   s.last_layer = 2;
   s.split = "tiles";
-  s.regions.push_back(DeviceRegion{-1, 3, {{0, 4}, {1, 3}}, {{5, 9}, {0, -1}}, {0, 6}, {4, 11}});
+  s.regions.push_back(DeviceRegion{-1, 3, {{0, 4}, {1, 3}, {2, 2}}, {{5, 9}, {0, -1}, {1, 1}}, {0, 6}, {4, 11}});
   v.stages.push_back(s);
   Task c;
   c.id = 0;
@@ -46,6 +46,7 @@ Plan sample() {
   c.compressed = true;
   c.region = 0;
   c.layers = Span{1, 2};
+  c.reuse_share = 1.0 / 9.0;
   Task x;
   x.id = 1;
   x.kind = TaskKind::transfer;
@@ -156,4 +157,18 @@ TEST(PlanJson, WhatTasksComputeAndCarry) {
   j = plan_to_json(sample());
   j["variants"][0]["tasks"][0]["data"] = j["variants"][0]["tasks"][1]["data"];
   EXPECT_NE(error_of(j).find("/variants/0/tasks/0/data: only a transfer carries data"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][2]["reuse_share"] = 0.5;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/2/reuse_share: a reuse share needs the task's region"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["tasks"][0]["reuse_share"] = 1.5;
+  EXPECT_NE(error_of(j).find("/variants/0/tasks/0/reuse_share"), std::string::npos);
+  j = plan_to_json(sample());
+  j["variants"][0]["stages"][0]["regions"][0]["cols"].erase(2);
+  EXPECT_NE(error_of(j).find("/variants/0/stages/0/regions/0/cols: expected one range per layer of the stage (3, got 2)"),
+            std::string::npos);
+  // Written only when set: the transfer and the lookup have none.
+  j = plan_to_json(sample());
+  EXPECT_TRUE(j["variants"][0]["tasks"][0].contains("reuse_share"));
+  EXPECT_FALSE(j["variants"][0]["tasks"][2].contains("reuse_share"));
 }

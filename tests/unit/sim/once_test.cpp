@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "edgepart/sim/prediction.hpp"
+#include "edgepart/timing/cost_model.hpp"
 
 using namespace edgepart;
 using namespace edgepart::plan;
@@ -66,11 +67,15 @@ Task pull(int id, double flops, int in_from, double in_bytes, int out_to, double
 }
 
 // One request of `v` on `c`: the variant in a plan over the cluster's devices, source device 0.
-Timeline simulate_once(const Variant& v, const Cluster& c) {
+// The tasks here are tied to no stage or region, so the cost model times them from their FLOPs
+// (timing::CostModel::flops_time_s): no model is needed.
+Timeline run_once(const Variant& v, const Cluster& c) {
   Plan p;
   for (const auto& d : c.devices) p.devices.push_back(d.name);
   p.variants.push_back(v);
-  return sim::run_once(p, 0, c);
+  const model::ModelGraph g;
+  const cost::ModelAnalysis a;
+  return sim::run_once(p, 0, c, timing::CostModel(g, a, c));
 }
 
 }  // namespace
@@ -81,7 +86,7 @@ TEST(OneRequest, SharedFifoBreaksTiesByTaskId) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 1, 1e6, {0}), transfer(2, 0, 2, 2e6, {0}), compute(3, 1, 1e9, {1}),
              compute(4, 2, 1e9, {2})};
-  Timeline tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(3, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 2);
@@ -98,8 +103,8 @@ TEST(OneRequest, SharedVersusSwitched) {
   // x1 (up2, down1) and x2 (up0, down2) start: 1..2. Latency 2.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 2, 1, 1e6, {}), transfer(2, 0, 2, 1e6, {})};
-  EXPECT_DOUBLE_EQ(simulate_once(v, cluster(3, scenario::NetworkKind::shared)).latency_s, 3);
-  Timeline sw = simulate_once(v, cluster(3, scenario::NetworkKind::switched));
+  EXPECT_DOUBLE_EQ(run_once(v, cluster(3, scenario::NetworkKind::shared)).latency_s, 3);
+  Timeline sw = run_once(v, cluster(3, scenario::NetworkKind::switched));
   EXPECT_DOUBLE_EQ(sw.latency_s, 2);
   EXPECT_DOUBLE_EQ(sw.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(sw.tasks[2].start_s, 1);
@@ -110,7 +115,7 @@ TEST(OneRequest, SwitchedTransferDoesNotHoldBackOthers) {
   // to start at 0 although it comes after x1 (0..1).
   Variant v;
   v.tasks = {transfer(0, 0, 1, 2e6, {}), transfer(1, 0, 2, 1e6, {}), transfer(2, 2, 3, 1e6, {})};
-  Timeline tl = simulate_once(v, cluster(4, scenario::NetworkKind::switched));
+  Timeline tl = run_once(v, cluster(4, scenario::NetworkKind::switched));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 0);
   EXPECT_DOUBLE_EQ(tl.latency_s, 3);
@@ -121,11 +126,11 @@ TEST(OneRequest, FairSharingSplitsTheRate) {
   // at 8e6 bits / 4e6 = 2 s; the second has 16e6 - 8e6 bits left, alone at 8 Mbit/s: 1 s more.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 0, 2, 2e6, {})};
-  Timeline tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair));
+  Timeline tl = run_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair));
   EXPECT_DOUBLE_EQ(tl.tasks[0].end_s, 2);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 3);
   // With 0.5 s latency, both wait 0.5 s first, then the same sharing: 2.5 and 3.5.
-  tl = simulate_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair, 0.5));
+  tl = run_once(v, cluster(3, scenario::NetworkKind::shared, scenario::Sharing::fair, 0.5));
   EXPECT_DOUBLE_EQ(tl.tasks[0].end_s, 2.5);
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 3.5);
 }
@@ -134,7 +139,7 @@ TEST(OneRequest, LatencyAddsToEveryTransferAndOccupiesTheMedium) {
   // Shared fifo with 0.25 s latency: each 1 MB transfer takes 1.25 s, one after the other.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 1, 0, 1e6, {})};
-  EXPECT_DOUBLE_EQ(simulate_once(v, cluster(2, scenario::NetworkKind::shared, scenario::Sharing::fifo, 0.25)).latency_s, 2.5);
+  EXPECT_DOUBLE_EQ(run_once(v, cluster(2, scenario::NetworkKind::shared, scenario::Sharing::fifo, 0.25)).latency_s, 2.5);
 }
 
 TEST(OneRequest, DeviceRunsOneTaskAtATimeInReadyOrder) {
@@ -142,7 +147,7 @@ TEST(OneRequest, DeviceRunsOneTaskAtATimeInReadyOrder) {
   // ready at 0 too... c2 depends on c0 and becomes ready at 1, after c1 (ready at 0): c1 first.
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), compute(1, 0, 2e9, {}), compute(2, 0, 1e9, {0})};
-  Timeline tl = simulate_once(v, cluster(1, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(1, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.tasks[1].start_s, 1);
   EXPECT_DOUBLE_EQ(tl.tasks[2].start_s, 3);
   EXPECT_DOUBLE_EQ(tl.latency_s, 4);
@@ -151,7 +156,7 @@ TEST(OneRequest, DeviceRunsOneTaskAtATimeInReadyOrder) {
 TEST(OneRequest, SelfTransferTakesNoTime) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 0, 5e6, {0}), compute(2, 0, 1e9, {1})};
-  Timeline tl = simulate_once(v, cluster(1, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(1, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(tl.latency_s, 2);
   EXPECT_DOUBLE_EQ(tl.bytes_sent, 0);
 }
@@ -165,7 +170,7 @@ TEST(OneRequest, PullTasksGoToTheFirstIdleDevice) {
   v.tasks = {pull(0, 2e9, 0, 1e6, 0, 5e5, {0, 1}), pull(1, 2e9, 0, 1e6, 0, 5e5, {0, 1}), pull(2, 2e9, 0, 1e6, 0, 5e5, {0, 1})};
   Cluster c = cluster(2, scenario::NetworkKind::shared);
   c.devices[1].speed_gflops = 2;
-  Timeline tl = simulate_once(v, c);
+  Timeline tl = run_once(v, c);
   EXPECT_EQ(tl.tasks[0].device, 0);
   EXPECT_EQ(tl.tasks[1].device, 1);
   EXPECT_EQ(tl.tasks[2].device, 0);
@@ -181,7 +186,7 @@ TEST(OneRequest, LongestIdleDeviceTakesThePullTask) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), pull(1, 1e9, -1, 0, -1, 0, {0, 1})};
   v.tasks[1].deps = {0};
-  Timeline tl = simulate_once(v, cluster(2, scenario::NetworkKind::shared));
+  Timeline tl = run_once(v, cluster(2, scenario::NetworkKind::shared));
   EXPECT_EQ(tl.tasks[1].device, 1);
   EXPECT_DOUBLE_EQ(tl.latency_s, 2);
 }
@@ -192,7 +197,10 @@ TEST(OneRequest, PredictFillsThePlan) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 1, 1e6, {0}), compute(2, 1, 1e9, {1})};
   p.variants.push_back(v);
-  sim::predict(p, cluster(2, scenario::NetworkKind::shared));
+  const Cluster c = cluster(2, scenario::NetworkKind::shared);
+  const model::ModelGraph g;
+  const cost::ModelAnalysis a;
+  sim::predict(p, c, timing::CostModel(g, a, c));
   EXPECT_DOUBLE_EQ(p.predicted.latency_s, 3);
   EXPECT_DOUBLE_EQ(p.predicted.compute_s, 2);
   EXPECT_DOUBLE_EQ(p.predicted.transfer_s, 1);

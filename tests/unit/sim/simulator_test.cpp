@@ -82,11 +82,21 @@ plan::Plan make_plan(const scenario::Scenario& s, std::vector<Task> tasks) {
   return p;
 }
 
-SimResult run(const scenario::Scenario& s, const plan::Plan& p, uint64_t seed = 1, int64_t requests = -1) {
+// The hand-written plans here are tied to no model or region: the cost model times their tasks
+// from their FLOPs (timing::CostModel::flops_time_s), so an empty model will do.
+const model::ModelGraph kNoModel;
+const cost::ModelAnalysis kNoAnalysis;
+
+SimResult run_with(const scenario::Scenario& s, const plan::Plan& p, const timing::CostModel& costs, uint64_t seed = 1,
+                   int64_t requests = -1) {
   SimOptions o;
   o.seed = seed;
   o.requests = requests;
-  return simulate(s, p, o);
+  return simulate(s, p, costs, o);
+}
+
+SimResult run(const scenario::Scenario& s, const plan::Plan& p, uint64_t seed = 1, int64_t requests = -1) {
+  return run_with(s, p, timing::CostModel(kNoModel, kNoAnalysis, scenario::make_cluster(s)), seed, requests);
 }
 
 TEST(Simulator, HandComputedChain) {
@@ -127,7 +137,7 @@ TEST(Simulator, SharedMediumSerialisesAndFairSharesRate) {
   EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.08, 1e-12);
 }
 
-// Random plans: the timing model (src/plan/timing.cpp, written separately as a list scheduler)
+// Random plans: the reference list scheduler (tests/support/reference_scheduler.cpp, written separately)
 // is the oracle for one request on constant channels.
 plan::Plan random_plan(const scenario::Scenario& s, uint64_t& x) {
   auto next = [&x](int n) {
@@ -185,9 +195,10 @@ TEST(Simulator, OneRequestEqualsAnIndependentListSchedulerOnRandomPlans) {
     fast.symmetric = true;
     s.network.links.push_back(fast);
     auto cluster = scenario::make_cluster(s);
+    const timing::CostModel costs(kNoModel, kNoAnalysis, cluster);
     for (int trial = 0; trial < 150; ++trial) {
       auto p = random_plan(s, x);
-      double expected = edgepart::testing::reference_schedule(p.variants[0], cluster).latency_s;
+      double expected = edgepart::testing::reference_schedule(p.variants[0], cluster, costs).latency_s;
       auto r = run(s, p);
       ASSERT_FALSE(r.requests[0].failed);
       ASSERT_NEAR(r.requests[0].latency_s(), expected, 1e-9 * std::max(expected, 1e-9))
@@ -217,7 +228,8 @@ TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
   for (const auto& path : models) {
     auto g = model::load_model(path);
     auto a = cost::analyze(g);
-    strategy::PlanRequest req{g, a, cluster, s.workload};
+    const timing::CostModel costs(g, a, cluster);
+    strategy::PlanRequest req{g, a, cluster, s.workload, costs};
     for (const auto& info : strategy::strategy_table()) {
       std::string why;
       if (!info.applicable(req, why)) continue;
@@ -228,7 +240,7 @@ TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
         ADD_FAILURE() << info.name << " on " << path << ": " << e.what();
         continue;
       }
-      auto r = run(s, p);
+      auto r = run_with(s, p, costs);
       ASSERT_EQ(r.requests.size(), 1u);
       double expected = p.predicted.latency_s;
       EXPECT_FALSE(r.requests[0].failed) << info.name << " " << path;
@@ -448,6 +460,17 @@ TEST(Simulator, SlowDownStretchesTheRestOfARunningTask) {
   s.devices[0].speed_profile = {scenario::SpeedChange{0.1, 0.5}};
   auto p = make_plan(s, {compute(0, 0, 2, {})});
   EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.3, 1e-12);
+}
+
+TEST(Simulator, SpeedFactorDividesTheWorkNotTheOverhead) {
+  // 2 GFLOP on 10 GFLOPS plus a 50 ms task overhead: 0.25 s. At 0.1 s (0.4 of the task done) the
+  // device slows to half speed: the task now takes 0.05 + 0.2 / 0.5 = 0.45 s, of which 0.6 is
+  // left: 0.27 s more, done at 0.37 s (0.4 s if the overhead were slowed down too).
+  auto s = two_devices();
+  s.devices[0].task_overhead_s = 0.05;
+  s.devices[0].speed_profile = {scenario::SpeedChange{0.1, 0.5}};
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.37, 1e-12);
 }
 
 TEST(Simulator, CacheHitSkipsDependants) {

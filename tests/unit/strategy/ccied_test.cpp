@@ -46,7 +46,8 @@ TEST(Ccied, TinyChainByHand) {
   c.devices[1].speed_gflops = 0.01;
   scenario::Workload w;
   w.cache_hit_rate = 0.5;
-  const PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  const PlanRequest r{g, a, c, w, costs};
   // Options: 75 % pruning, 10 cache entries, hit rate from the workload (0.5).
   const Json opts = Json{{"prune_ratio", 0.75}, {"cache_capacity", 10}};
   // Split before conv (the input is the key): 192 elements, 144 zeroed, 48 kept -> 48 x 8 = 384 B
@@ -94,7 +95,8 @@ TEST(Ccied, OptionsAreStrict) {
   const cost::ModelAnalysis a = cost::analyze(g);
   const scenario::Cluster c = test::pi_and_server(1.0, 0);
   const scenario::Workload w;
-  const PlanRequest r{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  const PlanRequest r{g, a, c, w, costs};
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"prune", 0.5}}, "t")), InputError);
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"prune_ratio", 1.0}}, "t")), InputError);
   EXPECT_THROW(make_ccied_plan(r, JsonCursor(Json{{"hit_rate", 1.5}}, "t")), InputError);
@@ -102,7 +104,8 @@ TEST(Ccied, OptionsAreStrict) {
   // The option hit_rate wins over the workload's cache_hit_rate.
   scenario::Workload measured;
   measured.cache_hit_rate = 0.5;
-  const PlanRequest rm{g, a, c, measured};
+  const timing::CostModel costs_rm(g, a, c);
+  const PlanRequest rm{g, a, c, measured, costs_rm};
   const plan::Plan q = make_ccied_plan(rm, JsonCursor(Json{{"hit_rate", 0.25}}, "t"));
   EXPECT_DOUBLE_EQ(q.options.at("hit_rate").get<double>(), 0.25);
   for (const auto& t : q.variants.at(0).tasks)

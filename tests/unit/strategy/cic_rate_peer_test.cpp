@@ -29,7 +29,8 @@ TEST(CicRatePeer, BandIsReadOnTheLinkToTheChosenServer) {
   slow.latency_s = 0.002;
   c.network.links.push_back(slow);
   const scenario::Workload w;
-  const PlanRequest r{m.graph, m.analysis, c, w};
+  const timing::CostModel costs(m.graph, m.analysis, c);
+  const PlanRequest r{m.graph, m.analysis, c, w, costs};
   plan::Plan p = make_plan("cic", r, Json{{"server", "server"}});
   ASSERT_GE(p.variants.size(), 2u) << "VGG-16 between a 3 and a 300 GFLOPS device has a local and an offload band";
   EXPECT_EQ(p.rate_peer, 1);

@@ -23,7 +23,8 @@ void expect_cic_equals_dads(const char* name, double latency_s) {
   const auto& m = test::zoo(name);
   const scenario::Workload w;
   const scenario::Cluster planning = test::pi_and_server(100, latency_s);
-  const PlanRequest r0{m.graph, m.analysis, planning, w};
+  const timing::CostModel costs_r0(m.graph, m.analysis, planning);
+  const PlanRequest r0{m.graph, m.analysis, planning, w, costs_r0};
   const CicTable table = cic_build(two_party::make_problem(r0, 1));
   ASSERT_GE(table.splits.size(), 1u);
   EXPECT_EQ(table.lower_mbps.front(), 0.0);
@@ -31,7 +32,8 @@ void expect_cic_equals_dads(const char* name, double latency_s) {
   int mismatches = 0;
   for (double rate : log_rates()) {
     const scenario::Cluster c = test::pi_and_server(rate, latency_s);
-    const PlanRequest r{m.graph, m.analysis, c, w};
+    const timing::CostModel costs(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, costs};
     const Problem pb = two_party::make_problem(r, 1);
     const double dads = dads_solve(pb).latency_s;
     const int k = cic_decide(table, rate);
@@ -62,7 +64,8 @@ TEST(Cic, EqualsDadsOnZooTopologiesWithRandomCosts) {
     const auto& m = test::zoo(name);
     const scenario::Workload w;
     const scenario::Cluster c = test::pi_and_server(100, 0.002);
-    const PlanRequest r{m.graph, m.analysis, c, w};
+    const timing::CostModel costs(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, costs};
     for (uint64_t seed = 1; seed <= 4; ++seed) {
       Problem pb = two_party::make_problem(r, 1);
       std::mt19937_64 rng(seed);
@@ -107,11 +110,11 @@ TEST(Cic, EqualsDadsOnAnAsymmetricLink) {
   for (const char* name : {"alexnet", "resnet18", "yolov2"}) {
     const auto& m = test::zoo(name);
     const scenario::Cluster planning = cluster_at(50);
-    const CicTable table = cic_build(two_party::make_problem(PlanRequest{m.graph, m.analysis, planning, w}, 1));
+    const CicTable table = cic_build(two_party::make_problem(PlanRequest{m.graph, m.analysis, planning, w, test::kept_costs(m.graph, m.analysis, planning)}, 1));
     for (int i = 0; i < 1000; ++i) {
       const double rate = 0.1 * std::pow(10.0, 5.0 * i / 999.0);
       const scenario::Cluster c = cluster_at(rate);
-      const Problem pb = two_party::make_problem(PlanRequest{m.graph, m.analysis, c, w}, 1);
+      const Problem pb = two_party::make_problem(PlanRequest{m.graph, m.analysis, c, w, test::kept_costs(m.graph, m.analysis, c)}, 1);
       ASSERT_DOUBLE_EQ(pb.down_rate_mbps, rate / 10);
       const double dads = dads_solve(pb).latency_s;
       const double cic = two_party::split_latency_s(pb, table.splits[static_cast<size_t>(cic_decide(table, rate))]);
@@ -141,7 +144,8 @@ TEST(Cic, CompressionShrinksTheZooGraphs) {
   const scenario::Cluster c = test::pi_and_server(100, 0);
   for (const char* name : {"resnet18", "googlenet", "densenet121"}) {
     const auto& m = test::zoo(name);
-    const PlanRequest r{m.graph, m.analysis, c, w};
+    const timing::CostModel costs(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, costs};
     int groups = 0;
     cic_compress(two_party::make_problem(r, 1), groups);
     // Every relu/batch-norm after the layer that made its input is merged (equal bytes, server
@@ -154,7 +158,8 @@ TEST(Cic, PlanVariantsCoverTheRatesAndPredictTheOptimum) {
   const auto& m = test::zoo("googlenet");
   const scenario::Workload w;
   const scenario::Cluster planning = test::pi_and_server(20);
-  const PlanRequest r0{m.graph, m.analysis, planning, w};
+  const timing::CostModel costs_r0(m.graph, m.analysis, planning);
+  const PlanRequest r0{m.graph, m.analysis, planning, w, costs_r0};
   const plan::Plan p = make_cic_plan(r0, JsonCursor(Json::object(), "t"));
   const CicTable table = cic_build(two_party::make_problem(r0, 1));
   ASSERT_EQ(p.variants.size(), table.splits.size());
@@ -167,9 +172,10 @@ TEST(Cic, PlanVariantsCoverTheRatesAndPredictTheOptimum) {
     EXPECT_EQ(&v - p.variants.data(), cic_decide(table, rate)) << rate;
     // The variant, timed by the timing model on a cluster at that rate, has the DADS latency.
     const scenario::Cluster c = test::pi_and_server(rate);
-    const PlanRequest r{m.graph, m.analysis, c, w};
+    const timing::CostModel costs(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, costs};
     const double dads = dads_solve(two_party::make_problem(r, 1)).latency_s;
-    EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c).latency_s, dads, 1e-9 * dads) << rate;
+    EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c, costs).latency_s, dads, 1e-9 * dads) << rate;
   }
   EXPECT_EQ(plan::plan_from_json(plan::plan_to_json(p), "t"), p);
 }

@@ -57,7 +57,7 @@ struct Planned {
 };
 
 PlanRequest request_for(const test::ZooModel& m, const scenario::Cluster& c, const scenario::Workload& w) {
-  return PlanRequest{m.graph, m.analysis, c, w};
+  return PlanRequest{m.graph, m.analysis, c, w, test::kept_costs(m.graph, m.analysis, c)};
 }
 
 TEST(Dads, EqualsNeurosurgeonOnZooChainsAndPlansPredictTheOptimum) {
@@ -139,7 +139,7 @@ struct Tiny {
     cluster.devices[0].speed_gflops = 0.001;
     cluster.devices[1].speed_gflops = 0.01;
   }
-  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload}; }
+  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload, test::kept_costs(graph, analysis, cluster)}; }
 };
 
 TEST(Neurosurgeon, TinyChainByHand) {

@@ -225,7 +225,8 @@ void check_every_strategy(const std::string& model_name, int devices, double mbp
   c.network.bandwidth_mbps = mbps;
   c.network.latency_s = 0.001;
   scenario::Workload w;
-  strategy::PlanRequest req{g, a, c, w};
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest req{g, a, c, w, costs};
   int checked = 0;
   for (const auto& info : strategy::strategy_table()) {
     std::string why;

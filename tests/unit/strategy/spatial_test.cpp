@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <random>
 
@@ -30,7 +31,8 @@ struct Fixture {
   cost::ModelAnalysis analysis;
   scenario::Cluster cluster;
   scenario::Workload workload;
-  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload}; }
+  mutable std::deque<timing::CostModel> costs;  // one per request (a request refers to its cost model)
+  PlanRequest request() const { return PlanRequest{graph, analysis, cluster, workload, costs.emplace_back(graph, analysis, cluster)}; }
 };
 
 scenario::Cluster make_cluster(const std::vector<double>& speeds, double mbps, scenario::NetworkKind kind = scenario::NetworkKind::shared,

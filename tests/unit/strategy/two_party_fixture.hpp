@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <random>
 #include <string>
@@ -14,6 +15,7 @@
 #include "edgepart/model/load.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/strategy/strategy.hpp"
+#include "edgepart/timing/cost_model.hpp"
 #include "strategy/two_party.hpp"
 
 namespace edgepart::strategy::test {
@@ -33,6 +35,13 @@ inline const ZooModel& zoo(const std::string& name) {
     it = cache.emplace(name, std::move(m)).first;
   }
   return it->second;
+}
+
+// A cost model kept for the whole test binary: a PlanRequest refers to its cost model, so helpers
+// that return a request need one that outlives them.
+inline const timing::CostModel& kept_costs(const model::ModelGraph& g, const cost::ModelAnalysis& a, const scenario::Cluster& c) {
+  static std::deque<timing::CostModel> kept;  // a deque never moves its elements
+  return kept.emplace_back(g, a, c);
 }
 
 // A Raspberry-Pi-class source and an edge server. Speeds are round figures of the right order

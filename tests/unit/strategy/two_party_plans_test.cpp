@@ -24,7 +24,8 @@ TEST(TwoPartyPlans, InvariantsOnEveryZooModel) {
       // A slower server than usual (30x the Pi) so that intermediate splits show up too.
       scenario::Cluster c = test::pi_and_server(rate);
       c.devices[1].speed_gflops = 90;
-      const PlanRequest r{m.graph, m.analysis, c, w};
+      const timing::CostModel costs(m.graph, m.analysis, c);
+      const PlanRequest r{m.graph, m.analysis, c, w, costs};
       const two_party::Problem pb = two_party::make_problem(r, 1);
       for (const char* strategy : {"neurosurgeon", "dads", "cic", "ccied"}) {
         const plan::Plan p = make_plan(strategy, r, Json::object(), "t");
@@ -63,7 +64,7 @@ TEST(TwoPartyPlans, InvariantsOnEveryZooModel) {
           // already in its own tasks; check the others exactly).
           if (std::string(strategy) != "ccied") {
             const double t = two_party::split_latency_s(pb, on_server);
-            EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c).latency_s, t, 1e-9 * t);
+            EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c, costs).latency_s, t, 1e-9 * t);
           }
           // Lower bound: the FLOPs at the fastest device's speed.
           EXPECT_GE(v.predicted.latency_s * (1 + 1e-12), m.analysis.total_flops / (90 * 1e9));
@@ -86,7 +87,8 @@ TEST(TwoPartyPlans, NeedASecondDevice) {
   scenario::Cluster c = test::pi_and_server(10);
   c.devices.pop_back();
   const scenario::Workload w;
-  const PlanRequest r{m.graph, m.analysis, c, w};
+  const timing::CostModel costs(m.graph, m.analysis, c);
+  const PlanRequest r{m.graph, m.analysis, c, w, costs};
   for (const char* strategy : {"neurosurgeon", "dads", "cic", "ccied"}) {
     std::string why;
     EXPECT_FALSE(find_strategy(strategy).applicable(r, why)) << strategy;
@@ -103,7 +105,8 @@ TEST(TwoPartyPlans, ChainCutCostsEqualTheDirectEvaluationOfEachSplit) {
   for (const char* name : kZoo) {
     const auto& m = test::zoo(name);
     const scenario::Cluster c = test::pi_and_server(20.0);
-    const PlanRequest r{m.graph, m.analysis, c, w};
+    const timing::CostModel cost_model(m.graph, m.analysis, c);
+    const PlanRequest r{m.graph, m.analysis, c, w, cost_model};
     const two_party::Problem pb = two_party::make_problem(r, 1);
     const std::vector<int> cuts = two_party::chain_cut_points(pb);
     const auto costs = two_party::chain_cut_costs(pb, &r);

@@ -114,7 +114,14 @@ TEST(Analytical, DefaultsReproduceClusterExactly) {
         works.push_back(layer_work(g, a, l, r));
         const double f = works.back().flops;
         if (f > 0) by_op[std::string(model::op_name(g.layer(l).kind))] += f;
-        EXPECT_EQ(analytical_task_time_s(d, works), c.compute_time_s(0, by_op, factor)) << l;
+        // DESIGN §3's formula, written out: overhead + sum over op kinds (in name order) of
+        // flops / (speed * factor * 1e9 * efficiency).
+        double expected = dev.task_overhead_s;
+        for (const auto& [op, flops] : by_op) {
+          auto e = dev.efficiency.find(op);
+          expected += flops / (dev.speed_gflops * factor * 1e9 * (e == dev.efficiency.end() ? 1.0 : e->second));
+        }
+        EXPECT_EQ(analytical_task_time_s(d, works), expected) << l;
       }
     }
   }

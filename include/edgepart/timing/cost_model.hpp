@@ -1,0 +1,77 @@
+#pragma once
+// The one cost model for compute time (DESIGN §3, docs/timing.md "Durations"): the time of a
+// compute task is a function of the device, the layers it runs and the output region it computes
+// of each. Strategies (their searches included) and the simulator (whose one-request run is
+// every plan's prediction) all ask this class; none of them computes a compute time itself.
+//
+//   task time = task overhead of the device + sum over the task's layers of the layer's time
+//
+// A layer's time is, in this order of preference: a measured profile (not wired yet: see
+// layer_time_s), else the analytical model (analytical_layer_time_s: FLOPs of the region /
+// (speed_gflops * 1e9 * efficiency(op)), DESIGN §3).
+//
+// What a layer of a task computes (Task::stage / region / layers, plan::task_region):
+//  - "rows" / "tiles" / "none" stages: the region's rows x cols of the layer's output, every channel;
+//  - "channels" stages (fully connected layers split by output neurons): region rows are the
+//    output-channel range, so the layer costs that fraction of the whole layer;
+//  - Task::reuse_share > 0 (FTP with ideal WST-S reuse): every pixel of the fused part is computed
+//    once, so the task costs that share of every one of its layers, whole (not its region, whose
+//    halo would count overlapping pixels again).
+// A compute task tied to no region (CCIED's cache lookup, hand-written plans) is timed from its
+// FLOPs by op kind: flops_time_s.
+#include <vector>
+
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/graph.hpp"
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/rf/region.hpp"
+#include "edgepart/scenario/cluster.hpp"
+
+namespace edgepart::timing {
+
+class CostModel {
+public:
+  // The cluster's devices are copied (speeds, efficiencies, overheads); graph and analysis are
+  // referenced and must outlive the cost model.
+  CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, const scenario::Cluster& cluster);
+
+  int devices() const { return static_cast<int>(devices_.size()); }
+
+  // The fixed cost of starting one task on the device (scenario `task_overhead_s`).
+  double task_overhead_s(int device) const;
+  // One layer's output region `out` (clipped to the map), every channel; no task overhead.
+  double layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
+  // The whole layer (precomputed: the searches call it in their inner loops).
+  double whole_layer_time_s(int device, model::LayerIndex layer) const;
+  // `fraction` (0..1) of the whole layer: a share of its output channels ("channels" stages) or of
+  // its work (FTP's ideal reuse).
+  double layer_share_time_s(int device, model::LayerIndex layer, double fraction) const;
+
+  // A compute or cache-lookup task of `variant` on `device`: the work part (what a speed factor
+  // divides in the simulator) and the total, overhead + work.
+  double task_work_s(int device, const plan::Variant& variant, const plan::Task& task) const;
+  double task_time_s(int device, const plan::Variant& variant, const plan::Task& task) const;
+
+  // Work tied to no layer region, from its FLOPs by op kind: the sum over op kinds (in name
+  // order) of flops / (speed_gflops * 1e9 * efficiency(op)), DESIGN §3. flops_time_s adds the
+  // task overhead.
+  double flops_work_s(int device, const plan::FlopsByOp& work) const;
+  double flops_time_s(int device, const plan::FlopsByOp& work) const;
+
+private:
+  // The analytical model of one layer's region (DESIGN §3): its FLOPs (rf::region_cost, exact per
+  // output pixel) / (speed_gflops * 1e9 * efficiency of the layer's op). The one place that formula
+  // lives; a calibrated model replaces this body.
+  double analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
+  const scenario::Device& device(int d) const;
+  size_t layer_slot(int device, model::LayerIndex layer) const;
+
+  const model::ModelGraph& graph_;
+  const cost::ModelAnalysis& analysis_;
+  std::vector<scenario::Device> devices_;
+  std::vector<int64_t> flops_per_pixel_;  // [layer]: rf::region_cost of one output pixel
+  std::vector<double> flops_per_s_;   // [device * layers + layer]: speed_gflops * 1e9 * efficiency(op)
+  std::vector<double> whole_layer_s_; // [device * layers + layer]
+};
+
+}  // namespace edgepart::timing
