@@ -94,6 +94,12 @@ std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const 
                   std::abs(change), change >= 0 ? "lower" : "higher");
     text += buf;
   }
+  if (const double m = v.predicted.measured_compute_s; m > 0) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "\ncompute time: %.1f %% from measured profiles, %.1f %% analytical (layers no profile covers)",
+                  100 * m / (m + v.predicted.analytical_compute_s), 100 * v.predicted.analytical_compute_s / (m + v.predicted.analytical_compute_s));
+    text += buf;
+  }
   text += "\n";
   for (const auto& n : p.notes) text += "note: " + n + "\n";
   return text;

@@ -39,10 +39,15 @@ Json spans_json(const std::vector<Span>& v) {
 }
 
 Json prediction_json(const Prediction& p) {
-  return Json{{"latency_s", finite(p.latency_s, "latency")},
-              {"compute_s", finite(p.compute_s, "compute time")},
-              {"transfer_s", finite(p.transfer_s, "transfer time")},
-              {"bytes_sent", finite(p.bytes_sent, "bytes")}};
+  Json j{{"latency_s", finite(p.latency_s, "latency")},
+         {"compute_s", finite(p.compute_s, "compute time")},
+         {"transfer_s", finite(p.transfer_s, "transfer time")},
+         {"bytes_sent", finite(p.bytes_sent, "bytes")}};
+  if (p.measured_compute_s > 0) {
+    j["measured_compute_s"] = finite(p.measured_compute_s, "measured compute time");
+    j["analytical_compute_s"] = finite(p.analytical_compute_s, "analytical compute time");
+  }
+  return j;
 }
 
 Json flops_json(const FlopsByOp& f) {
@@ -119,12 +124,14 @@ std::vector<Span> parse_spans(const JsonCursor& c) {
 
 Prediction parse_prediction(const JsonCursor& c) {
   c.expect_object();
-  c.no_unknown_keys({"latency_s", "compute_s", "transfer_s", "bytes_sent"});
+  c.no_unknown_keys({"latency_s", "compute_s", "transfer_s", "bytes_sent", "measured_compute_s", "analytical_compute_s"});
   Prediction p;
   p.latency_s = c.at("latency_s").as_number();
   p.compute_s = c.number_or("compute_s", 0);
   p.transfer_s = c.number_or("transfer_s", 0);
   p.bytes_sent = c.number_or("bytes_sent", 0);
+  p.measured_compute_s = c.number_or("measured_compute_s", 0);
+  p.analytical_compute_s = c.number_or("analytical_compute_s", 0);
   return p;
 }
 

@@ -118,6 +118,14 @@ void predict(plan::Plan& plan, const scenario::Cluster& cluster, const timing::C
     v.predicted.latency_s = tl.latency_s;
     v.predicted.bytes_sent = tl.bytes_sent;
     critical_path(v, tl, v.predicted);
+    for (const plan::Task& t : v.tasks) {
+      if (t.kind == plan::TaskKind::transfer) continue;
+      const int d = tl.tasks[static_cast<size_t>(t.id)].device;
+      const double analytical = costs.task_analytical_work_s(d, v, t);
+      v.predicted.analytical_compute_s += analytical;
+      v.predicted.measured_compute_s += costs.task_work_s(d, v, t) - analytical;
+    }
+    if (v.predicted.measured_compute_s <= 0) v.predicted.measured_compute_s = v.predicted.analytical_compute_s = 0;
   }
   plan.predicted = plan.variants[plan::planning_point(plan, cluster).variant].predicted;
 }

@@ -10,7 +10,8 @@ namespace edgepart::timing {
 
 namespace {
 
-// Efficiency of op kind `op` on a device: its per-op table entry, 1 when not given (DESIGN §3).
+// Efficiency of op kind `op` on a device for work tied to no layer (CCIED's lookup): its
+// per-op table entry, 1 when not given (DESIGN §3).
 double efficiency(const scenario::Device& d, const std::string& op) {
   auto e = d.efficiency.find(op);
   return e == d.efficiency.end() ? 1.0 : e->second;
@@ -30,12 +31,18 @@ CostModel::CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& 
     flops_per_pixel_.push_back(rf::region_cost(analysis, static_cast<model::LayerIndex>(l), rf::Region{{0, 0}, {0, 0}}).flops);
   flops_per_s_.resize(devices_.size() * layers);
   whole_layer_s_.resize(devices_.size() * layers);
-  for (int d = 0; d < devices(); ++d)
+  measured_.assign(devices_.size() * layers, 0);
+  for (int d = 0; d < devices(); ++d) {
+    analytical_.push_back(make_analytical_device(device(d)));
+    profiles_.push_back(load_device_profiles(device(d), graph));
     for (size_t l = 0; l < layers; ++l) {
-      const scenario::Device& dev = device(d);
-      const std::string op(model::op_name(graph.layers[l].kind));
-      flops_per_s_[layer_slot(d, static_cast<model::LayerIndex>(l))] = dev.speed_gflops * 1e9 * efficiency(dev, op);
+      const auto layer = static_cast<model::LayerIndex>(l);
+      const OpClass cls = op_class(graph.layers[l], analysis.layers[l]);
+      flops_per_s_[layer_slot(d, layer)] = device(d).speed_gflops * 1e9 * layer_efficiency(analytical_.back(), graph.layers[l].kind, cls);
+      for (const Profile& p : profiles_.back())
+        if (p.find(layer) && !p.find(layer)->points.empty()) measured_[layer_slot(d, layer)] = 1;
     }
+  }
   for (int d = 0; d < devices(); ++d)
     for (size_t l = 0; l < layers; ++l) {
       const auto layer = static_cast<model::LayerIndex>(l);
@@ -58,6 +65,8 @@ double CostModel::task_overhead_s(int d) const { return device(d).task_overhead_
 
 double CostModel::analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
   const size_t slot = layer_slot(device, layer);
+  const AnalyticalDevice& ad = analytical_[static_cast<size_t>(device)];
+  if (ad.memory_gbps > 0 || ad.layer_overhead_s > 0) return timing::analytical_layer_time_s(ad, layer_work(graph_, analysis_, layer, out));
   const int64_t area = out.clip(analysis_.shapes[static_cast<size_t>(layer)]).area();
   // <= the layer's FLOPs (cost::analyze checked those against overflow), as area <= the map's.
   const int64_t flops = flops_per_pixel_[static_cast<size_t>(layer)] * area;
@@ -65,10 +74,17 @@ double CostModel::analytical_layer_time_s(int device, model::LayerIndex layer, c
   return static_cast<double>(flops) / flops_per_s_[slot];
 }
 
+bool CostModel::measured(int device, model::LayerIndex layer) const { return measured_[layer_slot(device, layer)] != 0; }
+
 double CostModel::layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
-  // Profile lookup goes here: a measured time of (device, layer, out.rows, out.cols) when the
-  // device has a profile for this layer (timing::Profile::layer_time_s), before the analytical model.
-  return analytical_layer_time_s(device, layer, out);
+  if (!measured(device, layer)) return analytical_layer_time_s(device, layer, out);
+  const model::Shape& shape = analysis_.shapes[static_cast<size_t>(layer)];
+  const rf::Region r = shape.h == 1 && shape.w == 1 ? rf::Region::whole(shape) : out.clip(shape);
+  if (r.empty()) return 0;
+  for (const Profile& p : profiles_[static_cast<size_t>(device)])
+    if (auto t = p.layer_time_s(layer, r.rows.length(), r.cols.length())) return *t;
+  EDGEPART_ASSERT(false, "cost model: layer " + std::to_string(layer) + " marked measured without points");
+  return 0;
 }
 
 double CostModel::whole_layer_time_s(int device, model::LayerIndex layer) const {
@@ -81,6 +97,14 @@ double CostModel::layer_share_time_s(int device, model::LayerIndex layer, double
 }
 
 double CostModel::task_work_s(int device, const plan::Variant& variant, const plan::Task& task) const {
+  return work_s(device, variant, task, false);
+}
+
+double CostModel::task_analytical_work_s(int device, const plan::Variant& variant, const plan::Task& task) const {
+  return work_s(device, variant, task, true);
+}
+
+double CostModel::work_s(int device, const plan::Variant& variant, const plan::Task& task, bool analytical_only) const {
   EDGEPART_ASSERT(task.kind != plan::TaskKind::transfer, "cost model: '" + task.name + "' is a transfer");
   const plan::DeviceRegion* region = plan::task_region(variant, task);
   if (!region) return flops_work_s(device, task.flops);
@@ -92,6 +116,7 @@ double CostModel::task_work_s(int device, const plan::Variant& variant, const pl
     const auto k = static_cast<size_t>(l - stage.first_layer);
     EDGEPART_ASSERT(k < region->rows.size() && k < region->cols.size(),
                     "cost model: region of task '" + task.name + "' has no rows/cols for layer " + std::to_string(l));
+    if (analytical_only && measured(device, l)) continue;
     if (task.reuse_share > 0) {
       work += layer_share_time_s(device, l, task.reuse_share);
     } else if (by_channels) {

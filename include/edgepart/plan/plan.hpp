@@ -118,6 +118,11 @@ struct Prediction {
   double compute_s = 0;        // sum over the critical path's compute (informative)
   double transfer_s = 0;
   double bytes_sent = 0;       // total over all transfers (pull tasks: with the planned device)
+  // Where the compute time came from, summed over every compute task (overheads excluded): a
+  // device's measured profile, or the analytical model (layers no profile covers). Written only
+  // when some time was measured.
+  double measured_compute_s = 0;
+  double analytical_compute_s = 0;
   bool operator==(const Prediction&) const = default;
 };
 

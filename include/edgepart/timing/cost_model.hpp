@@ -6,9 +6,10 @@
 //
 //   task time = task overhead of the device + sum over the task's layers of the layer's time
 //
-// A layer's time is, in this order of preference: a measured profile (not wired yet: see
-// layer_time_s), else the analytical model (analytical_layer_time_s: FLOPs of the region /
-// (speed_gflops * 1e9 * efficiency(op)), DESIGN §3).
+// A layer's time is, in this order of preference: the device's measured profile of this model
+// (scenario key `profiles`, timing/profile.hpp: interpolated in the rows and columns computed),
+// else the analytical model (timing/analytical.hpp: a roofline per op class; with a scenario's
+// defaults exactly FLOPs of the region / (speed_gflops * 1e9 * efficiency(op)), DESIGN §3).
 //
 // What a layer of a task computes (Task::stage / region / layers, plan::task_region):
 //  - "rows" / "tiles" / "none" stages: the region's rows x cols of the layer's output, every channel;
@@ -26,14 +27,23 @@
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/rf/region.hpp"
 #include "edgepart/scenario/cluster.hpp"
+#include "edgepart/timing/analytical.hpp"
+#include "edgepart/timing/profile.hpp"
 
 namespace edgepart::timing {
 
 class CostModel {
 public:
-  // The cluster's devices are copied (speeds, efficiencies, overheads); graph and analysis are
-  // referenced and must outlive the cost model.
+  // The cluster's devices are copied (speeds, efficiencies, overheads) and the profiles they list
+  // are read (those of other models ignored: timing::load_device_profiles; InputError when one is
+  // broken); graph and analysis are referenced and must outlive the cost model.
   CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, const scenario::Cluster& cluster);
+
+  // Whether `layer`'s time on `device` comes from a measured profile (else: the analytical model).
+  bool measured(int device, model::LayerIndex layer) const;
+  // The part of task_work_s that comes from the analytical model (layers no profile covers, and
+  // tasks tied to no region).
+  double task_analytical_work_s(int device, const plan::Variant& variant, const plan::Task& task) const;
 
   int devices() const { return static_cast<int>(devices_.size()); }
 
@@ -59,16 +69,22 @@ public:
   double flops_time_s(int device, const plan::FlopsByOp& work) const;
 
 private:
-  // The analytical model of one layer's region (DESIGN §3): its FLOPs (rf::region_cost, exact per
-  // output pixel) / (speed_gflops * 1e9 * efficiency of the layer's op). The one place that formula
-  // lives; a calibrated model replaces this body.
+  // The analytical model of one layer's region (timing/analytical.hpp): without memory or
+  // per-layer terms its FLOPs (rf::region_cost, exact per output pixel) / (speed_gflops * 1e9 *
+  // efficiency), as one multiplication and one division (the searches call it in inner loops);
+  // else the roofline of the region's FLOPs and bytes.
   double analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
+  // Which parts of a task's work `include` selects (all, or only the analytical ones).
+  double work_s(int device, const plan::Variant& variant, const plan::Task& task, bool analytical_only) const;
   const scenario::Device& device(int d) const;
   size_t layer_slot(int device, model::LayerIndex layer) const;
 
   const model::ModelGraph& graph_;
   const cost::ModelAnalysis& analysis_;
   std::vector<scenario::Device> devices_;
+  std::vector<AnalyticalDevice> analytical_;  // [device]
+  std::vector<std::vector<Profile>> profiles_;  // [device]: its profiles of this model (at most one)
+  std::vector<char> measured_;        // [device * layers + layer]: a profile covers the layer
   std::vector<int64_t> flops_per_pixel_;  // [layer]: rf::region_cost of one output pixel
   std::vector<double> flops_per_s_;   // [device * layers + layer]: speed_gflops * 1e9 * efficiency(op)
   std::vector<double> whole_layer_s_; // [device * layers + layer]
