@@ -47,7 +47,7 @@ std::string layer_range(const model::ModelGraph& g, int first, int last) {
 std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const scenario::Cluster& c,
                          const plan::Plan* local) {
   std::string text;
-  const plan::Variant& v = p.variant_for_rate(c.network.bandwidth_mbps);
+  const plan::Variant& v = p.variants[plan::planning_point(p, c).variant];
   text += "strategy " + p.strategy + " on " + p.model_name + ", " + std::to_string(p.devices.size()) + " devices, " +
           num(c.network.bandwidth_mbps) + " Mbit/s " +
           (c.network.kind == scenario::NetworkKind::shared ? "shared" : "switched") + " network" +

@@ -375,13 +375,6 @@ void critical_path(const Variant& v, const Timeline& tl, Prediction& p) {
 
 }  // namespace
 
-int Plan::rate_peer_in(const scenario::Cluster& cluster) const {
-  if (rate_peer >= 0) return rate_peer;
-  for (int d : cluster.by_speed())
-    if (d != cluster.source) return d;
-  return -1;
-}
-
 void predict(Plan& plan, const Cluster& cluster) {
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
   for (auto& v : plan.variants) {
@@ -391,11 +384,7 @@ void predict(Plan& plan, const Cluster& cluster) {
     v.predicted.bytes_sent = tl.bytes_sent;
     critical_path(v, tl, v.predicted);
   }
-  // The planning rate: the source's uplink to the rate peer (CIC's server, else the fastest other
-  // device); the network's default rate when the source is alone.
-  const int peer = plan.rate_peer_in(cluster);
-  const double rate = peer < 0 ? cluster.network.bandwidth_mbps : cluster.rate_mbps(cluster.source, peer);
-  plan.predicted = plan.variant_for_rate(rate).predicted;
+  plan.predicted = plan.variants[planning_point(plan, cluster).variant].predicted;
 }
 
 }  // namespace edgepart::plan

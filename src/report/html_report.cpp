@@ -395,14 +395,8 @@ HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result,
   for (const auto& r : result.requests)
     if (!r.failed) h.latencies_s.push_back(r.latency_s());
   if (plan.variants.empty()) return h;
-  double rate = cluster.network.bandwidth_mbps;
-  for (int d : cluster.by_speed())
-    if (d != cluster.source) {
-      rate = cluster.rate_mbps(cluster.source, d);
-      break;
-    }
-  const plan::Variant& v = plan.variant_for_rate(rate);
-  h.variant = static_cast<int>(&v - plan.variants.data());
+  h.variant = static_cast<int>(plan::planning_point(plan, cluster).variant);
+  const plan::Variant& v = plan.variants[static_cast<size_t>(h.variant)];
   h.timeline = plan::simulate_once(v, cluster);
   return h;
 }

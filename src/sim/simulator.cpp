@@ -160,6 +160,7 @@ struct Source {
   std::vector<int> graph_of_variant;  // index into graphs_
   RngStream arrivals;
   RngStream cache;
+  int rate_peer = -1;  // the device whose link from this source picks the variant (plan::rate_peer_of)
 };
 
 class Engine {
@@ -173,7 +174,7 @@ private:
   void build_sources();
   void build_channels();
   int build_graph(int variant, const std::vector<int>& map);
-  double uplink_rate_mbps(int source_device, SimTime now);
+  double uplink_rate_mbps(const Source& source, SimTime now);
 
   // Events.
   void on_arrival(const RequestArrival& e);
@@ -237,7 +238,6 @@ private:
 
   std::vector<Graph> graphs_;
   std::vector<Source> sources_;
-  std::vector<int> fastest_other_;  // per device: the planning "server" of its uplink
   std::vector<std::unique_ptr<Channel>> channels_;  // n*n, directed pairs
   std::vector<Device> devices_;
   std::vector<Slot> slots_;
@@ -281,15 +281,6 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOp
   down_busy_.assign(static_cast<size_t>(n_), 0);
   up_free_s_.assign(static_cast<size_t>(n_), 0.0);
   down_free_s_.assign(static_cast<size_t>(n_), 0.0);
-  // The "server" whose link decides a CIC variant: the fastest other device, as plan::predict.
-  auto order = cluster_.by_speed();
-  fastest_other_.assign(static_cast<size_t>(n_), -1);
-  for (int d = 0; d < n_; ++d)
-    for (int o : order)
-      if (o != d) {
-        fastest_other_[static_cast<size_t>(d)] = o;
-        break;
-      }
   build_channels();
   build_sources();
   metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_);
@@ -351,6 +342,7 @@ void Engine::build_sources() {
       if (m == plan_source) m = dev;
       else if (m == dev) m = plan_source;
     }
+    src.rate_peer = plan::rate_peer_of(plan_, cluster_, map, dev);
     for (size_t v = 0; v < plan_.variants.size(); ++v) src.graph_of_variant.push_back(build_graph(static_cast<int>(v), map));
     sources_.push_back(std::move(src));
   }
@@ -411,13 +403,9 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
   return static_cast<int>(graphs_.size()) - 1;
 }
 
-double Engine::uplink_rate_mbps(int source_device, SimTime now) {
-  // The plan's rate peer (CIC's server) when it names one, else the fastest other device, as
-  // plan::predict does.
-  int server = plan_.rate_peer >= 0 && plan_.rate_peer != source_device ? plan_.rate_peer
-                                                                         : fastest_other_[static_cast<size_t>(source_device)];
-  if (server < 0) return cluster_.network.bandwidth_mbps;
-  return channels_[static_cast<size_t>(source_device * n_ + server)]->rate_mbps_at(now);
+double Engine::uplink_rate_mbps(const Source& source, SimTime now) {
+  if (source.rate_peer < 0) return cluster_.network.bandwidth_mbps;
+  return channels_[static_cast<size_t>(source.device * n_ + source.rate_peer)]->rate_mbps_at(now);
 }
 
 SimResult Engine::run() {
@@ -494,7 +482,7 @@ void Engine::on_arrival(const RequestArrival& e) {
   }
 
   // CIC: the variant whose band holds the source's current uplink rate.
-  const plan::Variant& v = plan_.variant_for_rate(uplink_rate_mbps(src.device, now_));
+  const plan::Variant& v = plan_.variant_for_rate(uplink_rate_mbps(src, now_));
   int variant = static_cast<int>(&v - plan_.variants.data());
   const Graph* g = &graphs_[static_cast<size_t>(src.graph_of_variant[static_cast<size_t>(variant)])];
 

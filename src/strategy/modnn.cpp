@@ -76,7 +76,9 @@ plan::Plan make_modnn_plan(const PlanRequest& r, const JsonCursor& options) {
     };
     std::vector<Part> parts;
     for (const auto& sh : shares) {
-      Part p{sh.device, sh.rows, {}, {}};
+      Part p;
+      p.device = sh.device;
+      p.range = sh.rows;
       if (by_rows) {
         p.regions = rf::propagate_block(r.graph, r.analysis, u.first, u.last, Region{sh.rows, Interval::whole(out.w)});
         for (LayerIndex l = u.first; l <= u.last; ++l) {

@@ -142,13 +142,28 @@ struct Plan {
   Prediction predicted;           // of the variant used at the planning rate
   std::vector<std::string> notes; // human-readable remarks ("device es3 left out: too slow")
 
-  // The device whose uplink rate from `source` selects the variant (rate_peer, or the fastest
-  // other device of the cluster); -1 when the source is alone.
-  int rate_peer_in(const scenario::Cluster& cluster) const;
   // The variant used when the source's uplink rate is `rate_mbps`.
   const Variant& variant_for_rate(double rate_mbps) const;
   bool operator==(const Plan&) const = default;
 };
+
+// The planning rate, the one rule that `plan`, `simulate`, the report and the HTML page use to
+// pick "the" variant of a plan (docs/timing.md): the rate of the source's uplink to the rate peer
+// (the plan's `rate_peer`, e.g. CIC's server; else the fastest other device of the cluster, ties
+// by index), or the network's default rate when the source is alone. Plan devices are matched to
+// the cluster's by name, so a plan file whose devices are listed in another order than the
+// scenario's still picks the right link.
+struct PlanningPoint {
+  int source = 0;       // cluster index of the plan's source
+  int peer = -1;        // cluster index of the rate peer, -1 when the source is alone
+  double rate_mbps = 0;
+  size_t variant = 0;   // index into Plan::variants
+};
+PlanningPoint planning_point(const Plan& plan, const scenario::Cluster& cluster);
+// The cluster index of the rate peer of a request issued by cluster device `source` when the plan's
+// devices map to cluster devices by `plan_to_cluster` (the simulator swaps the plan source's role
+// with another workload source's): the mapped rate_peer, else the fastest other device; -1 alone.
+int rate_peer_of(const Plan& plan, const scenario::Cluster& cluster, const std::vector<int>& plan_to_cluster, int source);
 
 // The layers a compute task runs (its `layers`, or its stage's whole range), an empty span when
 // it is tied to no stage; and the region it computes, nullptr when it has none.
