@@ -4,6 +4,8 @@
 // in the simulate report's form ("mode": "real"), so `edgepart check real.json --baseline
 // simulated.json` compares reality with the simulation. The first request's output is checked
 // against a whole-model run of the same weights and input.
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "edgepart/exec/executor.hpp"
+#include "edgepart/netemu/netemu.hpp"
 #include "edgepart/report/chrome_trace.hpp"
 #include "edgepart/runtime/coordinator.hpp"
 #include "edgepart/runtime/spawn.hpp"
@@ -70,6 +73,26 @@ private:
   struct sigaction old_int_ {}, old_term_ {};
 };
 
+// The calling thread's sockets are made in network namespace `ns` while this lives (the
+// coordinator talks to --netns workers from the source device's namespace: the host's own
+// namespace has no interface on the emulated network, docs/netemu.md).
+class InNamespace {
+public:
+  explicit InNamespace(const std::string& ns) : home_(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {
+    if (home_ < 0) throw runtime::RunSetupError("cannot open this thread's network namespace");
+    netemu::enter_namespace(ns);
+  }
+  ~InNamespace() {
+    ::setns(home_, CLONE_NEWNET);  // back home; nothing sensible to do if this failed
+    ::close(home_);
+  }
+  InNamespace(const InNamespace&) = delete;
+  InNamespace& operator=(const InNamespace&) = delete;
+
+private:
+  int home_;
+};
+
 std::vector<std::string> parse_workers(const std::string& text, const std::vector<std::string>& devices) {
   std::map<std::string, std::string> by_name;
   size_t pos = 0;
@@ -103,9 +126,9 @@ std::string self_executable() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-int computing_devices(const plan::Plan& p) {
+int computing_devices(const plan::Plan& p, const scenario::Cluster& cluster) {
   std::vector<int> devs;
-  for (const auto& t : p.variants[runtime::planned_variant(p)].tasks)
+  for (const auto& t : p.variants[plan::planning_point(p, cluster).variant].tasks)
     if (t.kind == plan::TaskKind::compute && t.device >= 0) devs.push_back(t.device);
   std::sort(devs.begin(), devs.end());
   return static_cast<int>(std::unique(devs.begin(), devs.end()) - devs.begin());
@@ -131,7 +154,7 @@ Json output_check_json(const runtime::RunOutcome& out, const Pipeline& pl, const
 }
 
 Json measured_json(const runtime::RunOutcome& out, const plan::Plan& p) {
-  const plan::Variant& v = p.variants[runtime::planned_variant(p)];
+  const plan::Variant& v = p.variants[out.variant];
   Json tasks = Json::array(), transfers = Json::array();
   for (const auto& t : out.tasks)
     tasks.push_back(Json{{"request", t.request}, {"task", t.task}, {"name", v.tasks[static_cast<size_t>(t.task)].name},
@@ -147,13 +170,13 @@ Json measured_json(const runtime::RunOutcome& out, const plan::Plan& p) {
               {"failures", out.failures},
               {"clock_offsets_s", out.clock_offsets_s},
               {"setup_s", out.setup_s},
-              {"variant", runtime::planned_variant(p)}};
+              {"variant", out.variant}};
 }
 
 void write_trace(const std::string& path, const runtime::RunOutcome& out, const plan::Plan& p,
                  const std::vector<std::string>& inputs) {
   report::ChromeTrace trace(p.devices);
-  const plan::Variant& v = p.variants[runtime::planned_variant(p)];
+  const plan::Variant& v = p.variants[out.variant];
   for (const auto& t : out.tasks)
     trace.on_task_end(sim::TaskSpan{t.request, t.task, &v.tasks[static_cast<size_t>(t.task)], t.device, t.start_s, t.end_s, false});
   for (const auto& t : out.transfers)
@@ -169,8 +192,15 @@ int run_run(const RunOptions& o) {
   const scenario::Scenario& s = pl.scenario;
   const uint64_t seed = o.seed ? *o.seed : s.seed;
   if (o.spawn == !o.workers.empty()) throw InputError("", "--spawn", "give either --spawn or --workers, not both or neither");
-  if (o.netns)
-    throw InputError("", "--netns", "network namespaces are not available in this build yet (the netemu module is missing)");
+  // --netns: the scenario's network emulated (docs/netemu.md), torn down when this returns (also
+  // after SIGINT/SIGTERM, which only set a flag here); the workers are stopped before it.
+  std::optional<netemu::EmulatedNetwork> net;
+  if (o.netns) {
+    if (!o.spawn) throw InputError("", "--netns", "--netns needs --spawn (it starts the workers in the namespaces)");
+    net.emplace(netemu::EmulatedNetwork::create(s));
+    if (!net->latency_in_kernel())
+      spdlog::info("netns: latency added by the workers before each transfer (no tc netem in this kernel)");
+  }
   auto runnable = [&pl](const plan::Plan& p, std::string& why) {
     try {
       runtime::check_runnable(p, pl.graph, pl.analysis);
@@ -208,8 +238,19 @@ int run_run(const RunOptions& o) {
       so.device_names = names;
       so.pin = o.pin;
       so.verbose = spdlog::get_level() <= spdlog::level::debug;
+      if (net) {
+        so.command_prefix = [&net](int d) { return net->exec_argv(d, {}); };
+        so.listen_host = [&net](int d) { return net->address_of(d); };
+        if (!net->latency_in_kernel()) {
+          const size_t n = names.size();
+          cfg.transfer_delay_s.assign(n, std::vector<double>(n, 0.0));
+          for (size_t a = 0; a < n; ++a)
+            for (size_t b = 0; b < n; ++b)
+              if (a != b) cfg.transfer_delay_s[a][b] = net->application_latency_s(static_cast<int>(a), static_cast<int>(b));
+        }
+      }
       const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-      const int computing = computing_devices(p);
+      const int computing = computing_devices(p, pl.cluster);
       if (static_cast<unsigned>(computing) > cpus)
         spdlog::warn("{}: {} workers compute on {} CPU(s): they contend, and measured compute times include waiting "
                      "for a CPU{}", p.strategy, computing, cpus, o.pin ? " (pinned round-robin)" : " (--pin pins each worker to one CPU)");
@@ -225,6 +266,8 @@ int run_run(const RunOptions& o) {
     }
     runtime::RunOutcome out;
     try {
+      std::optional<InNamespace> in_net;
+      if (net) in_net.emplace(net->namespace_of(p.source));
       out = runtime::run_plan(s, pl.graph, pl.analysis, p, cfg);
     } catch (const runtime::RunInterrupted&) {
       local.reset();  // stop and reap the workers before leaving
@@ -280,7 +323,9 @@ Command add_run_command(CLI::App& root) {
   cmd->add_option("--workers", o->workers, "NAME=HOST:PORT of every device's worker, comma-separated (token: EDGEPART_TOKEN)");
   cmd->add_flag("--spawn", o->spawn, "Start one worker per device on this machine (127.0.0.1, free ports)");
   cmd->add_flag("--pin", o->pin, "With --spawn: pin worker i to CPU i mod (number of CPUs)");
-  cmd->add_flag("--netns", o->netns, "With --spawn: each worker in its device's network namespace (needs netemu)");
+  cmd->add_flag("--netns", o->netns,
+                "With --spawn: emulate the scenario's network (namespaces + tc shaping, root only; docs/netemu.md) "
+                "and start each worker in its device's namespace");
   cmd->add_option("--requests", o->requests, "Number of requests (default: the scenario's workload)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", o->seed, "Seed of the weights, the inputs and the arrivals (default: the scenario's)");

@@ -56,7 +56,7 @@ class Coordinator {
 public:
   Coordinator(const scenario::Scenario& s, const model::ModelGraph& g, const cost::ModelAnalysis& a,
               const plan::Plan& p, const RunConfig& c)
-      : sc_(s), g_(g), a_(a), plan_(p), cfg_(c), variant_(planned_variant(p)) {}
+      : sc_(s), g_(g), a_(a), plan_(p), cfg_(c), variant_(plan::planning_point(p, scenario::make_cluster(s)).variant) {}
 
   RunOutcome run() {
     const int64_t setup_start = steady_now_ns();
@@ -142,7 +142,10 @@ private:
     const std::string plan_text = plan::plan_to_json(plan_).dump();
     size_t largest = 0;
     for (size_t d = 0; d < n; ++d) {
-      setups.push_back(encode(Setup{model_text, plan_text, cfg_.seed, static_cast<int32_t>(d), cfg_.workers}));
+      std::vector<int64_t> delays;
+      if (!cfg_.transfer_delay_s.empty())
+        for (double s : cfg_.transfer_delay_s.at(d)) delays.push_back(static_cast<int64_t>(s * 1e9));
+      setups.push_back(encode(Setup{model_text, plan_text, cfg_.seed, static_cast<int32_t>(d), cfg_.workers, delays}));
       largest = std::max(largest, setups.back().size());
     }
     const uint64_t max_frame = worker_max_frame(setups.front().size() >= largest ? setups.front() : setups.back());
@@ -329,6 +332,7 @@ private:
   // --- results --------------------------------------------------------------------------------
 
   RunOutcome finish() {
+    out_.variant = variant_;
     running_ = false;  // closing the connections is not losing workers
     for (auto& w : workers_)
       if (w.conn) w.conn->close("run finished");
@@ -402,16 +406,11 @@ uint64_t request_input_seed(uint64_t seed, int64_t request) {
   return RngStream(seed, "run/input/" + std::to_string(request)).next_u64();
 }
 
-size_t planned_variant(const plan::Plan& plan) {
-  for (size_t v = 0; v < plan.variants.size(); ++v)
-    if (plan.variants[v].predicted == plan.predicted) return v;
-  return 0;
-}
-
 void check_runnable(const plan::Plan& plan, const model::ModelGraph& graph, const cost::ModelAnalysis& analysis) {
   if (plan.model_hash != graph.content_hash())
     throw InputError("<plan>", "/model/hash", "the plan was made for model '" + plan.model_name + "', not " + graph.name);
-  for (size_t d = 0; d < plan.devices.size(); ++d) build_program(plan, planned_variant(plan), static_cast<int>(d), graph, analysis);
+  for (size_t v = 0; v < plan.variants.size(); ++v)
+    for (size_t d = 0; d < plan.devices.size(); ++d) build_program(plan, v, static_cast<int>(d), graph, analysis);
 }
 
 RunOutcome run_plan(const scenario::Scenario& scenario, const model::ModelGraph& graph,

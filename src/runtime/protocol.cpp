@@ -147,6 +147,8 @@ void encode_body(Writer& w, const Message& m) {
       w.i32(v.device);
       w.u64(v.peers.size());
       for (const auto& p : v.peers) w.str(p);
+      w.u64(v.delay_ns.size());
+      for (int64_t d : v.delay_ns) w.i64(d);
     } else if constexpr (std::is_same_v<T, Ping>) {
       w.i64(v.clock_ns);
     } else if constexpr (std::is_same_v<T, Pong>) {
@@ -282,6 +284,12 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
       uint64_t n = r.u64();
       if (n > payload.size() / 8) r.fail("a peer count of " + std::to_string(n) + " exceeds the payload");
       for (uint64_t i = 0; i < n; ++i) v.peers.push_back(r.str());
+      uint64_t k = r.u64();
+      if (k > payload.size() / 8) r.fail("a delay count of " + std::to_string(k) + " exceeds the payload");
+      for (uint64_t i = 0; i < k; ++i) {
+        v.delay_ns.push_back(r.i64());
+        if (v.delay_ns.back() < 0) r.fail("a negative delay");
+      }
       m = v;
       break;
     }

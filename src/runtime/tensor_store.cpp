@@ -1,20 +1,21 @@
 #include "tensor_store.hpp"
 
+#include <algorithm>
+
 #include "edgepart/util/error.hpp"
 
 namespace edgepart::runtime {
 
 namespace {
 
-// Visits every element of a box: f(flat index in the full tensor, running index in the box).
+// Visits every row of a box: f(flat index of the row's first element in the full tensor, index
+// of that element in the box's channel-major values, row length). Rows are contiguous in both.
 template <class F>
-void for_box(const exec::Tensor& t, const Box& b, F f) {
+void for_rows(const exec::Tensor& t, const Box& b, F f) {
+  const int64_t len = b.x1 - b.x0 + 1;
   int64_t k = 0;
   for (int64_t c = b.c0; c <= b.c1; ++c)
-    for (int64_t y = b.r0; y <= b.r1; ++y) {
-      int64_t base = (c * t.h + y) * t.w;
-      for (int64_t x = b.x0; x <= b.x1; ++x) f(static_cast<size_t>(base + x), k++);
-    }
+    for (int64_t y = b.r0; y <= b.r1; ++y, k += len) f(static_cast<size_t>((c * t.h + y) * t.w + b.x0), k, len);
 }
 
 }  // namespace
@@ -41,7 +42,10 @@ bool TensorStore::has(const Box& b) const {
   const Entry& e = it->second;
   if (e.covered == e.t.size()) return true;
   bool all = true;
-  for_box(e.t, b, [&](size_t i, int64_t) { all = all && e.mask[i]; });
+  for_rows(e.t, b, [&](size_t i, int64_t, int64_t n) {
+    all = all && std::find(e.mask.begin() + static_cast<std::ptrdiff_t>(i), e.mask.begin() + static_cast<std::ptrdiff_t>(i) + n, 0) ==
+                     e.mask.begin() + static_cast<std::ptrdiff_t>(i) + n;
+  });
   return all;
 }
 
@@ -49,7 +53,9 @@ std::vector<float> TensorStore::get(const Box& b) const {
   std::lock_guard lock(mu_);
   const Entry& e = entries_.at(b.tensor);
   std::vector<float> out(static_cast<size_t>(b.elements()));
-  for_box(e.t, b, [&](size_t i, int64_t k) { out[static_cast<size_t>(k)] = e.t.data[i]; });
+  for_rows(e.t, b, [&](size_t i, int64_t k, int64_t n) {
+    std::copy_n(e.t.data.begin() + static_cast<std::ptrdiff_t>(i), n, out.begin() + k);
+  });
   return out;
 }
 
@@ -58,12 +64,11 @@ bool TensorStore::put(const Box& b, const float* values) {
   std::lock_guard lock(mu_);
   Entry& e = entry(b.tensor);
   const bool was_complete = e.covered == e.t.size();
-  for_box(e.t, b, [&](size_t i, int64_t k) {
-    e.t.data[i] = values[k];
-    if (!e.mask[i]) {
-      e.mask[i] = 1;
-      ++e.covered;
-    }
+  for_rows(e.t, b, [&](size_t i, int64_t k, int64_t n) {
+    std::copy_n(values + k, n, e.t.data.begin() + static_cast<std::ptrdiff_t>(i));
+    auto m = e.mask.begin() + static_cast<std::ptrdiff_t>(i);
+    e.covered += n - std::count(m, m + n, uint8_t{1});
+    std::fill_n(m, n, uint8_t{1});
   });
   return !was_complete && e.covered == e.t.size();
 }

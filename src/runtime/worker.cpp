@@ -56,6 +56,7 @@ struct Session {
   plan::Plan plan;
   int device = -1;
   std::vector<std::string> peer_addresses;
+  std::vector<int64_t> delay_ns;  // per destination device, before each transfer
   std::vector<Program> programs;
   std::map<int, std::shared_ptr<Connection>> peers;  // outgoing, by device
   int peers_connecting = 0;
@@ -210,6 +211,9 @@ private:
                                                    std::to_string(ses->plan.devices.size()) + " devices");
       ses->device = s.device;
       ses->peer_addresses = s.peers;
+      if (!s.delay_ns.empty() && s.delay_ns.size() != s.peers.size())
+        throw InputError("<setup>", "/delay", "one delay per device is needed");
+      ses->delay_ns = s.delay_ns;
       for (size_t v = 0; v < ses->plan.variants.size(); ++v)
         ses->programs.push_back(build_program(ses->plan, v, s.device, *ses->graph, *ses->analysis));
       ses->executor = std::make_unique<exec::Executor>(*ses->graph, *ses->analysis, s.weight_seed);
@@ -383,20 +387,33 @@ private:
     }
   }
 
+  // A transfer is ready: after the emulated latency (when the network does not apply it), its
+  // piece goes out. Its measured start is when it was ready, so the latency is part of it.
   void send_piece(const std::shared_ptr<RequestState>& st, int task) {
+    const int64_t ready = steady_now_ns();
+    const plan::Task& t = session_->plan.variants[st->variant].tasks[static_cast<size_t>(task)];
+    const int64_t delay = session_->delay_ns.empty() ? 0 : session_->delay_ns[static_cast<size_t>(t.to)];
+    if (delay <= 0) return write_piece(st, task, ready);
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::nanoseconds(delay));
+    auto ses = session_;
+    timer->async_wait([this, ses, st, task, ready, timer](boost::system::error_code ec) {
+      if (!ec && session_ == ses && !st->dead) write_piece(st, task, ready);
+    });
+  }
+
+  void write_piece(const std::shared_ptr<RequestState>& st, int task, int64_t ready) {
     const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
     const plan::Task& t = session_->plan.variants[st->variant].tasks[static_cast<size_t>(task)];
     if (!st->store.has(tp.box))
       return request_error(st, "transfer '" + t.name + "' is ready but " + box_to_string(tp.box) + " is not all here");
     // The transfer starts when it is ready (encoding included: runtime overhead), or when the
     // connection is free if it waits behind another frame to the same peer.
-    const int64_t ready = steady_now_ns();
     auto start = std::make_shared<int64_t>(ready);
     auto in_send = std::make_shared<bool>(true);
     std::vector<uint8_t> frame = encode(Data{st->id, st->variant, task, tp.box, st->store.get(tp.box)});
     auto ses = session_;
     ses->peers.at(t.to)->send(
-        std::move(frame), [start, in_send] { if (!*in_send) *start = steady_now_ns(); },
+        std::move(frame), [start, in_send] { if (!*in_send) *start = std::max(*start, steady_now_ns()); },
         [this, ses, st, task, start] {
           if (session_ != ses || st->dead) return;
           ses->coordinator->send(Report{st->id, task, SpanKind::send, *start, steady_now_ns(), 0});

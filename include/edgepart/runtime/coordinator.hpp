@@ -29,6 +29,9 @@ struct RunConfig {
   double setup_timeout_s = 60;       // connecting, authenticating, setting up, clock pings
   bool same_clock = false;           // every worker runs on this machine (CLOCK_MONOTONIC shared)
   std::function<bool()> interrupted; // polled while waiting: true stops the run (RunInterrupted)
+  // [from][to]: a delay the sender adds before each transfer (the scenario's latency when an
+  // emulated network does not apply it); empty: none.
+  std::vector<std::vector<double>> transfer_delay_s;
 };
 
 struct MeasuredTask {
@@ -53,8 +56,11 @@ struct RunOutcome {
   int64_t notices = 0;               // completion notices sent between workers
   std::vector<double> clock_offsets_s;  // worker clock - coordinator clock, by device
   double setup_s = 0;
+  size_t variant = 0;                // the variant every request used: plan::planning_point's
 };
 
+// Every request uses the variant of the planning rate (plan::planning_point): a real network's
+// rate is not known when a request starts.
 // The workers could not be reached or set up: exit code 5 (docs/runtime.md).
 class RunSetupError : public std::runtime_error {
 public:
@@ -68,9 +74,6 @@ public:
 
 // The seed of request `request`'s input (exec::Executor::random_input(shape, seed)).
 uint64_t request_input_seed(uint64_t seed, int64_t request);
-
-// The variant a real run uses: the one the plan's prediction is for (the planning rate).
-size_t planned_variant(const plan::Plan& plan);
 
 // InputError when the runtime cannot execute the plan (pull tasks, transfers without a tensor).
 void check_runnable(const plan::Plan& plan, const model::ModelGraph& graph, const cost::ModelAnalysis& analysis);

@@ -62,6 +62,9 @@ struct Setup {
   uint64_t weight_seed = 1;
   int32_t device = -1;
   std::vector<std::string> peers;  // HOST:PORT of every device's worker, by device index
+  // Per destination device: a delay added before each transfer to it (the scenario's latency when
+  // the emulated network does not apply it, docs/netemu.md); empty: none.
+  std::vector<int64_t> delay_ns;
   bool operator==(const Setup&) const = default;
 };
 struct SetupOk { bool operator==(const SetupOk&) const = default; };

@@ -17,7 +17,7 @@ std::vector<Message> samples() {
       Hello{Role::coordinator, -1, "s3cret", 123456},
       Hello{Role::peer, 3, "", kMaxHelloFrameBytes},
       HelloOk{-42},
-      Setup{"{\"model\": 1}", "{\"plan\": 2}", 77, 2, {"127.0.0.1:1", "10.0.0.2:7100", "[::1]:9"}},
+      Setup{"{\"model\": 1}", "{\"plan\": 2}", 77, 2, {"127.0.0.1:1", "10.0.0.2:7100", "[::1]:9"}, {0, 2000000, 5}},
       SetupOk{},
       Ping{123},
       Pong{123, 456},

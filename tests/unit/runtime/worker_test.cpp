@@ -88,7 +88,7 @@ TEST_F(WorkerFixture, RefusesAFrameLargerThanThePlanAllows) {
   auto ok = receive(s);
   ASSERT_TRUE(ok && std::holds_alternative<HelloOk>(*ok)) << error_of(ok);
   // A setup frame whose header announces 1 MiB: refused before the payload is read.
-  std::vector<uint8_t> frame = encode(runtime::Setup{std::string(1 << 20, 'x'), "", 1, 0, {}});
+  std::vector<uint8_t> frame = encode(runtime::Setup{std::string(1 << 20, 'x'), "", 1, 0, {}, {}});
   send(s, std::vector<uint8_t>(frame.begin(), frame.begin() + kFrameHeaderBytes));
   std::string why = error_of(receive(s));
   EXPECT_NE(why.find("exceeds the maximum of 8192 bytes"), std::string::npos) << why;
@@ -116,7 +116,7 @@ TEST_F(WorkerFixture, ASetupThatIsNotAModelIsAnError) {
   tcp::socket s = connect();
   send(s, encode(Hello{Role::coordinator, -1, "t0k3n", 1 << 20}));
   ASSERT_TRUE(receive(s).has_value());
-  send(s, encode(runtime::Setup{"not json", "{}", 1, 0, {"127.0.0.1:1"}}));
+  send(s, encode(runtime::Setup{"not json", "{}", 1, 0, {"127.0.0.1:1"}, {}}));
   EXPECT_NE(error_of(receive(s)).find("setup failed"), std::string::npos);
 }
 
