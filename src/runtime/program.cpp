@@ -40,7 +40,7 @@ std::vector<LayerStep> compute_steps(const plan::Plan& p, size_t variant, const 
     // reads its whole input; element-wise layers read the same channels.
     for (auto l = static_cast<model::LayerIndex>(layers.begin); l <= layers.end; ++l) {
       const plan::Span& ch = region->rows[static_cast<size_t>(l - st.first_layer)];
-      LayerStep s{l, rf::Region::whole(a.shapes[static_cast<size_t>(l)]), ch.begin, ch.end, {}};
+      LayerStep s{l, rf::Region::whole(a.shapes[static_cast<size_t>(l)]), ch.begin, ch.end, {}, true, {}};
       for (model::LayerIndex in : g.layer(l).inputs) {
         const model::Shape& sh = a.shape_of(in);
         bool whole = g.layer(l).kind == model::OpKind::linear;
@@ -59,7 +59,7 @@ std::vector<LayerStep> compute_steps(const plan::Plan& p, size_t variant, const 
     const model::Shape& out_shape = a.shapes[static_cast<size_t>(l)];
     rf::Region out = rf::Region{interval(region->rows[k]), interval(region->cols[k])}.clip(out_shape);
     if (out.empty()) continue;
-    LayerStep s{l, out, 0, out_shape.c - 1, {}};
+    LayerStep s{l, out, 0, out_shape.c - 1, {}, true, {}};
     for (model::LayerIndex in : g.layer(l).inputs) {
       const model::Shape& sh = a.shape_of(in);
       rf::Region crop = (in >= st.first_layer ? br.output(in) : br.input_of(in)).clip(sh);
@@ -68,6 +68,39 @@ std::vector<LayerStep> compute_steps(const plan::Plan& p, size_t variant, const 
     steps.push_back(std::move(s));
   }
   return steps;
+}
+
+// Which step outputs may stay inside their task (see LayerStep::store). Outputs read by a
+// transfer, by another task of this device, or that are the model output go to the store; in a
+// "channels" stage everything does (a step there keeps only some channels).
+void mark_local_outputs(Program& prog, const plan::Variant& v, const model::ModelGraph& g) {
+  std::vector<int> readers(g.size(), 0);  // reads from outside the producing task
+  for (const plan::Task& t : v.tasks)
+    if (t.kind == TaskKind::transfer && t.data.tensor >= 0) readers[static_cast<size_t>(t.data.tensor)] += 2;
+  readers.back() += 2;
+  for (size_t id = 0; id < prog.tasks.size(); ++id) {
+    const TaskPlan& tp = prog.tasks[id];
+    for (const LayerStep& s : tp.steps)
+      for (const InputCrop& in : s.inputs) {
+        if (in.tensor < 0) continue;
+        bool inside = std::any_of(tp.steps.begin(), tp.steps.end(), [&](const LayerStep& o) { return o.layer == in.tensor; });
+        if (!inside) readers[static_cast<size_t>(in.tensor)] += 2;
+      }
+  }
+  for (size_t id = 0; id < prog.tasks.size(); ++id) {
+    TaskPlan& tp = prog.tasks[id];
+    const plan::Task& t = v.tasks[id];
+    const bool channels = t.stage >= 0 && v.stages[static_cast<size_t>(t.stage)].split == "channels";
+    for (size_t k = 0; k < tp.steps.size(); ++k) {
+      LayerStep& s = tp.steps[k];
+      s.store = channels || k + 1 == tp.steps.size() || readers[static_cast<size_t>(s.layer)] > 0;
+      s.local_inputs.assign(s.inputs.size(), -1);
+      if (channels) continue;
+      for (size_t i = 0; i < s.inputs.size(); ++i)
+        for (size_t j = 0; j < k; ++j)
+          if (tp.steps[j].layer == s.inputs[i].tensor) s.local_inputs[i] = static_cast<int>(j);
+    }
+  }
 }
 
 }  // namespace
@@ -136,6 +169,7 @@ Program build_program(const plan::Plan& p, size_t variant, int device, const mod
       prog.initial.push_back(t.id);
   }
   prog.send_to.assign(send_to.begin(), send_to.end());
+  mark_local_outputs(prog, v, g);
   return prog;
 }
 

@@ -29,6 +29,11 @@ struct LayerStep {
   rf::Region out;      // region of the layer's output computed (all channels)
   int64_t c0 = 0, c1 = -1;  // output channels kept ("channels" stages: the part's neurons)
   std::vector<InputCrop> inputs;
+  // Whether the output goes to the request's store: it does when anything but the task's next
+  // layers reads it (a transfer, another task, the model output); otherwise it stays inside the
+  // task, which saves copying whole activations in and out of the store.
+  bool store = true;
+  std::vector<int> local_inputs;  // per input: index of the step of this task producing it, or -1
 };
 
 struct TaskPlan {

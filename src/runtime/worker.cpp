@@ -432,23 +432,39 @@ private:
       int64_t start = steady_now_ns(), work = 0;
       std::string error;
       try {
-        for (const LayerStep& step : tp.steps) {
-          std::vector<exec::Tensor> crops;
-          crops.reserve(step.inputs.size());
-          for (const InputCrop& in : step.inputs) {
+        std::vector<exec::Tensor> outputs(tp.steps.size());  // this task's layer outputs
+        for (size_t si = 0; si < tp.steps.size(); ++si) {
+          const LayerStep& step = tp.steps[si];
+          std::vector<exec::Tensor> crops(step.inputs.size());
+          std::vector<exec::InputView> views;
+          for (size_t k = 0; k < step.inputs.size(); ++k) {
+            const InputCrop& in = step.inputs[k];
+            if (int j = step.local_inputs[k]; j >= 0) {
+              // Computed by this task: its tensor holds the producing step's region.
+              views.push_back(exec::InputView{&outputs[static_cast<size_t>(j)], tp.steps[static_cast<size_t>(j)].out, in.valid});
+              continue;
+            }
             Box need{in.tensor, in.c0, in.c1, in.crop.rows.begin, in.crop.rows.end, in.crop.cols.begin, in.crop.cols.end};
             if (!st->store.has(need))
               throw InternalError("task '" + t.name + "' reads " + box_to_string(need) + ", which is not all here");
-            crops.push_back(st->store.crop(in.tensor, in.crop));
+            crops[k] = st->store.crop(in.tensor, in.crop);
+            views.push_back(exec::InputView{&crops[k], in.crop, in.valid});
           }
-          std::vector<exec::InputView> views;
-          for (size_t k = 0; k < step.inputs.size(); ++k)
-            views.push_back(exec::InputView{&crops[k], step.inputs[k].crop, step.inputs[k].valid});
           int64_t w0 = steady_now_ns();
-          exec::Tensor out = ses->executor->compute(step.layer, views, step.out);
+          outputs[si] = ses->executor->compute(step.layer, views, step.out);
           work += steady_now_ns() - w0;
-          Box ob{step.layer, step.c0, step.c1, step.out.rows.begin, step.out.rows.end, step.out.cols.begin, step.out.cols.end};
-          st->store.put(ob, out.data.data() + step.c0 * out.plane_size());
+          const exec::Tensor& out = outputs[si];
+          if (step.store) {
+            Box ob{step.layer, step.c0, step.c1, step.out.rows.begin, step.out.rows.end, step.out.cols.begin, step.out.cols.end};
+            st->store.put(ob, out.data.data() + step.c0 * out.plane_size());
+          }
+          // Free what no later step of the task reads.
+          for (size_t j = 0; j < si; ++j) {
+            bool later = false;
+            for (size_t n = si + 1; n < tp.steps.size() && !later; ++n)
+              for (int li : tp.steps[n].local_inputs) later = later || li == static_cast<int>(j);
+            if (!later) outputs[j] = exec::Tensor();
+          }
         }
       } catch (const std::exception& e) {
         error = e.what();
