@@ -130,6 +130,7 @@ int computing_devices(const plan::Plan& p, const scenario::Cluster& cluster) {
   std::vector<int> devs;
   for (const auto& t : p.variants[plan::planning_point(p, cluster).variant].tasks)
     if (t.kind == plan::TaskKind::compute && t.device >= 0) devs.push_back(t.device);
+    else if (t.kind == plan::TaskKind::compute) devs.insert(devs.end(), t.pool_devices.begin(), t.pool_devices.end());
   std::sort(devs.begin(), devs.end());
   return static_cast<int>(std::unique(devs.begin(), devs.end()) - devs.begin());
 }

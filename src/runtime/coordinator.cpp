@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -35,6 +36,7 @@ struct Worker {
   std::string why;  // why it is dead
   std::vector<std::pair<int64_t, int64_t>> pings;  // (round trip, offset) in ns
   int64_t offset_ns = 0;
+  std::optional<std::pair<int64_t, int>> tile;  // the pull task it is computing (request, task)
 };
 
 struct Live {
@@ -49,14 +51,20 @@ struct Live {
 struct SpanKey {
   int64_t request;
   int task;
+  int leg = 0;  // pull tasks: 1 input transfer, 2 output transfer
   auto operator<=>(const SpanKey&) const = default;
+};
+struct Endpoint {
+  int device = -1;
+  int64_t start = 0, end = 0;
 };
 
 class Coordinator {
 public:
   Coordinator(const scenario::Scenario& s, const model::ModelGraph& g, const cost::ModelAnalysis& a,
               const plan::Plan& p, const RunConfig& c)
-      : sc_(s), g_(g), a_(a), plan_(p), cfg_(c), variant_(plan::planning_point(p, scenario::make_cluster(s)).variant) {}
+      : sc_(s), g_(g), a_(a), plan_(p), cfg_(c), variant_(plan::planning_point(p, scenario::make_cluster(s)).variant),
+        program_(build_program(p, variant_, p.source, g, a)) {}
 
   RunOutcome run() {
     const int64_t setup_start = steady_now_ns();
@@ -179,10 +187,24 @@ private:
     if (w.conn) w.conn->close(why);
     if (!running_) return;
     spdlog::warn("worker {} ({}) lost: {}", w.name, w.address, why);
+    // Its pull tasks whose output has not reached out_to go back to the queue.
+    for (auto it = pull_taker_.begin(); it != pull_taker_.end();) {
+      if (it->second != w.device) {
+        ++it;
+        continue;
+      }
+      if (live_.count(it->first.first)) {
+        spdlog::info("pull task {} of request {} requeued", it->first.second, it->first.first);
+        queue_.push_front(it->first);
+      }
+      it = pull_taker_.erase(it);
+    }
+    w.tile.reset();
     std::vector<int64_t> hit;
     for (auto& [id, live] : live_)
       if (live.waiting.count(w.device)) hit.push_back(id);
     for (int64_t id : hit) fail(id, "worker " + w.name + " lost: " + why);
+    dispatch();
   }
 
   void on_message(Worker& w, Message&& m) {
@@ -266,18 +288,63 @@ private:
       }
       workers_[static_cast<size_t>(d)].conn->send(s);
     }
+    for (const plan::Task& t : plan_.variants[variant_].tasks)
+      if (t.kind == plan::TaskKind::compute && t.dispatch == plan::Dispatch::pull) queue_.emplace_back(id, t.id);
+    dispatch();
     spdlog::debug("request {} issued at {:.6f} s", id, arrival_s);
+  }
+
+  // Pull tasks (FTP, FDSP): the queue's head goes to an idle live device of its pool; its in_from
+  // forwards the input there. One pull task per device at a time (a device computes one thing).
+  void dispatch() {
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      auto [id, task] = *it;
+      if (!live_.count(id)) {
+        it = queue_.erase(it);
+        continue;
+      }
+      const plan::Task& t = plan_.variants[variant_].tasks[static_cast<size_t>(task)];
+      Worker* taker = nullptr;
+      for (int d : t.pool_devices) {
+        Worker& w = workers_[static_cast<size_t>(d)];
+        if (!w.dead && !w.tile) {
+          taker = &w;
+          break;
+        }
+      }
+      if (!taker) {
+        ++it;
+        continue;
+      }
+      taker->tile = *it;
+      pull_taker_[*it] = taker->device;
+      taker->conn->send(Assign{static_cast<uint64_t>(id), static_cast<uint32_t>(variant_), task});
+      workers_[static_cast<size_t>(t.in_from)].conn->send(
+          Forward{static_cast<uint64_t>(id), static_cast<uint32_t>(variant_), task, taker->device});
+      it = queue_.erase(it);
+    }
   }
 
   void on_report(Worker& w, const Report& r) {
     auto id = static_cast<int64_t>(r.request);
+    if (r.task < 0 || static_cast<size_t>(r.task) >= plan_.variants[variant_].tasks.size())
+      return w.conn->fail("a report names task " + std::to_string(r.task));
+    if (r.kind == SpanKind::task && w.tile && *w.tile == std::make_pair(id, r.task)) {
+      w.tile.reset();
+      dispatch();
+    }
+    // A pull task is safe once its output is at out_to (received there, or computed there).
+    const plan::Task& info = plan_.variants[variant_].tasks.at(static_cast<size_t>(r.task));
+    if (info.dispatch == plan::Dispatch::pull &&
+        ((r.kind == SpanKind::receive && r.leg == 2) || (r.kind == SpanKind::task && w.device == info.out_to)))
+      pull_taker_.erase({id, r.task});
     if (!live_.count(id)) return;  // a request that already failed
     int64_t start = r.start_ns - w.offset_ns - t0_ns_, end = r.end_ns - w.offset_ns - t0_ns_;
-    SpanKey key{id, r.task};
+    SpanKey key{id, r.task, r.leg};
     switch (r.kind) {
       case SpanKind::task: tasks_[key] = MeasuredTask{id, r.task, w.device, start * 1e-9, end * 1e-9, r.work_ns * 1e-9}; break;
-      case SpanKind::send: sends_[key] = {start, end}; break;
-      case SpanKind::receive: receives_[key] = end; break;
+      case SpanKind::send: sends_[key] = Endpoint{w.device, start, end}; break;
+      case SpanKind::receive: receives_[key] = Endpoint{w.device, start, end}; break;
     }
   }
 
@@ -306,11 +373,12 @@ private:
     if (it == live_.end()) return;
     spdlog::warn("request {} failed: {}", id, why);
     if (out_.failures.size() < 20) out_.failures.push_back("request " + std::to_string(id) + ": " + why);
-    for (int d : it->second.waiting) {
-      Worker& w = workers_[static_cast<size_t>(d)];
-      if (!w.dead) w.conn->send(Cancel{static_cast<uint64_t>(id)});
+    for (Worker& w : workers_) {  // every worker: pull takers hold state for it too
+      if (!w.dead && w.conn) w.conn->send(Cancel{static_cast<uint64_t>(id)});
+      if (w.tile && w.tile->first == id) w.tile.reset();
     }
     finish_request(id, now_s(), true);
+    dispatch();
   }
 
   void finish_request(int64_t id, double done_s, bool failed) {
@@ -330,6 +398,11 @@ private:
   }
 
   // --- results --------------------------------------------------------------------------------
+
+  // A pull task's input (leg 1) or output (leg 2) box.
+  Box pull_box(const plan::Task& t, int leg) const {
+    return leg == 1 ? program_.tasks[static_cast<size_t>(t.id)].in_box : program_.tasks[static_cast<size_t>(t.id)].out_box;
+  }
 
   RunOutcome finish() {
     out_.variant = variant_;
@@ -361,9 +434,11 @@ private:
       auto rv = receives_.find(key);
       if (failed.count(key.request) || rv == receives_.end()) continue;
       const plan::Task& info = v.tasks[static_cast<size_t>(key.task)];
-      MeasuredTransfer m{key.request, key.task, info.from, info.to,
-                         static_cast<double>(box_of(info.data).elements()) * 4.0,  // float32 on the wire
-                         static_cast<double>(se.first) * 1e-9, static_cast<double>(rv->second) * 1e-9};
+      const Box box = key.leg == 0 ? box_of(info.data)
+                                   : pull_box(info, key.leg);
+      MeasuredTransfer m{key.request, key.task, se.device, rv->second.device,
+                         static_cast<double>(box.elements()) * 4.0,  // float32 on the wire
+                         static_cast<double>(se.start) * 1e-9, static_cast<double>(rv->second.end) * 1e-9};
       r.devices[static_cast<size_t>(m.from)].tx_s += m.end_s - m.start_s;
       auto& l = links[{m.from, m.to}];
       l.from = m.from;
@@ -387,6 +462,7 @@ private:
   const plan::Plan& plan_;
   const RunConfig& cfg_;
   size_t variant_;
+  Program program_;  // the source's view: pull tasks' boxes
   asio::io_context io_;
   std::vector<Worker> workers_;
   uint64_t max_from_worker_ = kMaxHelloFrameBytes;
@@ -395,8 +471,9 @@ private:
   int64_t t0_ns_ = 0, total_ = 0, issued_ = 0, accounted_ = 0, messages_ = 0;
   std::map<int64_t, Live> live_;
   std::map<SpanKey, MeasuredTask> tasks_;
-  std::map<SpanKey, std::pair<int64_t, int64_t>> sends_;
-  std::map<SpanKey, int64_t> receives_;
+  std::map<SpanKey, Endpoint> sends_, receives_;
+  std::deque<std::pair<int64_t, int>> queue_;  // pull tasks waiting for a device (request, task)
+  std::map<std::pair<int64_t, int>, int> pull_taker_;  // pull tasks assigned, output not yet at out_to
   RunOutcome out_;
 };
 

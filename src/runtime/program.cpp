@@ -103,6 +103,36 @@ void mark_local_outputs(Program& prog, const plan::Variant& v, const model::Mode
   }
 }
 
+// A pull task (DeepThings / ADCNN tiles): its input is the region's input box of the stage input
+// (from in_from), its output the region of the stage's last layer (to out_to).
+void build_pull(TaskPlan& tp, const plan::Plan& p, size_t variant, const plan::Task& t, int device,
+                const model::ModelGraph& g, const cost::ModelAnalysis& a) {
+  const plan::Variant& v = p.variants[variant];
+  const plan::DeviceRegion* region = plan::task_region(v, t);
+  if (!t.deps.empty() || !region || t.in_from < 0 || t.out_to < 0)
+    throw InputError("<plan>", where_of(variant, t),
+                     "pull task '" + t.name + "' needs a region, in_from and out_to, and no dependencies (the runtime's queue)");
+  const plan::Stage& st = v.stages.at(static_cast<size_t>(t.stage));
+  const auto& first_inputs = g.layer(st.first_layer).inputs;
+  if (first_inputs.size() != 1 || st.split == "channels")
+    throw InputError("<plan>", where_of(variant, t), "pull task '" + t.name + "': its stage must read one tensor");
+  tp.pull = true;
+  tp.exec_device = -1;
+  tp.done_device = t.out_to;
+  tp.in_from = t.in_from;
+  tp.out_to = t.out_to;
+  tp.provide = t.in_from == device;
+  tp.collect = t.out_to == device;
+  const model::Shape& in = a.shape_of(first_inputs.front());
+  const model::Shape& out = a.shapes[static_cast<size_t>(st.last_layer)];
+  tp.in_box = Box{first_inputs.front(), 0, in.c - 1, region->input_rows.begin, region->input_rows.end,
+                  region->input_cols.begin, region->input_cols.end};
+  tp.out_box = Box{st.last_layer, 0, out.c - 1, region->rows.back().begin, region->rows.back().end,
+                   region->cols.back().begin, region->cols.back().end};
+  if (std::find(t.pool_devices.begin(), t.pool_devices.end(), device) != t.pool_devices.end())
+    tp.steps = compute_steps(p, variant, t, g, a);
+}
+
 }  // namespace
 
 Box box_of(const plan::TensorPiece& piece) {
@@ -125,9 +155,16 @@ Program build_program(const plan::Plan& p, size_t variant, int device, const mod
   std::set<int> send_to;
   for (const plan::Task& t : v.tasks) {
     TaskPlan& tp = prog.tasks[static_cast<size_t>(t.id)];
-    if ((t.kind == TaskKind::compute || t.kind == TaskKind::cache_lookup) && t.dispatch == plan::Dispatch::pull)
-      throw InputError("<plan>", where_of(variant, t),
-                       "task '" + t.name + "' is pulled from a queue (dispatch pull): the runtime executes static plans only");
+    if (t.kind == TaskKind::compute && t.dispatch == plan::Dispatch::pull) {
+      build_pull(tp, p, variant, t, device, g, a);
+      prog.involved += (tp.provide ? 1 : 0) + (tp.collect ? 1 : 0);
+      if (tp.provide)
+        for (int d : t.pool_devices) send_to.insert(d);
+      if (std::find(t.pool_devices.begin(), t.pool_devices.end(), device) != t.pool_devices.end()) send_to.insert(t.out_to);
+      continue;
+    }
+    if (t.kind == TaskKind::cache_lookup && t.dispatch == plan::Dispatch::pull)
+      throw InputError("<plan>", where_of(variant, t), "task '" + t.name + "': a pulled cache lookup is not supported");
     tp.exec_device = exec_device(t);
     tp.done_device = done_device(t);
     tp.deps = static_cast<int>(t.deps.size());
@@ -181,6 +218,9 @@ std::vector<int> participants(const plan::Plan& p, size_t variant) {
       devs.insert(t.to);
     } else if (t.device >= 0) {
       devs.insert(t.device);
+    } else if (t.dispatch == plan::Dispatch::pull) {
+      devs.insert(t.in_from);
+      devs.insert(t.out_to);
     }
   }
   return {devs.begin(), devs.end()};

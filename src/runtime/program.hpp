@@ -43,7 +43,13 @@ struct TaskPlan {
   std::vector<int> successors;     // tasks executed here that depend on this one
   std::vector<int> notify;         // devices to send a Notice to when this task is done here
   Box box;                         // transfers: what they carry
-  std::vector<LayerStep> steps;    // compute: the layers, in order
+  std::vector<LayerStep> steps;    // compute (and pull tasks on their pool devices): the layers
+  // Pull tasks (FTP, FDSP): taken by whichever pool device the coordinator assigns.
+  bool pull = false;
+  bool provide = false;            // this device is in_from: it forwards the input to the taker
+  bool collect = false;            // this device is out_to: the task is done here when its output is
+  int in_from = -1, out_to = -1;
+  Box in_box, out_box;             // the stage input's tile box, the stage output's
 };
 
 struct Program {
@@ -54,8 +60,8 @@ struct Program {
   std::vector<int> send_to;        // devices this one sends data or notices to
 };
 
-// InputError (file "<plan>") for what the runtime cannot execute: pull tasks, transfers without a
-// tensor piece, a transfer's piece outside its tensor.
+// InputError (file "<plan>") for what the runtime cannot execute: pull tasks with dependencies,
+// transfers without a tensor piece, a transfer's piece outside its tensor.
 Program build_program(const plan::Plan& plan, size_t variant, int device, const model::ModelGraph& graph,
                       const cost::ModelAnalysis& analysis);
 

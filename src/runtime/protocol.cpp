@@ -174,6 +174,7 @@ void encode_body(Writer& w, const Message& m) {
       w.u64(v.request);
       w.i32(v.task);
       w.u8(static_cast<uint8_t>(v.kind));
+      w.u8(v.leg);
       w.i64(v.start_ns);
       w.i64(v.end_ns);
       w.i64(v.work_ns);
@@ -188,6 +189,15 @@ void encode_body(Writer& w, const Message& m) {
       w.str(v.message);
     } else if constexpr (std::is_same_v<T, Cancel>) {
       w.u64(v.request);
+    } else if constexpr (std::is_same_v<T, Assign>) {
+      w.u64(v.request);
+      w.u32(v.variant);
+      w.i32(v.task);
+    } else if constexpr (std::is_same_v<T, Forward>) {
+      w.u64(v.request);
+      w.u32(v.variant);
+      w.i32(v.task);
+      w.i32(v.to);
     }
     // SetupOk, Shutdown: empty payloads
   }, m);
@@ -216,6 +226,8 @@ const char* message_name(MessageType type) {
     case MessageType::error: return "error";
     case MessageType::cancel: return "cancel";
     case MessageType::shutdown: return "shutdown";
+    case MessageType::assign: return "assign";
+    case MessageType::forward: return "forward";
   }
   return "unknown";
 }
@@ -250,7 +262,7 @@ FrameHeader decode_header(std::span<const uint8_t> bytes, uint64_t max_frame_byt
   if (version != kProtocolVersion)
     throw ProtocolError("protocol version " + std::to_string(version) + " (this build speaks " +
                         std::to_string(kProtocolVersion) + ")");
-  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::shutdown))
+  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::forward))
     throw ProtocolError("unknown message type " + std::to_string(type));
   if (length > max_frame_bytes - std::min<uint64_t>(max_frame_bytes, kFrameHeaderBytes))
     throw ProtocolError("a " + std::string(message_name(static_cast<MessageType>(type))) + " frame of " +
@@ -340,6 +352,8 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
       uint8_t kind = r.u8();
       if (kind > 2) r.fail("span kind " + std::to_string(kind));
       v.kind = static_cast<SpanKind>(kind);
+      v.leg = r.u8();
+      if (v.leg > 2) r.fail("leg " + std::to_string(v.leg));
       v.start_ns = r.i64();
       v.end_ns = r.i64();
       v.work_ns = r.i64();
@@ -365,6 +379,23 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
     }
     case MessageType::cancel: m = Cancel{r.u64()}; break;
     case MessageType::shutdown: m = Shutdown{}; break;
+    case MessageType::assign: {
+      Assign v;
+      v.request = r.u64();
+      v.variant = r.u32();
+      v.task = r.i32();
+      m = v;
+      break;
+    }
+    case MessageType::forward: {
+      Forward v;
+      v.request = r.u64();
+      v.variant = r.u32();
+      v.task = r.i32();
+      v.to = r.i32();
+      m = v;
+      break;
+    }
   }
   r.finish();
   return m;

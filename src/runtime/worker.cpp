@@ -40,6 +40,9 @@ struct RequestState {
   std::vector<int> deps_left;
   std::vector<uint8_t> known;
   std::vector<int> deferred;  // ready before the Start message arrived
+  std::set<int> assigned;     // pull tasks given to this device whose input is not all here yet
+  std::vector<std::pair<int, int>> forwards;  // (pull task, taker) whose input is not all here yet
+  std::set<int> provided;     // pull tasks whose input this device (in_from) has forwarded once
   int pending = 0;
   TensorStore store;
   int64_t output_ns = -1;
@@ -155,6 +158,8 @@ private:
     if (auto* p = std::get_if<Ping>(&m)) return c->send(Pong{p->clock_ns, steady_now_ns()});
     if (auto* st = std::get_if<Start>(&m)) return on_start(std::move(*st));
     if (auto* x = std::get_if<Cancel>(&m)) return cancel(x->request);
+    if (auto* a = std::get_if<Assign>(&m)) return on_assign(*a);
+    if (auto* f = std::get_if<Forward>(&m)) return on_forward(*f);
     if (std::holds_alternative<Shutdown>(m)) return c->close("shutdown requested");
     c->fail(std::string("unexpected ") + message_name(type_of(m)) + " message from the coordinator");
   }
@@ -302,6 +307,9 @@ private:
       note_output(st);
     }
     st->started = true;
+    run_forwards(st);
+    run_assigned(st);
+    if (st->dead) return;
     std::vector<int> run_now = st->prog->initial;
     run_now.insert(run_now.end(), st->deferred.begin(), st->deferred.end());
     st->deferred.clear();
@@ -334,6 +342,8 @@ private:
     auto st = state_for(d.request, d.variant);
     if (!st) return;
     const plan::Variant& v = session_->plan.variants[d.variant];
+    if (d.task >= 0 && static_cast<size_t>(d.task) < st->prog->tasks.size() && st->prog->tasks[static_cast<size_t>(d.task)].pull)
+      return on_pull_data(st, std::move(d));
     if (d.task < 0 || static_cast<size_t>(d.task) >= st->prog->tasks.size() ||
         st->prog->tasks[static_cast<size_t>(d.task)].role != TaskRole::receive)
       return request_error(st, "data for task " + std::to_string(d.task) + ", which this device does not receive");
@@ -344,9 +354,113 @@ private:
     st->store.put(d.box, d.values.data());
     int64_t now = steady_now_ns();
     note_output(st);
-    session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, now, now, 0});
+    session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 0, now, now, 0});
     complete_here(st, d.task);
     maybe_finish(st);
+  }
+
+  // --- pull tasks (FTP, FDSP): the coordinator assigns each to an idle pool device ------------
+
+  void on_assign(const Assign& a) {
+    auto st = state_for(a.request, a.variant);
+    if (!st) return;
+    if (a.task < 0 || static_cast<size_t>(a.task) >= st->prog->tasks.size() || !st->prog->tasks[static_cast<size_t>(a.task)].pull ||
+        st->prog->tasks[static_cast<size_t>(a.task)].steps.empty())
+      return request_error(st, "assigned task " + std::to_string(a.task) + ", not a pull task this device may take");
+    st->assigned.insert(a.task);
+    run_assigned(st);
+  }
+
+  void run_assigned(const std::shared_ptr<RequestState>& st) {
+    for (auto it = st->assigned.begin(); it != st->assigned.end();) {
+      if (!st->store.has(st->prog->tasks[static_cast<size_t>(*it)].in_box)) {
+        ++it;
+        continue;
+      }
+      post_compute(st, *it);
+      it = st->assigned.erase(it);
+    }
+  }
+
+  void on_forward(const Forward& f) {
+    auto st = state_for(f.request, f.variant);
+    if (!st) return;
+    if (f.task < 0 || static_cast<size_t>(f.task) >= st->prog->tasks.size() || !st->prog->tasks[static_cast<size_t>(f.task)].provide ||
+        f.to < 0 || static_cast<size_t>(f.to) >= session_->plan.devices.size())
+      return request_error(st, "asked to forward the input of task " + std::to_string(f.task) + ", which this device does not provide");
+    st->forwards.emplace_back(f.task, f.to);
+    run_forwards(st);
+  }
+
+  void run_forwards(const std::shared_ptr<RequestState>& st) {
+    std::vector<std::pair<int, int>> waiting;
+    for (auto [task, to] : st->forwards) {
+      const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
+      if (!st->store.has(tp.in_box)) {
+        waiting.emplace_back(task, to);
+        continue;
+      }
+      const bool first = st->provided.insert(task).second;  // a requeued tile is forwarded again
+      if (to == session_->device) {
+        if (first) --st->pending;
+        continue;
+      }
+      const int64_t ready = steady_now_ns();
+      auto ses = session_;
+      ses->peers.at(to)->send(encode(Data{st->id, st->variant, task, tp.in_box, st->store.get(tp.in_box)}), {},
+                              [this, ses, st, task, ready, first] {
+                                if (session_ != ses || st->dead) return;
+                                ses->coordinator->send(Report{st->id, task, SpanKind::send, 1, ready, steady_now_ns(), 0});
+                                if (first) --st->pending;
+                                maybe_finish(st);
+                              });
+    }
+    st->forwards = std::move(waiting);
+    maybe_finish(st);
+  }
+
+  void on_pull_data(const std::shared_ptr<RequestState>& st, Data d) {
+    const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(d.task)];
+    const int64_t now_ns = steady_now_ns();
+    if (d.box == tp.in_box && !tp.steps.empty()) {
+      st->store.put(d.box, d.values.data());
+      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 1, now_ns, now_ns, 0});
+      run_assigned(st);
+      run_forwards(st);
+      return;
+    }
+    if (d.box == tp.out_box && tp.collect) {
+      st->store.put(d.box, d.values.data());
+      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 2, now_ns, now_ns, 0});
+      note_output(st);
+      if (!st->known[static_cast<size_t>(d.task)]) complete_here(st, d.task);
+      return maybe_finish(st);
+    }
+    request_error(st, "pull task " + std::to_string(d.task) + " received " + box_to_string(d.box));
+  }
+
+  // A pull task computed here: its output goes to out_to (or is done here when this is out_to).
+  void pull_computed(const std::shared_ptr<RequestState>& st, int task) {
+    const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
+    if (tp.collect) {
+      note_output(st);
+      if (!st->known[static_cast<size_t>(task)]) complete_here(st, task);
+      return maybe_finish(st);
+    }
+    const int64_t ready = steady_now_ns();
+    auto ses = session_;
+    ses->peers.at(tp.out_to)->send(encode(Data{st->id, st->variant, task, tp.out_box, st->store.get(tp.out_box)}), {},
+                                   [this, ses, st, task, ready] {
+                                     if (session_ != ses || st->dead) return;
+                                     ses->coordinator->send(Report{st->id, task, SpanKind::send, 2, ready, steady_now_ns(), 0});
+                                     forget_if_transient(st);
+                                   });
+  }
+
+  // A device that only took pull tasks of a request keeps no state for it afterwards.
+  void forget_if_transient(const std::shared_ptr<RequestState>& st) {
+    if (st->started || st->prog->involved > 0 || !st->assigned.empty()) return;
+    session_->requests.erase(st->id);
   }
 
   void make_known(const std::shared_ptr<RequestState>& st, int task) {
@@ -377,7 +491,7 @@ private:
       case TaskRole::lookup:  // CCIED's cache lookup: always a miss (no feature cache exists here)
       case TaskRole::local_transfer: {
         int64_t now = steady_now_ns();
-        session_->coordinator->send(Report{st->id, task, SpanKind::task, now, now, 0});
+        session_->coordinator->send(Report{st->id, task, SpanKind::task, 0, now, now, 0});
         complete_here(st, task);
         return maybe_finish(st);
       }
@@ -416,7 +530,7 @@ private:
         std::move(frame), [start, in_send] { if (!*in_send) *start = std::max(*start, steady_now_ns()); },
         [this, ses, st, task, start] {
           if (session_ != ses || st->dead) return;
-          ses->coordinator->send(Report{st->id, task, SpanKind::send, *start, steady_now_ns(), 0});
+          ses->coordinator->send(Report{st->id, task, SpanKind::send, 0, *start, steady_now_ns(), 0});
           --st->pending;
           maybe_finish(st);
         });
@@ -473,7 +587,8 @@ private:
       asio::post(io_, [this, ses, st, task, start, end, work, error] {
         if (session_ != ses || st->dead) return;
         if (!error.empty()) return request_error(st, error);
-        ses->coordinator->send(Report{st->id, task, SpanKind::task, start, end, work});
+        ses->coordinator->send(Report{st->id, task, SpanKind::task, 0, start, end, work});
+        if (st->prog->tasks[static_cast<size_t>(task)].pull) return pull_computed(st, task);
         note_output(st);
         complete_here(st, task);
         maybe_finish(st);

@@ -75,7 +75,7 @@ public:
 // The seed of request `request`'s input (exec::Executor::random_input(shape, seed)).
 uint64_t request_input_seed(uint64_t seed, int64_t request);
 
-// InputError when the runtime cannot execute the plan (pull tasks, transfers without a tensor).
+// InputError when the runtime cannot execute the plan (pull tasks with dependencies, transfers without a tensor).
 void check_runnable(const plan::Plan& plan, const model::ModelGraph& graph, const cost::ModelAnalysis& analysis);
 
 RunOutcome run_plan(const scenario::Scenario& scenario, const model::ModelGraph& graph,

@@ -28,7 +28,7 @@ public:
 
 enum class MessageType : uint16_t {
   hello = 1, hello_ok = 2, setup = 3, setup_ok = 4, ping = 5, pong = 6, start = 7, data = 8,
-  notice = 9, report = 10, done = 11, error = 12, cancel = 13, shutdown = 14,
+  notice = 9, report = 10, done = 11, error = 12, cancel = 13, shutdown = 14, assign = 15, forward = 16,
 };
 const char* message_name(MessageType type);
 
@@ -97,6 +97,7 @@ struct Report {  // worker -> coordinator: a measured span (worker's steady cloc
   uint64_t request = 0;
   int32_t task = 0;
   SpanKind kind = SpanKind::task;
+  uint8_t leg = 0;                // pull tasks' transfers: 1 input (in_from -> taker), 2 output (taker -> out_to)
   int64_t start_ns = 0, end_ns = 0;
   int64_t work_ns = 0;            // task: the executor's own time (the rest is runtime overhead)
   bool operator==(const Report&) const = default;
@@ -116,9 +117,21 @@ struct Error {
 };
 struct Cancel { uint64_t request = 0; bool operator==(const Cancel&) const = default; };
 struct Shutdown { bool operator==(const Shutdown&) const = default; };
+struct Assign {  // coordinator -> worker: take pull task `task` of the request
+  uint64_t request = 0;
+  uint32_t variant = 0;
+  int32_t task = 0;
+  bool operator==(const Assign&) const = default;
+};
+struct Forward {  // coordinator -> a pull task's in_from: send its input to device `to`
+  uint64_t request = 0;
+  uint32_t variant = 0;
+  int32_t task = 0, to = -1;
+  bool operator==(const Forward&) const = default;
+};
 
 using Message = std::variant<Hello, HelloOk, Setup, SetupOk, Ping, Pong, Start, Data, Notice, Report, Done, Error,
-                             Cancel, Shutdown>;
+                             Cancel, Shutdown, Assign, Forward>;
 MessageType type_of(const Message& m);
 
 struct FrameHeader {

@@ -111,10 +111,29 @@ TEST(RunCli, SpawnedDpfpRunHasSimulatesKeysAndTheRightOutput) {
   for (const auto& t : m["transfers"]) EXPECT_LE(t["start_s"].get<double>(), t["end_s"].get<double>());
 }
 
-TEST(RunCli, PullPlansAreRefusedAsInput) {
-  auto r = run_edgepart({"run", "scenarios/default.json", "--spawn", "--strategy", "ftp", "--requests", "1"});
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("dispatch pull"), std::string::npos) << r.err;
+// Pull plans: every tile is taken by some pool device, and the output is the whole run's (FTP,
+// lossless) or reported with its error without failing the run (FDSP, zero padding per tile).
+TEST(RunCli, PullPlansRunFromTheCoordinatorsQueue) {
+  for (std::string s : {"ftp", "fdsp"}) {
+    auto r = run_edgepart({"run", "scenarios/default.json", "--spawn", "--strategy", s, "--requests", "2", "--set",
+                           "/model=../models/alexnet.json", "--format", "json"});
+    ASSERT_EQ(r.exit_code, 0) << s << ": " << r.err;
+    Json j = Json::parse(r.out);
+    const Json& m = j["measured"][s];
+    EXPECT_EQ(j["strategies"][0]["failed"], 0) << s;
+    EXPECT_TRUE(m["output_check"]["checked"].get<bool>()) << s;
+    EXPECT_EQ(m["output_check"]["lossless_expected"].get<bool>(), s == "ftp");
+    if (s == "ftp") {
+      EXPECT_TRUE(m["output_check"]["within_tolerance"].get<bool>()) << m["output_check"].dump();
+    } else {
+      EXPECT_GT(m["output_check"]["max_abs_error"].get<double>(), 0.0);
+    }
+    auto plan = run_edgepart({"plan", "scenarios/default.json", "--strategy", s, "--set", "/model=../models/alexnet.json",
+                              "--format", "json"});
+    ASSERT_EQ(plan.exit_code, 0);
+    size_t tasks = Json::parse(plan.out)["variants"][0]["tasks"].size();
+    EXPECT_EQ(m["tasks"].size(), 2 * tasks) << s;  // every tile and the rest, per request
+  }
 }
 
 TEST(RunCli, UnreachableWorkersExit5) {
