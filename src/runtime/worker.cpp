@@ -400,19 +400,18 @@ private:
         waiting.emplace_back(task, to);
         continue;
       }
-      const bool first = st->provided.insert(task).second;  // a requeued tile is forwarded again
-      if (to == session_->device) {
-        if (first) --st->pending;
-        continue;
-      }
+      // This device's part is done once the input is on its way (the frame holds a copy): a taker
+      // that dies before receiving it must not keep the request open here. A requeued tile is
+      // forwarded again but counted once.
+      if (st->provided.insert(task).second) --st->pending;
+      if (to == session_->device) continue;
       const int64_t ready = steady_now_ns();
       auto ses = session_;
+      const uint64_t id = st->id;
       ses->peers.at(to)->send(encode(Data{st->id, st->variant, task, tp.in_box, st->store.get(tp.in_box)}), {},
-                              [this, ses, st, task, ready, first] {
-                                if (session_ != ses || st->dead) return;
-                                ses->coordinator->send(Report{st->id, task, SpanKind::send, 1, ready, steady_now_ns(), 0});
-                                if (first) --st->pending;
-                                maybe_finish(st);
+                              [this, ses, id, task, ready] {
+                                if (session_ == ses)
+                                  ses->coordinator->send(Report{id, task, SpanKind::send, 1, ready, steady_now_ns(), 0});
                               });
     }
     st->forwards = std::move(waiting);

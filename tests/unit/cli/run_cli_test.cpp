@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -154,17 +155,27 @@ TEST(RunCli, TheTokenNeverComesFromTheCommandLine) {
 
 bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
-TEST(RunCli, AKilledWorkerFailsTheRestAndLeavesNoOrphans) {
+struct KilledRun {
+  int exit_code = -1;
+  bool killed = false;
+  std::string log;
+  Json report;
+  std::map<std::string, pid_t> workers;
+};
+
+// Runs `edgepart -v run ARGS -o FILE`, kills worker `victim` with SIGKILL once `after` appears in
+// the log, and waits for run to end by itself.
+KilledRun run_and_kill(const std::vector<std::string>& run_args, const std::string& victim, const std::string& after) {
+  KilledRun k;
   const std::string out = "/tmp/edgepart_run_kill_" + std::to_string(::getpid()) + ".json";
   int err_pipe[2];
-  ASSERT_EQ(::pipe(err_pipe), 0);
-  std::vector<std::string> args = with({EDGEPART_BIN, "-v", "run"},
-                                       with(kSmall, {"--spawn", "--requests", "40", "--timeout-s", "20", "--format", "json", "-o", out}));
+  if (::pipe(err_pipe) != 0) return k;
+  std::vector<std::string> args = with({EDGEPART_BIN, "-v", "run"}, with(run_args, {"-o", out}));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t run = ::fork();
-  ASSERT_GE(run, 0);
+  if (run < 0) return k;
   if (run == 0) {
     ::dup2(err_pipe[1], STDERR_FILENO);
     ::close(err_pipe[0]);
@@ -175,38 +186,52 @@ TEST(RunCli, AKilledWorkerFailsTheRestAndLeavesNoOrphans) {
   ::close(err_pipe[1]);
   FILE* err = ::fdopen(err_pipe[0], "r");
   std::regex spawned(R"(spawned worker (es\d) pid (\d+))");
-  std::map<std::string, pid_t> workers;
-  std::string log;
   char line[1024];
-  bool killed = false;
-  // es1 computes a third of the first block and the whole tail: every request needs it.
   while (std::fgets(line, sizeof line, err)) {
-    log += line;
+    k.log += line;
     std::cmatch m;
-    if (std::regex_search(line, m, spawned)) workers[m[1].str()] = static_cast<pid_t>(std::stol(m[2].str()));
-    if (!killed && std::string(line).find("request 1 done") != std::string::npos) {
-      ASSERT_TRUE(workers.count("es1")) << log;
-      ::kill(workers["es1"], SIGKILL);
-      killed = true;
+    if (std::regex_search(line, m, spawned)) k.workers[m[1].str()] = static_cast<pid_t>(std::stol(m[2].str()));
+    if (!k.killed && k.workers.count(victim) && std::string(line).find(after) != std::string::npos) {
+      ::kill(k.workers[victim], SIGKILL);
+      k.killed = true;
     }
   }
   ::fclose(err);
   int status = 0;
-  ASSERT_EQ(::waitpid(run, &status, 0), run);
-  ASSERT_TRUE(killed) << log;
-  ASSERT_TRUE(WIFEXITED(status)) << log;
-  EXPECT_EQ(WEXITSTATUS(status), 4) << log;
-  Json r = Json::parse(slurp(out));
+  if (::waitpid(run, &status, 0) == run && WIFEXITED(status)) k.exit_code = WEXITSTATUS(status);
+  std::string text = slurp(out);
   std::filesystem::remove(out);
-  EXPECT_EQ(r["strategies"][0]["requests"], 40);
-  EXPECT_GE(r["strategies"][0]["failed"].get<int>(), 1);
-  EXPECT_LE(r["strategies"][0]["failed"].get<int>(), 38);  // requests 0 and 1 completed
-  EXPECT_FALSE(r["measured"]["dpfp"]["failures"].empty());
-  EXPECT_EQ(workers.size(), 4u);
-  for (const auto& [name, pid] : workers) {
-    // Reaped by run before it exited: the pid no longer exists.
+  if (!text.empty()) k.report = Json::parse(text);
+  return k;
+}
+
+TEST(RunCli, AKilledWorkerFailsTheRestAndLeavesNoOrphans) {
+  // es1 computes a third of the first block and the whole tail: every request needs it.
+  KilledRun k = run_and_kill(with(kSmall, {"--spawn", "--requests", "40", "--timeout-s", "20", "--format", "json"}), "es1",
+                             "request 1 done");
+  ASSERT_TRUE(k.killed) << k.log;
+  EXPECT_EQ(k.exit_code, 4) << k.log;
+  ASSERT_FALSE(k.report.is_null()) << k.log;
+  EXPECT_EQ(k.report["strategies"][0]["requests"], 40);
+  EXPECT_GE(k.report["strategies"][0]["failed"].get<int>(), 1);
+  EXPECT_LE(k.report["strategies"][0]["failed"].get<int>(), 38);  // requests 0 and 1 completed
+  EXPECT_FALSE(k.report["measured"]["dpfp"]["failures"].empty());
+  EXPECT_EQ(k.workers.size(), 4u);
+  for (const auto& [name, pid] : k.workers)  // reaped by run before it exited
     EXPECT_TRUE(process_gone(pid)) << "worker " << name << " (pid " << pid << ") outlived run";
-  }
+}
+
+TEST(RunCli, APullPlanOutlivesAKilledTileTaker) {
+  // FTP: es2 only takes tiles; its unfinished tile (if any) is requeued and no request fails.
+  KilledRun k = run_and_kill({"scenarios/default.json", "--strategy", "ftp", "--set", "/model=../models/alexnet.json",
+                              "--spawn", "--requests", "20", "--timeout-s", "20", "--format", "json"},
+                             "es2", "request 1 done");
+  ASSERT_TRUE(k.killed) << k.log;
+  EXPECT_EQ(k.exit_code, 0) << k.log;
+  ASSERT_FALSE(k.report.is_null()) << k.log;
+  EXPECT_EQ(k.report["strategies"][0]["failed"], 0);
+  EXPECT_TRUE(k.report["measured"]["ftp"]["output_check"]["within_tolerance"].get<bool>());
+  for (const auto& [name, pid] : k.workers) EXPECT_TRUE(process_gone(pid)) << "worker " << name << " outlived run";
 }
 
 }  // namespace
