@@ -153,6 +153,18 @@ TEST(RunCli, TheTokenNeverComesFromTheCommandLine) {
   EXPECT_NE(r.err.find("EDGEPART_TOKEN"), std::string::npos) << r.err;
 }
 
+// --netns: the workers run in their devices' namespaces of an emulated network (root only; the
+// run is refused with exit 2 otherwise, and the test is skipped).
+TEST(RunCli, NetnsRunsWorkersInsideTheEmulatedNetwork) {
+  auto r = run_edgepart(with({"-v", "run"}, with(kSmall, {"--spawn", "--netns", "--requests", "1", "--format", "json"})));
+  if (r.exit_code == 2) GTEST_SKIP() << "no network emulation here: " << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("on 10.77.0."), std::string::npos) << "workers should listen on emulated addresses: " << r.err;
+  Json j = Json::parse(r.out);
+  EXPECT_TRUE(j["measured"]["dpfp"]["output_check"]["within_tolerance"].get<bool>());
+  EXPECT_EQ(j["strategies"][0]["failed"], 0);
+}
+
 bool process_gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
 
 struct KilledRun {
