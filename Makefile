@@ -24,7 +24,7 @@ run: build
 
 # The whole suite twice: the Release build (g++), then test-sanitized below.
 test: build
-	@tools/install_deps.sh chromium   # the HTML report test renders in headless Chromium
+	@tools/install_deps.sh chromium python3-torch   # HTML report test: headless Chromium; tools.profile_torch: PyTorch
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-sanitized
 

@@ -4,7 +4,7 @@
 
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "strategy/spatial.hpp"
 
 using namespace edgepart;
@@ -93,7 +93,7 @@ void BM_TimingModelVgg16Plan(benchmark::State& state) {
   scenario::Workload w;
   strategy::PlanRequest r{g, a, c, w};
   plan::Plan p = strategy::dpfp_build(r, strategy::dpfp_optimise(r, all(8)).layout);
-  for (auto _ : state) benchmark::DoNotOptimize(plan::simulate_once(p.variants[0], c));
+  for (auto _ : state) benchmark::DoNotOptimize(sim::run_once(p, 0, c));
   state.counters["tasks"] = static_cast<double>(p.variants[0].tasks.size());
 }
 BENCHMARK(BM_TimingModelVgg16Plan)->Unit(benchmark::kMicrosecond);

@@ -49,6 +49,7 @@ Json inspect_json(const model::ModelGraph& g, const cost::ModelAnalysis& a,
   }
   Json out;
   out["model"] = g.name;
+  out["hash"] = g.content_hash();  // what plans and profiles record (tools/profile_torch.py reads it)
   out["source"] = g.source;
   out["input_shape"] = g.input.dims();
   out["layers"] = layers;

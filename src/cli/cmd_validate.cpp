@@ -8,6 +8,7 @@
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/strategy/strategy.hpp"
+#include "edgepart/timing/profile.hpp"
 
 namespace edgepart::cli {
 
@@ -48,12 +49,27 @@ std::vector<InputError> check_scenario(const std::string& path, std::string& sum
     scenario::Scenario s = scenario::load_scenario(path);
     model::ModelGraph g = model::load_model(s.model_path);
     cost::analyze(g);
+    for (const auto& d : s.devices) timing::load_device_profiles(d, g);  // every listed file read and checked
     try {
       strategy::find_strategy(s.strategy.name);
     } catch (const InputError& e) {
       throw InputError(path, "/strategy/name", e.message());
     }
     summary = "scenario '" + s.name + "', " + std::to_string(s.devices.size()) + " devices, model '" + g.name + "'";
+  } catch (const InputError& e) {
+    errors.push_back(e);
+  }
+  return errors;
+}
+
+std::vector<InputError> check_profile(const std::string& path, std::string& summary) {
+  std::vector<InputError> errors;
+  try {
+    timing::Profile p = timing::load_profile(path);
+    size_t points = 0;
+    for (const auto& l : p.layers) points += l.points.size();
+    summary = "profile of '" + p.model_name + "', " + std::to_string(p.layers.size()) + " layers, " +
+              std::to_string(points) + " points";
   } catch (const InputError& e) {
     errors.push_back(e);
   }
@@ -87,8 +103,11 @@ int run_validate(const ValidateOptions& o) {
         errors = check_scenario(path, summary);
       } else if (kind == "edgepart.plan") {
         errors = check_plan(path, summary);
+      } else if (kind == "edgepart.profile") {
+        errors = check_profile(path, summary);
       } else {
-        errors.emplace_back(path, "/format", "unknown format \"" + kind + "\" (expected edgepart.model, edgepart.scenario or edgepart.plan)");
+        errors.emplace_back(path, "/format", "unknown format \"" + kind +
+                                                 "\" (expected edgepart.model, edgepart.scenario, edgepart.plan or edgepart.profile)");
       }
     } catch (const InputError& e) {
       errors.push_back(e);
@@ -104,7 +123,7 @@ int run_validate(const ValidateOptions& o) {
 
 Command add_validate_command(CLI::App& root) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* cmd = root.add_subcommand("validate", "Check model (JSON or ONNX), scenario and plan files: every error, one per line");
+  CLI::App* cmd = root.add_subcommand("validate", "Check model (JSON or ONNX), scenario, plan and profile files: every error, one per line");
   cmd->footer("Examples:\n  edgepart validate models/*.json\n  edgepart validate my_model.onnx");
   cmd->add_option("files", o->files, "Files to check")->required();
   return {cmd, [o] { return run_validate(*o); }};

@@ -16,6 +16,8 @@ Command add_list_command(CLI::App& root);
 Command add_plan_command(CLI::App& root);
 Command add_region_command(CLI::App& root);
 Command add_verify_command(CLI::App& root);
+Command add_profile_command(CLI::App& root);
+Command add_calibrate_command(CLI::App& root);
 Command add_simulate_command(CLI::App& root);
 Command add_import_command(CLI::App& root);
 Command add_check_command(CLI::App& root);

@@ -40,7 +40,9 @@ int run(int argc, char** argv) {
       "  edgepart import mynet.onnx -o mynet.json    ONNX to the JSON format (any command reads .onnx too)\n"
       "  edgepart list models                        the model zoo with totals\n"
       "  edgepart region vgg16 --to features.30 --rows 0:1   input region needed for part of a layer\n"
-      "  edgepart verify vgg16 --strategy rows --devices 4   segmented vs whole execution (lossless?)\n",
+      "  edgepart verify vgg16 --strategy rows --devices 4   segmented vs whole execution (lossless?)\n"
+      "  edgepart profile vgg16 -o host-vgg16.json   measured per-layer times (a device's \"profiles\")\n"
+      "  edgepart calibrate host-*.json -o dev.json  fit the analytical compute model to profiles\n",
       "edgepart"};
   app.set_version_flag("--version", std::string("edgepart ") + EDGEPART_VERSION);
   app.require_subcommand(1);
@@ -57,6 +59,8 @@ int run(int argc, char** argv) {
       edgepart::cli::add_plan_command(app),
       edgepart::cli::add_region_command(app),
       edgepart::cli::add_verify_command(app),
+      edgepart::cli::add_profile_command(app),
+      edgepart::cli::add_calibrate_command(app),
       edgepart::cli::add_simulate_command(app),
       edgepart::cli::add_import_command(app),
       edgepart::cli::add_check_command(app),

@@ -240,7 +240,7 @@ std::string gantt_chart(const HtmlReportInput& in) {
             ms_text(st.timeline.latency_s) + " ms (one request, planning rate)</text>";
     y += kHeader;
     // Lanes in device order: compute of d, then transfers sent by d, only those used.
-    std::map<std::pair<int, int>, std::vector<const plan::TaskTiming*>> lanes;  // (device, 0 compute / 1 send)
+    std::map<std::pair<int, int>, std::vector<const sim::TaskTiming*>> lanes;  // (device, 0 compute / 1 send)
     for (const auto& tt : st.timeline.tasks) {
       if (tt.task < 0 || static_cast<size_t>(tt.task) >= var->tasks.size()) continue;
       const plan::Task& task = var->tasks[static_cast<size_t>(tt.task)];
@@ -256,7 +256,7 @@ std::string gantt_chart(const HtmlReportInput& in) {
                                                                                                : "device " + std::to_string(dev);
       body += "<text class=\"lane\" x=\"" + fix(kLabel - 6, 1) + "\" y=\"" + fix(y + kLane - 3, 1) + "\" text-anchor=\"end\">" +
               esc(dname) + (send ? " sends" : "") + "</text>";
-      for (const plan::TaskTiming* tt : tasks) {
+      for (const sim::TaskTiming* tt : tasks) {
         const plan::Task& task = var->tasks[static_cast<size_t>(tt->task)];
         const double x0 = px(tt->start_s), w = std::max(0.8, px(tt->end_s) - x0);
         std::string tip = task.name + ": " + fix(tt->start_s * 1e3, 2) + " - " + fix(tt->end_s * 1e3, 2) + " ms";
@@ -396,8 +396,7 @@ HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result,
     if (!r.failed) h.latencies_s.push_back(r.latency_s());
   if (plan.variants.empty()) return h;
   h.variant = static_cast<int>(plan::planning_point(plan, cluster).variant);
-  const plan::Variant& v = plan.variants[static_cast<size_t>(h.variant)];
-  h.timeline = plan::simulate_once(v, cluster);
+  h.timeline = sim::run_once(plan, static_cast<size_t>(h.variant), cluster);
   return h;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "edgepart/cost/op_class.hpp"
 #include "edgepart/model/op.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
@@ -110,23 +111,27 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
   return t;
 }
 
-Device parse_device(const JsonCursor& c) {
+Device parse_device(const JsonCursor& c, const std::string& file) {
   c.expect_object();
-  c.no_unknown_keys({"name", "speed_gflops", "role", "efficiency", "task_overhead_ms", "memory_mb", "power",
-                     "speed_profile"});
+  c.no_unknown_keys({"name", "comment", "speed_gflops", "role", "efficiency", "task_overhead_ms",
+                     "layer_overhead_ms", "memory_gbps", "memory_mb", "power", "speed_profile", "profiles"});
   Device d;
   d.name = c.at("name").as_string();
   if (d.name.empty()) c.at("name").fail("must not be empty");
+  if (auto v = c.find("comment")) v->as_string();  // free text for people (calibrate writes one)
   d.speed_gflops = c.at("speed_gflops").as_positive_number();
   if (auto role = c.find("role")) d.is_source = role->as_choice({"source", "server"}) == "source";
   if (auto eff = c.find("efficiency")) {
     eff->expect_object();
-    std::vector<std::string> ops = model::op_names();
+    // Keys are op names or op-class names; "linear" is both and means the same layers either way.
+    std::vector<std::string> keys = model::op_names();
+    for (const auto& name : cost::op_class_names())
+      if (std::find(keys.begin(), keys.end(), name) == keys.end()) keys.push_back(name);
     for (const auto& key : eff->keys()) {
       JsonCursor v = eff->at(key);
-      if (std::find(ops.begin(), ops.end(), key) == ops.end()) {
-        std::string hint = closest_match(key, ops);
-        v.fail("unknown op '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        std::string hint = closest_match(key, keys);
+        v.fail("unknown op or op class '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
       }
       double f = v.as_number();
       if (!(f > 0 && f <= 1)) v.fail("efficiency must be in (0, 1] (got " + format_number(f) + ")");
@@ -134,6 +139,8 @@ Device parse_device(const JsonCursor& c) {
     }
   }
   if (auto v = c.find("task_overhead_ms")) d.task_overhead_s = ms_to_s(v->as_number_in(0, 1e9));
+  if (auto v = c.find("layer_overhead_ms")) d.layer_overhead_s = ms_to_s(v->as_number_in(0, 1e9));
+  if (auto v = c.find("memory_gbps")) d.memory_gbps = v->as_number_in(0, 1e9);  // 0 = not memory-bound
   if (auto v = c.find("memory_mb")) d.memory_mb = v->as_positive_number();
   if (auto p = c.find("power")) {
     p->expect_object();
@@ -155,6 +162,15 @@ Device parse_device(const JsonCursor& c) {
         at.fail("times must increase (got " + format_number(s.at_s * 1000) + " after " +
                 format_number(d.speed_profile.back().at_s * 1000) + ")");
       d.speed_profile.push_back(s);
+    }
+  }
+  if (auto profiles = c.find("profiles")) {
+    // Only the paths here: the files are read by the timing module (timing::load_device_profiles).
+    profiles->expect_array();
+    for (const auto& e : profiles->elements()) {
+      std::string path = e.as_string();
+      if (path.empty()) e.fail("must not be empty");
+      d.profiles.push_back(resolve_relative(file, path));
     }
   }
   return d;
@@ -245,6 +261,7 @@ std::vector<std::string> Scenario::input_files() const {
   };
   add_trace(network.channel);
   for (const LinkSpec& l : network.links) add_trace(l.channel);
+  for (const Device& d : devices) files.insert(files.end(), d.profiles.begin(), d.profiles.end());
   return files;
 }
 
@@ -286,7 +303,7 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
                  with_thousands(limits::max_devices()) + limits::raise_hint("EDGEPART_MAX_DEVICES"));
   std::set<std::string> names;
   for (const auto& e : devices.elements()) {
-    Device d = parse_device(e);
+    Device d = parse_device(e, file);
     if (!names.insert(d.name).second) e.at("name").fail("duplicate device name '" + d.name + "'");
     s.devices.push_back(std::move(d));
   }

@@ -274,6 +274,7 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const SimOp
     : sc_(sc), cluster_(scenario::make_cluster(sc)), plan_(plan), opt_(opt) {
   n_ = cluster_.size();
   EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
+  EDGEPART_ASSERT(opt.variant < static_cast<int>(plan.variants.size()), "no such plan variant");
   devices_.resize(static_cast<size_t>(n_));
   shared_ = sc.network.kind == scenario::NetworkKind::shared;
   fair_ = shared_ && sc.network.sharing == scenario::Sharing::fair;
@@ -482,8 +483,8 @@ void Engine::on_arrival(const RequestArrival& e) {
   }
 
   // CIC: the variant whose band holds the source's current uplink rate.
-  const plan::Variant& v = plan_.variant_for_rate(uplink_rate_mbps(src, now_));
-  int variant = static_cast<int>(&v - plan_.variants.data());
+  const int variant = opt_.variant >= 0 ? opt_.variant
+                                         : static_cast<int>(&plan_.variant_for_rate(uplink_rate_mbps(src, now_)) - plan_.variants.data());
   const Graph* g = &graphs_[static_cast<size_t>(src.graph_of_variant[static_cast<size_t>(variant)])];
 
   int slot;

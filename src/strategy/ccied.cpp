@@ -31,7 +31,7 @@
 #include <limits>
 #include <sstream>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 

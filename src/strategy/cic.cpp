@@ -33,7 +33,7 @@
 #include <numeric>
 #include <sstream>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 
@@ -238,7 +238,7 @@ plan::Plan make_cic_plan(const PlanRequest& request, const JsonCursor& options) 
   plan::Plan plan = b.finish();
   // Online, the band is chosen by the rate of the link to this server, not to the fastest device.
   plan.rate_peer = server;
-  plan::predict(plan, request.cluster);
+  sim::predict(plan, request.cluster);
   return plan;
 }
 

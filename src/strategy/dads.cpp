@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 

@@ -17,13 +17,13 @@
 // participant's required interval and compute time, so all blocks ending at b cost O(L N) and the
 // whole DP O(L^2 N) (plus the exchange evaluation). T_block and T_tail are evaluated with the
 // timing model's rules (docs/timing.md) on the block's own transfers, which all become ready at
-// the block's start, so the DP's figure equals plan::simulate_once on the built plan (tested).
+// the block's start, so the DP's figure equals the simulator engine's one-request timing of the built plan (tested).
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/rf/backward.hpp"
 #include "edgepart/rf/block.hpp"
 #include "edgepart/rf/segmentation.hpp"

@@ -10,7 +10,7 @@
 #include <limits>
 #include <sstream>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 

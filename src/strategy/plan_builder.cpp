@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/rf/block.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/strings.hpp"
 
@@ -255,7 +256,7 @@ plan::Plan PlanBuilder::finish() {
     }
   }
   plan::validate_plan(plan_, "");
-  plan::predict(plan_, request_.cluster);
+  sim::predict(plan_, request_.cluster);
   return plan_;
 }
 

@@ -11,7 +11,7 @@
 
 #include "edgepart/model/graph.hpp"
 #include "edgepart/plan/plan.hpp"
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/report/summary.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/sim/simulator.hpp"
@@ -23,7 +23,7 @@ struct HtmlStrategy {
   std::vector<double> latencies_s;  // completed requests, any order
   int64_t requests = 0;             // issued, failed included
   int variant = 0;                  // the plan variant of the timeline (the planning rate's)
-  plan::Timeline timeline;          // one request on constant channels (plan::simulate_once)
+  sim::Timeline timeline;           // one request on constant channels (sim::run_once)
 };
 
 // The page's data for one simulated strategy: latencies from the run, the timeline of one request

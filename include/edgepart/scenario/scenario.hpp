@@ -25,14 +25,22 @@ struct Device {
   std::string name;
   double speed_gflops = 0;
   bool is_source = false;  // role "source": holds the input, receives the result
-  // Per-op-kind efficiency in (0, 1], keyed by op name ("conv2d", "linear", ...); missing = 1.
+  // Efficiency in (0, 1], keyed by op name ("conv2d", "linear", ...) or op class ("conv_1x1",
+  // "activation", ...; cost/op_class.hpp); missing = 1. When both an op key and a class key match a
+  // layer, the narrower wins (docs/formats.md; timing::layer_efficiency applies it).
   std::map<std::string, double> efficiency;
   double task_overhead_s = 0;            // added to every compute task (JSON: task_overhead_ms)
+  // The analytical model's roofline terms (docs/timing.md): 0 = not memory-bound, no per-layer cost.
+  double memory_gbps = 0;                // JSON: memory_gbps
+  double layer_overhead_s = 0;           // added to every layer of a task (JSON: layer_overhead_ms)
   std::optional<double> memory_mb;       // plans that need more are infeasible
   std::optional<double> power_busy_w;    // energy accounting when given
   std::optional<double> power_idle_w;
   std::optional<double> power_tx_w;
   std::vector<SpeedChange> speed_profile;  // sorted by at_s
+  // Measured per-layer profiles (docs/formats.md "Profile"), resolved relative to the scenario
+  // file; read by timing::load_device_profiles, which keeps those of the scenario's model.
+  std::vector<std::string> profiles;
   bool operator==(const Device&) const = default;
 };
 
@@ -115,7 +123,8 @@ struct Scenario {
   uint64_t seed = 1;
 
   int source() const;  // index of the source device
-  // Every file this scenario reads: itself, the model, the channels' trace CSVs. Outputs may not
+  // Every file this scenario reads: itself, the model, the channels' trace CSVs, the devices'
+  // profiles. Outputs may not
   // be written over any of them.
   std::vector<std::string> input_files() const;
   std::optional<int> find_device(const std::string& name) const;

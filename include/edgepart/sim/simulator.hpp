@@ -16,6 +16,7 @@ namespace edgepart::sim {
 struct SimOptions {
   uint64_t seed = 1;
   int64_t requests = -1;  // -1: the workload's
+  int variant = -1;       // every request runs this plan variant; -1: the one the uplink rate picks
 };
 
 struct LinkTraffic {

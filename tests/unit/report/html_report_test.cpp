@@ -51,7 +51,7 @@ HtmlReportInput tiny_input() {
   h.latencies_s = {0.1, 0.2, 0.3};
   h.requests = 3;
   h.timeline.latency_s = 0.2;
-  h.timeline.tasks.push_back(plan::TaskTiming{0, 0, 0.0, 0.2});
+  h.timeline.tasks.push_back(sim::TaskTiming{0, 0, 0.0, 0.2});
   in.strategies.push_back(h);
   return in;
 }

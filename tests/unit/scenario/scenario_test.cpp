@@ -101,7 +101,7 @@ TEST(Scenario, ErrorsNameThePointer) {
 
   d = base();
   d["devices"][1]["efficiency"] = Json{{"conv2", 0.5}};
-  EXPECT_NE(error_of(d).find("/devices/1/efficiency/conv2: unknown op 'conv2'; did you mean 'conv2d'?"), std::string::npos);
+  EXPECT_NE(error_of(d).find("/devices/1/efficiency/conv2: unknown op or op class 'conv2'; did you mean 'conv2d'?"), std::string::npos);
 
   d = base();
   d["network"]["channel"] = Json{{"kind", "rayleig"}};
@@ -180,4 +180,22 @@ TEST(Scenario, DefaultScenarioLoads) {
   Scenario s = load_scenario(std::string(EDGEPART_SOURCE_DIR) + "/scenarios/default.json");
   EXPECT_EQ(s.devices.size(), 4u);
   EXPECT_EQ(s.devices[static_cast<size_t>(s.source())].name, "es0");
+}
+
+TEST(Scenario, DeviceProfilesResolveRelativeToTheScenario) {
+  Json d = base();
+  d["devices"][1]["profiles"] = Json::array({"../profiles/b-vgg16.json", "/abs/b-resnet.json"});
+  Scenario s = scenario_from_json(d, "dir/s.json");
+  EXPECT_TRUE(s.devices[0].profiles.empty());
+  EXPECT_EQ(s.devices[1].profiles, (std::vector<std::string>{"profiles/b-vgg16.json", "/abs/b-resnet.json"}));
+  std::vector<std::string> inputs = s.input_files();
+  EXPECT_NE(std::find(inputs.begin(), inputs.end(), "profiles/b-vgg16.json"), inputs.end());
+  EXPECT_NE(std::find(inputs.begin(), inputs.end(), "/abs/b-resnet.json"), inputs.end());
+
+  d["devices"][1]["profiles"] = "p.json";
+  EXPECT_NE(error_of(d).find("s.json: /devices/1/profiles: expected an array"), std::string::npos) << error_of(d);
+  d["devices"][1]["profiles"] = Json::array({"p.json", 3});
+  EXPECT_NE(error_of(d).find("s.json: /devices/1/profiles/1: expected a string"), std::string::npos) << error_of(d);
+  d["devices"][1]["profiles"] = Json::array({""});
+  EXPECT_EQ(error_of(d), "s.json: /devices/1/profiles/0: must not be empty");
 }

@@ -7,7 +7,8 @@
 
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
+#include "support/reference_scheduler.hpp"
 #include "edgepart/sim/simulator.hpp"
 #include "edgepart/strategy/strategy.hpp"
 
@@ -163,7 +164,7 @@ plan::Plan random_plan(const scenario::Scenario& s, uint64_t& x) {
   return make_plan(s, std::move(tasks));
 }
 
-TEST(Simulator, OneRequestEqualsTimingModelOnRandomPlans) {
+TEST(Simulator, OneRequestEqualsAnIndependentListSchedulerOnRandomPlans) {
   uint64_t x = 2024;
   int checked = 0;
   for (int kind = 0; kind < 3; ++kind) {
@@ -186,7 +187,7 @@ TEST(Simulator, OneRequestEqualsTimingModelOnRandomPlans) {
     auto cluster = scenario::make_cluster(s);
     for (int trial = 0; trial < 150; ++trial) {
       auto p = random_plan(s, x);
-      double expected = plan::simulate_once(p.variants[0], cluster).latency_s;
+      double expected = edgepart::testing::reference_schedule(p.variants[0], cluster).latency_s;
       auto r = run(s, p);
       ASSERT_FALSE(r.requests[0].failed);
       ASSERT_NEAR(r.requests[0].latency_s(), expected, 1e-9 * std::max(expected, 1e-9))

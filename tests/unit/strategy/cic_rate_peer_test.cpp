@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/strategy/strategy.hpp"
 #include "unit/strategy/two_party_fixture.hpp"
 

@@ -3,7 +3,7 @@
 // the max-flow adapter, which has its own brute-force test).
 #include <gtest/gtest.h>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "strategy/two_party_strategies.hpp"
 #include "unit/strategy/two_party_fixture.hpp"
 
@@ -169,7 +169,7 @@ TEST(Cic, PlanVariantsCoverTheRatesAndPredictTheOptimum) {
     const scenario::Cluster c = test::pi_and_server(rate);
     const PlanRequest r{m.graph, m.analysis, c, w};
     const double dads = dads_solve(two_party::make_problem(r, 1)).latency_s;
-    EXPECT_NEAR(plan::simulate_once(v, c).latency_s, dads, 1e-9 * dads) << rate;
+    EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c).latency_s, dads, 1e-9 * dads) << rate;
   }
   EXPECT_EQ(plan::plan_from_json(plan::plan_to_json(p), "t"), p);
 }

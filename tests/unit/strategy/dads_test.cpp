@@ -3,7 +3,7 @@
 // model, and plans whose timing-model latency equals the analytic optimum.
 #include <gtest/gtest.h>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 #include "unit/strategy/two_party_fixture.hpp"

@@ -13,7 +13,7 @@
 
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/strategy/strategy.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/plan_builder.hpp"

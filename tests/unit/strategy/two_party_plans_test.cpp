@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 #include "strategy/two_party_strategies.hpp"
 #include "unit/strategy/two_party_fixture.hpp"
@@ -63,7 +63,7 @@ TEST(TwoPartyPlans, InvariantsOnEveryZooModel) {
           // already in its own tasks; check the others exactly).
           if (std::string(strategy) != "ccied") {
             const double t = two_party::split_latency_s(pb, on_server);
-            EXPECT_NEAR(plan::simulate_once(v, c).latency_s, t, 1e-9 * t);
+            EXPECT_NEAR(sim::run_once(p, static_cast<size_t>(&v - p.variants.data()), c).latency_s, t, 1e-9 * t);
           }
           // Lower bound: the FLOPs at the fastest device's speed.
           EXPECT_GE(v.predicted.latency_s * (1 + 1e-12), m.analysis.total_flops / (90 * 1e9));

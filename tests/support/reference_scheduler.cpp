@@ -1,6 +1,6 @@
-// The timing model (DESIGN §3, include/edgepart/plan/timing.hpp, docs/timing.md): one request of a
-// plan variant, list-scheduled on devices and links at constant rates. Written as a small
-// discrete-event loop so that the simulator (src/sim) can mirror it rule for rule:
+// A test oracle (reference_scheduler.hpp): one request of a plan variant, list-scheduled on
+// devices and links at constant rates straight from the rules of docs/timing.md, independently of
+// the simulator's engine:
 //   1. take the earliest instant t at which something ends (a compute, a transfer, a latency
 //      phase of a fair-shared transfer, or the next completion of a fair-shared flow);
 //   2. process every ending at t, in order of (end time, start sequence number); a finished task
@@ -9,8 +9,8 @@
 //   3. dispatch at t: first devices (idle devices in order of (idle since, index) each take the
 //      earliest ready task they may run), then the network (queued transfers in order of
 //      (ready time, task id) start on free resources).
-// The docs spell out every rule; tests/unit/plan/timing_test.cpp checks hand-computed timelines.
-#include "edgepart/plan/timing.hpp"
+// tests/unit/sim/once_test.cpp checks hand-computed timelines against the engine.
+#include "support/reference_scheduler.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +21,9 @@
 
 #include "edgepart/util/error.hpp"
 
-namespace edgepart::plan {
+namespace edgepart::testing {
+
+using namespace plan;
 
 namespace {
 
@@ -350,41 +352,6 @@ private:
 
 }  // namespace
 
-Timeline simulate_once(const Variant& variant, const Cluster& cluster) { return Engine(variant, cluster).run(); }
+Timeline reference_schedule(const Variant& variant, const Cluster& cluster) { return Engine(variant, cluster).run(); }
 
-namespace {
-
-// Informative split of the latency: walk back from the last task to finish along the dependency
-// that finished last (ties: the lower id), adding up compute and transfer durations.
-void critical_path(const Variant& v, const Timeline& tl, Prediction& p) {
-  if (v.tasks.empty()) return;
-  int cur = 0;
-  for (size_t i = 0; i < tl.tasks.size(); ++i)
-    if (tl.tasks[i].end_s > tl.tasks[static_cast<size_t>(cur)].end_s) cur = static_cast<int>(i);
-  while (cur >= 0) {
-    const TaskTiming& tt = tl.tasks[static_cast<size_t>(cur)];
-    const double dur = tt.end_s - tt.start_s;
-    if (v.tasks[static_cast<size_t>(cur)].kind == TaskKind::transfer) p.transfer_s += dur;
-    else p.compute_s += dur;
-    int next = -1;
-    for (int d : v.tasks[static_cast<size_t>(cur)].deps)
-      if (next < 0 || tl.tasks[static_cast<size_t>(d)].end_s > tl.tasks[static_cast<size_t>(next)].end_s) next = d;
-    cur = next;
-  }
-}
-
-}  // namespace
-
-void predict(Plan& plan, const Cluster& cluster) {
-  EDGEPART_ASSERT(!plan.variants.empty(), "plan without variants");
-  for (auto& v : plan.variants) {
-    Timeline tl = simulate_once(v, cluster);
-    v.predicted = Prediction{};
-    v.predicted.latency_s = tl.latency_s;
-    v.predicted.bytes_sent = tl.bytes_sent;
-    critical_path(v, tl, v.predicted);
-  }
-  plan.predicted = plan.variants[planning_point(plan, cluster).variant].predicted;
-}
-
-}  // namespace edgepart::plan
+}  // namespace edgepart::testing

@@ -12,13 +12,17 @@
 //    FIFO), at the rate of that pair. Transfers between a device and itself take no time.
 //  - Pull tasks go, in id order, to the first device of pool_devices to become idle (ties: the
 //    lower device index), with their input/output transfers made around the compute.
-// The simulator (src/sim) must reproduce these results exactly for one request on constant
-// channels; a test asserts equality (relative 1e-9).
+// This is NOT the project's scheduler: the simulator's engine (src/sim) is, and a plan's prediction
+// is that engine's result for one request (sim/prediction.hpp). This independent list scheduler,
+// written rule by rule from docs/timing.md, is kept as a test oracle: the engine must reproduce its
+// results for one request on constant channels (relative 1e-9) on random plans.
 #include <vector>
 
 #include "edgepart/plan/plan.hpp"
 
-namespace edgepart::plan {
+namespace edgepart::testing {
+
+using plan::Variant;
 
 struct TaskTiming {
   int task = 0;
@@ -32,10 +36,7 @@ struct Timeline {
   std::vector<TaskTiming> tasks;  // in task id order (pull tasks' own transfers not listed)
 };
 
-Timeline simulate_once(const Variant& variant, const scenario::Cluster& cluster);
+Timeline reference_schedule(const Variant& variant, const scenario::Cluster& cluster);
 
-// Fills variant.predicted and plan.predicted (the variant used at the planning rate of the
-// source's uplink to the fastest other device).
-void predict(Plan& plan, const scenario::Cluster& cluster);
 
-}  // namespace edgepart::plan
+}  // namespace edgepart::testing

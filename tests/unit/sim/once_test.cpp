@@ -1,13 +1,15 @@
-// The timing model (DESIGN §3, docs/timing.md) against timelines computed by hand. Units chosen so
+// The scheduler (the simulator's engine for one request, sim::run_once; DESIGN §3, docs/timing.md)
+// against timelines computed by hand. Units chosen so
 // that the arithmetic is exact: devices at 1 or 2 GFLOPS (1e9 FLOPs = 1 s at 1 GFLOPS), network at
 // 8 Mbit/s (1e6 bytes = 1 s).
 #include <gtest/gtest.h>
 
-#include "edgepart/plan/timing.hpp"
+#include "edgepart/sim/prediction.hpp"
 
 using namespace edgepart;
 using namespace edgepart::plan;
 using scenario::Cluster;
+using sim::Timeline;
 
 namespace {
 
@@ -63,9 +65,17 @@ Task pull(int id, double flops, int in_from, double in_bytes, int out_to, double
   return t;
 }
 
+// One request of `v` on `c`: the variant in a plan over the cluster's devices, source device 0.
+Timeline simulate_once(const Variant& v, const Cluster& c) {
+  Plan p;
+  for (const auto& d : c.devices) p.devices.push_back(d.name);
+  p.variants.push_back(v);
+  return sim::run_once(p, 0, c);
+}
+
 }  // namespace
 
-TEST(Timing, SharedFifoBreaksTiesByTaskId) {
+TEST(OneRequest, SharedFifoBreaksTiesByTaskId) {
   // c0 on d0 0..1; x1 (1 MB) and x2 (2 MB) both ready at 1: x1 first (lower id) 1..2, x2 2..4;
   // c3 on d1 2..3, c4 on d2 4..5.
   Variant v;
@@ -81,7 +91,7 @@ TEST(Timing, SharedFifoBreaksTiesByTaskId) {
   EXPECT_DOUBLE_EQ(tl.bytes_sent, 3e6);
 }
 
-TEST(Timing, SharedVersusSwitched) {
+TEST(OneRequest, SharedVersusSwitched) {
   // x0 d0->d1, x1 d2->d1, x2 d0->d2, 1 MB each, all ready at 0.
   // Shared: one at a time in id order: 0..1, 1..2, 2..3.
   // Switched: at 0 x0 starts (up0, down1); x1 waits for down1; x2 waits for up0. At 1 both
@@ -95,7 +105,7 @@ TEST(Timing, SharedVersusSwitched) {
   EXPECT_DOUBLE_EQ(sw.tasks[2].start_s, 1);
 }
 
-TEST(Timing, SwitchedTransferDoesNotHoldBackOthers) {
+TEST(OneRequest, SwitchedTransferDoesNotHoldBackOthers) {
   // x0 d0->d1 (2 MB) 0..2 holds up0 and down1. x1 d0->d2 waits for up0 (2..3); x2 d2->d3 is free
   // to start at 0 although it comes after x1 (0..1).
   Variant v;
@@ -106,7 +116,7 @@ TEST(Timing, SwitchedTransferDoesNotHoldBackOthers) {
   EXPECT_DOUBLE_EQ(tl.latency_s, 3);
 }
 
-TEST(Timing, FairSharingSplitsTheRate) {
+TEST(OneRequest, FairSharingSplitsTheRate) {
   // 1 MB and 2 MB start together at 8 Mbit/s shared fairly: 4 Mbit/s each until the first ends
   // at 8e6 bits / 4e6 = 2 s; the second has 16e6 - 8e6 bits left, alone at 8 Mbit/s: 1 s more.
   Variant v;
@@ -120,14 +130,14 @@ TEST(Timing, FairSharingSplitsTheRate) {
   EXPECT_DOUBLE_EQ(tl.tasks[1].end_s, 3.5);
 }
 
-TEST(Timing, LatencyAddsToEveryTransferAndOccupiesTheMedium) {
+TEST(OneRequest, LatencyAddsToEveryTransferAndOccupiesTheMedium) {
   // Shared fifo with 0.25 s latency: each 1 MB transfer takes 1.25 s, one after the other.
   Variant v;
   v.tasks = {transfer(0, 0, 1, 1e6, {}), transfer(1, 1, 0, 1e6, {})};
   EXPECT_DOUBLE_EQ(simulate_once(v, cluster(2, scenario::NetworkKind::shared, scenario::Sharing::fifo, 0.25)).latency_s, 2.5);
 }
 
-TEST(Timing, DeviceRunsOneTaskAtATimeInReadyOrder) {
+TEST(OneRequest, DeviceRunsOneTaskAtATimeInReadyOrder) {
   // c0 (d0, 1 s) and c1 (d0, 2 s) ready at 0: c0 0..1, c1 1..3. c2 (d0) waits for x3, which is
   // ready at 0 too... c2 depends on c0 and becomes ready at 1, after c1 (ready at 0): c1 first.
   Variant v;
@@ -138,7 +148,7 @@ TEST(Timing, DeviceRunsOneTaskAtATimeInReadyOrder) {
   EXPECT_DOUBLE_EQ(tl.latency_s, 4);
 }
 
-TEST(Timing, SelfTransferTakesNoTime) {
+TEST(OneRequest, SelfTransferTakesNoTime) {
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 0, 5e6, {0}), compute(2, 0, 1e9, {1})};
   Timeline tl = simulate_once(v, cluster(1, scenario::NetworkKind::shared));
@@ -146,7 +156,7 @@ TEST(Timing, SelfTransferTakesNoTime) {
   EXPECT_DOUBLE_EQ(tl.bytes_sent, 0);
 }
 
-TEST(Timing, PullTasksGoToTheFirstIdleDevice) {
+TEST(OneRequest, PullTasksGoToTheFirstIdleDevice) {
   // d0 (source, 1 GFLOPS) and d1 (2 GFLOPS); three tiles of 2e9 FLOPs, input 1 MB from d0,
   // output 0.5 MB to d0. At 0 both are idle (ties: lower index): d0 takes p0 (input local)
   // and computes 0..2; d1 takes p1: input 0..1, compute 1..2, output 2..2.5 (d1 free at 2).
@@ -165,7 +175,7 @@ TEST(Timing, PullTasksGoToTheFirstIdleDevice) {
   EXPECT_DOUBLE_EQ(tl.bytes_sent, 1.5e6);
 }
 
-TEST(Timing, LongestIdleDeviceTakesThePullTask) {
+TEST(OneRequest, LongestIdleDeviceTakesThePullTask) {
   // c0 keeps d0 busy 0..1 while d1 is idle from 0. p1 is ready at 1 (after c0): d0 became idle
   // at 1, d1 at 0, so d1 takes it although d0 has the lower index.
   Variant v;
@@ -176,13 +186,13 @@ TEST(Timing, LongestIdleDeviceTakesThePullTask) {
   EXPECT_DOUBLE_EQ(tl.latency_s, 2);
 }
 
-TEST(Timing, PredictFillsThePlan) {
+TEST(OneRequest, PredictFillsThePlan) {
   Plan p;
   p.devices = {"d0", "d1"};
   Variant v;
   v.tasks = {compute(0, 0, 1e9, {}), transfer(1, 0, 1, 1e6, {0}), compute(2, 1, 1e9, {1})};
   p.variants.push_back(v);
-  predict(p, cluster(2, scenario::NetworkKind::shared));
+  sim::predict(p, cluster(2, scenario::NetworkKind::shared));
   EXPECT_DOUBLE_EQ(p.predicted.latency_s, 3);
   EXPECT_DOUBLE_EQ(p.predicted.compute_s, 2);
   EXPECT_DOUBLE_EQ(p.predicted.transfer_s, 1);
