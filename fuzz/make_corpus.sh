@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build-fuzz/corpus}
-mkdir -p "$out"/{model_json,onnx,scenario,trace_csv,plan,sweep_spec}
+mkdir -p "$out"/{model_json,onnx,scenario,trace_csv,plan,sweep_spec,protocol}
 
 cp "$root"/models/*.json "$out/model_json/"
 cp "$root"/tests/data/bad/*.json "$out/model_json/" 2>/dev/null || true
@@ -39,3 +39,8 @@ printf '/strategy/name=dpfp,modnn,"a,b",[1,2],{"x":1}\n/seed=0:1e3:0.5\nshard 1/
 printf '/workload/requests=-5:5:1\n/x=1.5:2.5:0.25\n' > "$out/sweep_spec/negative.txt"
 
 for d in "$out"/*/; do printf '%-12s %4d seeds\n' "$(basename "$d")" "$(ls "$d" | wc -l)"; done
+
+# Runtime frames (fuzz/fuzz_protocol.cpp): a cancel, a ping and a notice, byte for byte.
+printf 'EPRT\x01\x00\x0d\x00\x08\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x00\x00\x00\x00\x00' > "$out/protocol/cancel.bin"
+printf 'EPRT\x01\x00\x05\x00\x08\x00\x00\x00\x00\x00\x00\x00\x40\x42\x0f\x00\x00\x00\x00\x00' > "$out/protocol/ping.bin"
+printf 'EPRT\x01\x00\x09\x00\x10\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00' > "$out/protocol/notice.bin"

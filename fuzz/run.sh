@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath -m "${1:-$root/build-asan}")
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(model_json onnx scenario trace_csv plan sweep_spec)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(model_json onnx scenario trace_csv plan sweep_spec protocol)
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 case $jobs in '' | *[!0-9]* | 0) echo "fuzz/run.sh: FUZZ_JOBS must be a positive integer (got '$jobs')" >&2; exit 2 ;; esac

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "pipeline.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/plan/plan.hpp"
@@ -37,65 +38,19 @@ struct SimulateOptions {
   OutputOptions out;
 };
 
-plan::Plan plan_for(const std::string& name, const strategy::PlanRequest& req, const scenario::Scenario& s,
-                    const std::string& scenario_file) {
-  // The scenario's options belong to its own strategy; others start from their defaults.
-  const bool own = name == s.strategy.name;
-  try {
-    return strategy::make_plan(name, req, own ? s.strategy.options : Json::object(), scenario_file,
-                               own ? "/strategy/options" : "");
-  } catch (const InputError& e) {
-    if (e.file().empty()) throw e.with_file(scenario_file);
-    throw;
-  }
-}
-
 int run_simulate(const SimulateOptions& o) {
-  scenario::Scenario s = scenario::load_scenario(o.scenario, o.sets);
-  model::ModelGraph g = model::load_model(s.model_path);
-  cost::ModelAnalysis a = cost::analyze(g);
-  scenario::Cluster c = scenario::make_cluster(s);
-  const timing::CostModel costs(g, a, c);
-  strategy::PlanRequest req{g, a, c, s.workload, costs};
-  std::vector<std::string> inputs = s.input_files();
-
+  Pipeline pl(o.scenario, o.sets);
+  const scenario::Scenario& s = pl.scenario;
+  const model::ModelGraph& g = pl.graph;
+  const scenario::Cluster& c = pl.cluster;
+  const timing::CostModel& costs = pl.costs;
   sim::SimOptions so;
   so.seed = o.seed ? *o.seed : s.seed;
   so.requests = o.requests;
 
   // The plans to simulate, in registry order.
-  std::vector<plan::Plan> plans;
-  if (!o.plan_file.empty()) {
-    if (!o.strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
-    plans.push_back(plan::load_plan(o.plan_file));
-    // Its compute tasks are timed from the model's layers and their regions (timing::CostModel).
-    if (plans.back().model_hash != g.content_hash())
-      throw InputError(o.plan_file, "/model/hash", "the plan was made for model '" + plans.back().model_name + "' (" +
-                                                       plans.back().model_hash + "), not for " + s.model_path + " (" +
-                                                       g.content_hash() + ")");
-    for (const auto& v : plans.back().variants)
-      for (const auto& st : v.stages)
-        if (static_cast<size_t>(st.last_layer) >= g.size())
-          throw InputError(o.plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) + ", the model has " +
-                                                         std::to_string(g.size()) + " layers");
-    inputs.push_back(o.plan_file);
-  } else if (o.strategy == "all") {
-    for (const auto& info : strategy::strategy_table()) {
-      std::string why;
-      if (!info.applicable(req, why)) {
-        spdlog::info("strategy {} left out: {}", info.name, why);
-        continue;
-      }
-      try {
-        plans.push_back(plan_for(std::string(info.name), req, s, o.scenario));
-      } catch (const InputError& e) {
-        // e.g. the model does not fit in a device's memory with this strategy
-        spdlog::warn("strategy {} left out: {}", info.name, e.what());
-      }
-    }
-  } else {
-    plans.push_back(plan_for(o.strategy.empty() ? s.strategy.name : o.strategy, req, s, o.scenario));
-  }
+  std::vector<plan::Plan> plans = pl.select_plans(o.strategy, o.plan_file);
+  const std::vector<std::string>& inputs = pl.inputs;
   if (!o.trace.empty() && plans.size() != 1)
     throw InputError("", "--trace", "a trace needs exactly one strategy (got " + std::to_string(plans.size()) + ")");
 
@@ -105,7 +60,7 @@ int run_simulate(const SimulateOptions& o) {
     for (const auto& p : plans)
       if (p.strategy == "local") return;
     try {
-      plan::Plan lp = plan_for("local", req, s, o.scenario);
+      plan::Plan lp = pl.plan_for("local");
       local = report::summarize("local", sim::simulate(s, lp, costs, so), s, lp);
     } catch (const InputError& e) {
       spdlog::warn("no local baseline: {}", e.what());
@@ -113,11 +68,7 @@ int run_simulate(const SimulateOptions& o) {
   };
   baseline();
 
-  report::Report rep;
-  rep.scenario = s.name;
-  rep.model = g.name;
-  rep.seed = so.seed;
-  rep.requests = o.requests >= 0 ? o.requests : s.workload.requests;
+  report::Report rep = pl.report_header(so.seed, o.requests);
   std::vector<std::string> names;
   for (const auto& d : s.devices) names.push_back(d.name);
   std::vector<report::HtmlStrategy> html;

@@ -34,10 +34,7 @@ struct VerifyOptions {
   OutputOptions out;
 };
 
-// Segmented outputs agree with the whole run to float rounding: the GEMM sums in a different
-// order when a layer is cut (Eigen's blocking depends on the matrix sizes). The acceptance bound
-// of issue 4 is 1e-5 x max |output|.
-constexpr double kLosslessTolerance = 1e-5;
+using exec::kLosslessTolerance;
 
 Json region_json(const rf::Region& r) {
   return Json{{"rows", Json::array({r.rows.begin, r.rows.end})}, {"cols", Json::array({r.cols.begin, r.cols.end})}};
@@ -117,7 +114,7 @@ int run_verify_plan(const VerifyOptions& o, const std::string& path, const model
   exec::Tensor whole = ex.run(input);
   exec::Tensor segmented = ex.run_segmented(input, pb.blocks);
   exec::Comparison cmp = exec::compare(whole, segmented);
-  const bool within = cmp.max_abs_error <= kLosslessTolerance * cmp.max_abs_output;
+  const bool within = exec::within_lossless_tolerance(cmp);
   Json blocks = Json::array();
   for (const auto& b : pb.blocks)
     blocks.push_back(Json{{"from", g.layer(b.first).name}, {"to", g.layer(b.last).name}, {"first", b.first},
@@ -208,7 +205,7 @@ int run_verify(const VerifyOptions& o) {
   exec::Tensor segmented = ex.run_segmented(input, {block});
   exec::Comparison cmp = exec::compare(whole, segmented);
   const bool lossless_expected = block.halo == rf::Halo::exact;
-  const bool within = cmp.max_abs_error <= kLosslessTolerance * cmp.max_abs_output;
+  const bool within = exec::within_lossless_tolerance(cmp);
 
   int64_t block_macs = 0;
   for (model::LayerIndex l = first; l <= last; ++l) block_macs += a.layers[static_cast<size_t>(l)].macs;

@@ -22,5 +22,7 @@ Command add_simulate_command(CLI::App& root);
 Command add_import_command(CLI::App& root);
 Command add_check_command(CLI::App& root);
 Command add_sweep_command(CLI::App& root);
+Command add_worker_command(CLI::App& root);
+Command add_run_command(CLI::App& root);
 
 }  // namespace edgepart::cli

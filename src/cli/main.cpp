@@ -1,6 +1,7 @@
 // edgepart's entry point: builds the command line, dispatches to one subcommand, and is the only
 // place that catches exceptions and chooses exit codes (DESIGN §8):
-// 0 ok, 1 internal error, 2 bad input or usage, 3 regression found by `check`.
+// 0 ok, 1 internal error, 2 bad input or usage, 3 regression found by `check`; run adds 4 (some
+// requests failed) and 5 (workers unreachable or not set up), docs/runtime.md.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +9,7 @@
 #include <new>
 
 #include "commands.hpp"
+#include "edgepart/runtime/coordinator.hpp"
 #include "edgepart/util/error.hpp"
 
 #ifndef EDGEPART_VERSION
@@ -63,6 +65,8 @@ int run(int argc, char** argv) {
       edgepart::cli::add_import_command(app),
       edgepart::cli::add_check_command(app),
       edgepart::cli::add_sweep_command(app),
+      edgepart::cli::add_worker_command(app),
+      edgepart::cli::add_run_command(app),
   };
 
   try {
@@ -85,6 +89,9 @@ int main(int argc, char** argv) {
   } catch (const edgepart::InputError& e) {
     std::cerr << "edgepart: error: " << e.what() << "\n";
     return 2;
+  } catch (const edgepart::runtime::RunSetupError& e) {
+    std::cerr << "edgepart: error: workers: " << e.what() << "\n";
+    return 5;
   } catch (const std::bad_alloc&) {
     std::cerr << "edgepart: internal error: out of memory\n";
     return 1;

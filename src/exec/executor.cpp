@@ -23,9 +23,9 @@ Executor::Executor(const ModelGraph& graph, const cost::ModelAnalysis& analysis,
   if (!graph.layers.empty()) last_use_.back() = static_cast<LayerIndex>(graph.size());  // the output is kept
 }
 
-Tensor Executor::random_input() const {
-  Tensor t = Tensor::of_shape(graph_.input);
-  UniformStream(seed_, "input", "data").fill(t.data, -1.0f, 1.0f);
+Tensor Executor::random_input(const Shape& shape, uint64_t seed) {
+  Tensor t = Tensor::of_shape(shape);
+  UniformStream(seed, "input", "data").fill(t.data, -1.0f, 1.0f);
   return t;
 }
 

@@ -192,6 +192,8 @@ Json report_to_json(const Report& report) {
   j["model"] = report.model;
   j["seed"] = report.seed;
   j["requests"] = report.requests;
+  j["mode"] = report.mode;
+  if (!report.measured.is_null()) j["measured"] = report.measured;
   Json arr = Json::array();
   for (const auto& s : report.strategies) arr.push_back(strategy_json(s));
   j["strategies"] = arr;

@@ -37,7 +37,9 @@ public:
   Executor(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed);
 
   // The model input drawn from the seed: U(-1, 1) per element.
-  Tensor random_input() const;
+  Tensor random_input() const { return random_input(graph_.input, seed_); }
+  // An input of the given shape drawn from another seed (the runtime's per-request inputs).
+  static Tensor random_input(const model::Shape& shape, uint64_t seed);
 
   // The model output, every layer computed whole.
   Tensor run(const Tensor& input) const;

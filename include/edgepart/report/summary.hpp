@@ -75,6 +75,10 @@ struct Report {
   uint64_t seed = 1;
   int64_t requests = 0;
   std::vector<StrategySummary> strategies;
+  // "simulated" (simulate) or "real" (run: measured on workers, docs/runtime.md).
+  std::string mode = "simulated";
+  // run only: the measured spans and the output check per strategy (written as "measured").
+  Json measured = nullptr;
 };
 
 Json report_to_json(const Report& report);

@@ -1,0 +1,26 @@
+// libFuzzer harness: runtime wire frames (docs/runtime.md). Any bytes either decode or are a
+// ProtocolError (what a worker answers with an Error frame before closing the connection);
+// whatever decodes encodes back to a frame that decodes to the same message.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+
+#include "edgepart/runtime/protocol.hpp"
+#include "fuzz_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace edgepart::runtime;
+  return edgepart::fuzz::run_guarded([&] {
+    Message m;
+    try {
+      m = decode_frame(std::span<const uint8_t>(data, size), uint64_t{1} << 30);
+    } catch (const ProtocolError&) {
+      return;  // the expected answer to garbage
+    }
+    if (!(decode_frame(encode(m), uint64_t{1} << 31) == m)) {
+      std::fprintf(stderr, "edgepart fuzz: a decoded %s does not survive encode -> decode\n", message_name(type_of(m)));
+      std::abort();
+    }
+  });
+}

@@ -1,0 +1,82 @@
+#include "pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "edgepart/model/load.hpp"
+#include "edgepart/util/error.hpp"
+
+namespace edgepart::cli {
+
+Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
+    : scenario_file(file),
+      scenario(scenario::load_scenario(file, sets)),
+      graph(model::load_model(scenario.model_path)),
+      analysis(cost::analyze(graph)),
+      cluster(scenario::make_cluster(scenario)),
+      costs(graph, analysis, cluster),
+      inputs(scenario.input_files()) {}
+
+plan::Plan Pipeline::plan_for(const std::string& name) const {
+  const bool own = name == scenario.strategy.name;
+  try {
+    return strategy::make_plan(name, request(), own ? scenario.strategy.options : Json::object(), scenario_file,
+                               own ? "/strategy/options" : "");
+  } catch (const InputError& e) {
+    if (e.file().empty()) throw e.with_file(scenario_file);
+    throw;
+  }
+}
+
+std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, const std::string& plan_file,
+                                               const std::function<bool(const plan::Plan&, std::string&)>& keep) {
+  std::vector<plan::Plan> plans;
+  if (!plan_file.empty()) {
+    if (!strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
+    plans.push_back(plan::load_plan(plan_file));
+    // Its compute tasks are timed from the model's layers and their regions (timing::CostModel).
+    if (plans.back().model_hash != graph.content_hash())
+      throw InputError(plan_file, "/model/hash", "the plan was made for model '" + plans.back().model_name + "' (" +
+                                                     plans.back().model_hash + "), not for " + scenario.model_path + " (" +
+                                                     graph.content_hash() + ")");
+    for (const auto& v : plans.back().variants)
+      for (const auto& st : v.stages)
+        if (static_cast<size_t>(st.last_layer) >= graph.size())
+          throw InputError(plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) + ", the model has " +
+                                                       std::to_string(graph.size()) + " layers");
+    inputs.push_back(plan_file);
+  } else if (strategy == "all") {
+    strategy::PlanRequest req = request();
+    for (const auto& info : strategy::strategy_table()) {
+      std::string why;
+      if (!info.applicable(req, why)) {
+        spdlog::info("strategy {} left out: {}", info.name, why);
+        continue;
+      }
+      try {
+        plan::Plan p = plan_for(std::string(info.name));
+        if (keep && !keep(p, why)) {
+          spdlog::warn("strategy {} left out: {}", info.name, why);
+          continue;
+        }
+        plans.push_back(std::move(p));
+      } catch (const InputError& e) {
+        // e.g. the model does not fit in a device's memory with this strategy
+        spdlog::warn("strategy {} left out: {}", info.name, e.what());
+      }
+    }
+  } else {
+    plans.push_back(plan_for(strategy.empty() ? scenario.strategy.name : strategy));
+  }
+  return plans;
+}
+
+report::Report Pipeline::report_header(uint64_t seed, int64_t requests) const {
+  report::Report rep;
+  rep.scenario = scenario.name;
+  rep.model = graph.name;
+  rep.seed = seed;
+  rep.requests = requests >= 0 ? requests : scenario.workload.requests;
+  return rep;
+}
+
+}  // namespace edgepart::cli

@@ -1,0 +1,48 @@
+#pragma once
+// The tensors one worker holds for one request: each tensor it touches is kept full-size with a
+// coverage mask (one byte per element), so reading a box that is not fully present is detected
+// exactly, whatever mix of computed and received pieces filled it. Thread-safe: the compute
+// thread reads and writes while the network thread pastes received pieces.
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "edgepart/cost/analysis.hpp"
+#include "edgepart/exec/tensor.hpp"
+#include "edgepart/runtime/protocol.hpp"
+
+namespace edgepart::runtime {
+
+class TensorStore {
+public:
+  explicit TensorStore(const cost::ModelAnalysis& analysis) : analysis_(analysis) {}
+
+  // Whether the box lies inside its tensor.
+  bool fits(const Box& b) const;
+  // Whether every element of the box is present.
+  bool has(const Box& b) const;
+  // The box's values, channel-major (precondition: has(b)).
+  std::vector<float> get(const Box& b) const;
+  // Writes the box (precondition: fits(b), values.size() == b.elements()). Returns true when the
+  // tensor became complete with this write.
+  bool put(const Box& b, const float* values);
+  // Region `r` of every channel as a tensor of its own (exec::crop), for compute inputs.
+  exec::Tensor crop(int tensor, const rf::Region& r) const;
+  bool complete(int tensor) const;
+
+private:
+  struct Entry {
+    exec::Tensor t;
+    std::vector<uint8_t> mask;
+    int64_t covered = 0;
+  };
+  Entry& entry(int tensor);  // created zero-filled on first use (lock held)
+  const model::Shape& shape(int tensor) const { return analysis_.shape_of(tensor); }
+
+  const cost::ModelAnalysis& analysis_;
+  mutable std::mutex mu_;
+  std::map<int, Entry> entries_;
+};
+
+}  // namespace edgepart::runtime
