@@ -9,6 +9,7 @@
 
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/scenario/scenario.hpp"
+#include "edgepart/timing/cost_model.hpp"
 #include "fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -29,8 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& o : overrides) edgepart::scenario::apply_override(doc, o, file);
     edgepart::scenario::Scenario s = edgepart::scenario::scenario_from_json(doc, file);
     edgepart::scenario::Cluster cluster = edgepart::scenario::make_cluster(s);
+    // The cost model over no model: the device parameters alone (profiles would need a model).
+    for (auto& d : cluster.devices) d.profiles.clear();
+    const edgepart::model::ModelGraph no_model;
+    const edgepart::cost::ModelAnalysis no_analysis;
+    const edgepart::timing::CostModel costs(no_model, no_analysis, cluster);
     for (int i = 0; i < cluster.size(); ++i) {
-      (void)cluster.compute_time_s(i, {{"conv2d", 1e9}});
+      (void)costs.flops_time_s(i, {{"conv2d", 1e9}});
       for (int j = 0; j < cluster.size() && j < 8; ++j) (void)cluster.transfer_time_s(i, j, 1e6);
     }
   });
