@@ -408,10 +408,11 @@ private:
       const int64_t ready = steady_now_ns();
       auto ses = session_;
       const uint64_t id = st->id;
+      const auto task_id = task;  // a structured binding cannot be captured (clang 14)
       ses->peers.at(to)->send(encode(Data{st->id, st->variant, task, tp.in_box, st->store.get(tp.in_box)}), {},
-                              [this, ses, id, task, ready] {
+                              [this, ses, id, task_id, ready] {
                                 if (session_ == ses)
-                                  ses->coordinator->send(Report{id, task, SpanKind::send, 1, ready, steady_now_ns(), 0});
+                                  ses->coordinator->send(Report{id, task_id, SpanKind::send, 1, ready, steady_now_ns(), 0});
                               });
     }
     st->forwards = std::move(waiting);
