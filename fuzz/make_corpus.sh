@@ -18,6 +18,7 @@ find "$root/tests/data" -name '*.csv' -exec cp {} "$out/trace_csv/" \; 2>/dev/nu
 # The inputs that once crashed a harness (tests/data/fuzz/README.md) start their corpus again.
 cp "$root"/tests/data/fuzz/model_*.json "$out/model_json/"
 cp "$root"/tests/data/fuzz/onnx_*.onnx "$out/onnx/"
+cp "$root"/tests/data/fuzz/protocol_*.bin "$out/protocol/" 2>/dev/null || true
 
 # Scenario with overrides: lines before "---" are `--set` strings (fuzz/fuzz_scenario.cpp).
 {

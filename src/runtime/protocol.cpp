@@ -64,7 +64,7 @@ public:
   std::vector<float> floats() {
     uint64_t n = count(sizeof(float));
     std::vector<float> v(n);
-    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(float));
+    if (n > 0) std::memcpy(v.data(), b_.data() + pos_, n * sizeof(float));  // an empty vector's data() may be null
     pos_ += n * sizeof(float);
     return v;
   }
