@@ -1,4 +1,4 @@
-// Two-party cut strategies (issue 5): DADS (Boost.Graph min cut) on a synthetic 1,000-node DAG
+// Two-party cut strategies: DADS (Boost.Graph min cut) on a synthetic 1,000-node DAG
 // (goal <= 1 ms); one CIC online decision against one DADS run on densenet121 (goal: >= 100x
 // faster); the CIC offline table and whole plans for reference.
 #include <benchmark/benchmark.h>

@@ -1,4 +1,4 @@
-// Model loading speed, one benchmark per zoo model (issue 2): what every command pays before it
+// Model loading speed, one benchmark per zoo model: what every command pays before it
 // does anything else.
 //   BM_LoadAnalyze/<model>: read the file, strict JSON parse, build and validate the graph
 //     (model::load_model), shape inference and costs (cost::analyze), receptive fields.

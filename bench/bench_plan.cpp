@@ -1,4 +1,4 @@
-// Planning speed (issue 5): DPFP on VGG-16 with 8 devices (goal <= 0.1 ms) and on a synthetic
+// Planning speed: DPFP on VGG-16 with 8 devices (goal <= 0.1 ms) and on a synthetic
 // 1,000-layer chain with 16 devices (goal <= 50 ms); the timing model on a VGG-16 DPFP plan.
 #include <benchmark/benchmark.h>
 

@@ -1,4 +1,4 @@
-// The simulator's speed on the default scenario (issue 6 goals: >= 5 M events/s, >= 1 M tasks/s,
+// The simulator's speed on the default scenario (goals: >= 5 M events/s, >= 1 M tasks/s,
 // <= 64 MiB peak memory with 100,000 requests). Plans are made once outside the timed loop.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>

@@ -1,4 +1,4 @@
-// Sweep throughput (issue 7 goal: 10,000 points x 1,000 requests of the default scenario in
+// Sweep throughput (goal: 10,000 points x 1,000 requests of the default scenario in
 // <= 60 s with -j 2). One iteration is a whole sweep run (run_sweep, as `edgepart sweep` does it,
 // output discarded) of `points` points over the planning bandwidth, each planned with dpfp and
 // simulated with 1,000 requests (the local baseline is reused across points, as in the command).

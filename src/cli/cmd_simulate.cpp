@@ -34,7 +34,7 @@ struct SimulateOptions {
   std::optional<uint64_t> seed;
   std::vector<std::string> sets;
   std::string trace;
-  std::string report_html;  // --report FILE.html (issue 7)
+  std::string report_html;  // --report FILE.html
   OutputOptions out;
 };
 

@@ -37,7 +37,7 @@ void check_arity(const Layer& l, size_t count, const std::string& file, std::vec
 std::vector<Layer> assemble_layers(std::vector<PendingLayer> pending, const std::string& file,
                                    std::vector<InputError>& errors) {
   const size_t n = pending.size();
-  // Hardening (issue 8, docs/robustness.md): one check here covers the JSON and ONNX loaders.
+  // Hardening (docs/robustness.md): one check here covers the JSON and ONNX loaders.
   if (static_cast<int64_t>(n) > limits::max_layers()) {
     errors.emplace_back(file, "", "the model has " + with_thousands(static_cast<int64_t>(n)) + " layers, more than " +
                                       with_thousands(limits::max_layers()) + limits::raise_hint("EDGEPART_MAX_LAYERS"));

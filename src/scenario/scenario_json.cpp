@@ -210,7 +210,7 @@ Workload parse_workload(const JsonCursor& c) {
   Workload w;
   if (auto v = c.find("requests")) {
     w.requests = v->as_positive_int();
-    // Hardening (issue 8, docs/robustness.md): memory and time grow with the requests.
+    // Hardening (docs/robustness.md): memory and time grow with the requests.
     if (w.requests > limits::max_requests())
       v->fail("more than " + with_thousands(limits::max_requests()) + " requests" +
               limits::raise_hint("EDGEPART_MAX_REQUESTS"));
@@ -297,7 +297,7 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
   JsonCursor devices = root.at("devices");
   devices.expect_array();
   if (devices.size() == 0) devices.fail("needs at least one device");
-  // Hardening (issue 8, docs/robustness.md): planners and the simulator keep per-pair state.
+  // Hardening (docs/robustness.md): planners and the simulator keep per-pair state.
   if (static_cast<int64_t>(devices.size()) > limits::max_devices())
     devices.fail(with_thousands(static_cast<int64_t>(devices.size())) + " devices, more than " +
                  with_thousands(limits::max_devices()) + limits::raise_hint("EDGEPART_MAX_DEVICES"));
@@ -346,7 +346,7 @@ void apply_override(Json& doc, const std::string& text, const std::string& file)
     throw InputError(file, "--set " + text, "expected /json/pointer=value (e.g. /network/bandwidth_mbps=50)");
   std::string pointer_text = text.substr(0, eq);
   std::string value_text = text.substr(eq + 1);
-  // Hardening (issue 8, found by fuzz_scenario): text that is not valid UTF-8 would become a JSON
+  // Hardening (found by fuzz_scenario): text that is not valid UTF-8 would become a JSON
   // key or string that nlohmann cannot dump, so the first message quoting it was an internal error.
   try {
     (void)Json(text).dump();

@@ -328,7 +328,7 @@ void Engine::build_sources() {
   if (source_devices.empty()) source_devices.push_back(plan_source);
 
   total_requests_ = opt_.requests >= 0 ? opt_.requests : sc_.workload.requests;
-  // Hardening (issue 8, docs/robustness.md): --requests bypasses the scenario's own check.
+  // Hardening (docs/robustness.md): --requests bypasses the scenario's own check.
   if (total_requests_ > limits::max_requests())
     throw InputError(sc_.file, "--requests", "more than " + with_thousands(limits::max_requests()) + " requests" +
                                                  limits::raise_hint("EDGEPART_MAX_REQUESTS"));
@@ -437,7 +437,7 @@ SimResult Engine::run() {
       while (!queue_.empty() && queue_.top().time == now_) {
         EventQueue::Entry e = queue_.pop();
         ++stats_.events;
-        // Hardening (issue 8): a channel redrawn every nanosecond under a huge transfer would
+        // Hardening: a channel redrawn every nanosecond under a huge transfer would
         // otherwise run for days; the cap turns that into an error naming the limit.
         if (stats_.events > max_events_) [[unlikely]]
           throw InputError(sc_.file, "", "the simulation needs more than " + with_thousands(max_events_) +

@@ -13,7 +13,7 @@ namespace edgepart::sweep {
 namespace {
 
 // More values than this on one axis is certainly a typo: refused before allocating. The grid's own
-// limit (--max-points) applies to the product. Hardening (issue 8, found by fuzz_sweep_spec): it was
+// limit (--max-points) applies to the product. Hardening (found by fuzz_sweep_spec): it was
 // 10^8, which let "/seed=0:1e8:1" allocate 1.6 GB of JSON values (16 bytes each) and spend tens of
 // seconds filling them before --max-points (default 10^7) could refuse the sweep; 10^7 (160 MB) is
 // the default points limit, which one axis alone cannot usefully exceed.
@@ -83,7 +83,7 @@ Axis parse_axis(const std::string& spec) {
   }
   const std::string rhs = spec.substr(eq + 1);
   if (rhs.empty()) throw InputError("", where, "no values after '='");
-  // Hardening (issue 8, found by fuzz_scenario): a value that is not valid UTF-8 would become a
+  // Hardening (found by fuzz_scenario): a value that is not valid UTF-8 would become a
   // JSON string that cannot be written out (nlohmann throws on dump: an internal error later).
   try {
     (void)Json(spec).dump();

@@ -40,8 +40,8 @@ struct Comparison {
 Comparison compare(const Tensor& reference, const Tensor& other);
 
 // Segmented outputs agree with the whole run to float rounding: the GEMM sums in a different
-// order when a layer is cut (Eigen's blocking depends on the matrix sizes). The acceptance bound
-// of issue 4: max |error| <= 1e-5 x max |output| (verify and run).
+// order when a layer is cut (Eigen's blocking depends on the matrix sizes). The bound, far above
+// that rounding and far below any real region error: max |error| <= 1e-5 x max |output| (verify, run).
 inline constexpr double kLosslessTolerance = 1e-5;
 inline bool within_lossless_tolerance(const Comparison& c) {
   return c.max_abs_error <= kLosslessTolerance * c.max_abs_output;

@@ -235,7 +235,7 @@ TEST(ListCli, ModelsAndOps) {
   for (const char* op : {"conv2d", "maxpool2d", "avgpool2d", "adaptive_avgpool2d", "batchnorm", "relu", "relu6",
                          "clip", "leaky_relu", "sigmoid", "silu", "hardswish", "lrn", "dropout", "flatten", "linear",
                          "add", "mul", "concat", "softmax", "upsample", "space_to_depth", "depth_to_space", "identity"})
-    EXPECT_TRUE(ops.count(op)) << op;  // the ops issue 2 asks for
+    EXPECT_TRUE(ops.count(op)) << op;  // the ops the model format promises (docs/formats.md)
 }
 
 }  // namespace

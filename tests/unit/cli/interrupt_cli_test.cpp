@@ -1,4 +1,4 @@
-// Interrupting a run that writes files (issue 8, docs/robustness.md): SIGINT or SIGTERM while
+// Interrupting a run that writes files (docs/robustness.md): SIGINT or SIGTERM while
 // `simulate -o ... --trace ...` writes must leave each output either with its old content or with
 // the complete new content, and no temporary file behind. The signal is sent at the moment the
 // temporary file of the largest output appears, i.e. in the middle of writing it: without the

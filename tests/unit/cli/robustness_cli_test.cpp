@@ -1,4 +1,4 @@
-// Hardening (issue 8, docs/robustness.md): adversarially large inputs either finish or are refused
+// Hardening (docs/robustness.md): adversarially large inputs either finish or are refused
 // by a documented limit with exit 2, never a crash or exhaustion. The inputs are generated here
 // (a 100,000-layer chain is ~6 MB of JSON: not worth committing). No timing is asserted; the
 // measured times are in docs/robustness.md. Also: the regression files of crashes the fuzzers
