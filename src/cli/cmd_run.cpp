@@ -143,15 +143,10 @@ Json output_check_json(const runtime::RunOutcome& out, const Pipeline& pl, const
   exec::Comparison cmp = exec::compare(whole, *out.first_output);
   const bool within = exec::within_lossless_tolerance(cmp);
   failed = p.lossless && !within;
-  return Json{{"checked", true},
-              {"request", 0},
-              {"max_abs_error", cmp.max_abs_error},
-              {"max_abs_output", cmp.max_abs_output},
-              {"rel_l2_error", cmp.rel_l2_error},
-              {"top1_agrees", cmp.top1_agrees},
-              {"lossless_expected", p.lossless},
-              {"within_tolerance", within},
-              {"tolerance", exec::kLosslessTolerance}};
+  Json j = comparison_json(cmp, p.lossless);
+  j["checked"] = true;
+  j["request"] = 0;
+  return j;
 }
 
 Json measured_json(const runtime::RunOutcome& out, const plan::Plan& p) {

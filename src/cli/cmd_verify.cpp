@@ -126,14 +126,8 @@ int run_verify_plan(const VerifyOptions& o, const std::string& path, const model
            {"seed", o.seed},
            {"blocks", blocks},
            {"regions_checked", pb.regions_checked},
-           {"region_mismatches", pb.region_mismatches},
-           {"max_abs_error", cmp.max_abs_error},
-           {"max_abs_output", cmp.max_abs_output},
-           {"rel_l2_error", cmp.rel_l2_error},
-           {"top1_agrees", cmp.top1_agrees},
-           {"lossless_expected", p.lossless},
-           {"within_tolerance", within},
-           {"tolerance", kLosslessTolerance}};
+           {"region_mismatches", pb.region_mismatches}};
+  doc.update(comparison_json(cmp, p.lossless));
   if (resolve_format(o.out) == Format::json) {
     emit(o.out, doc.dump(2) + "\n", {path, o.plan});
   } else {

@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include "edgepart/exec/tensor.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,6 +10,17 @@
 #include "edgepart/util/output_file.hpp"
 
 namespace edgepart::cli {
+
+Json comparison_json(const exec::Comparison& cmp, bool lossless_expected) {
+  return Json{{"max_abs_error", cmp.max_abs_error},
+              {"max_abs_output", cmp.max_abs_output},
+              {"rel_l2_error", cmp.rel_l2_error},
+              {"top1_agrees", cmp.top1_agrees},
+              {"lossless_expected", lossless_expected},
+              {"within_tolerance", exec::within_lossless_tolerance(cmp)},
+              {"tolerance", exec::kLosslessTolerance}};
+}
+
 
 namespace fs = std::filesystem;
 

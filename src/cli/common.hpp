@@ -6,7 +6,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "edgepart/util/json_read.hpp"
+
+namespace edgepart::exec {
+struct Comparison;
+}
+
 namespace edgepart::cli {
+
+// The output check's JSON keys (verify, run: docs/design.md §8): errors against the whole-model
+// run, whether the plan is lossless and whether the error is within exec::kLosslessTolerance.
+Json comparison_json(const exec::Comparison& cmp, bool lossless_expected);
+
 
 enum class Format { table, json, csv };
 
