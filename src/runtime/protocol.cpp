@@ -109,8 +109,12 @@ WireTensor get_tensor(Reader& r) {
   t.w = r.i64();
   t.values = r.floats();
   constexpr int64_t kMaxSide = int64_t{1} << 31;  // any real tensor side is far smaller
+  // The product is checked for overflow: 2^31 cubed wraps to 0 in 64 bits and would "match" an
+  // empty payload.
+  uint64_t plane = 0, count = 0;
   if (t.c < 0 || t.h < 0 || t.w < 0 || t.c > kMaxSide || t.h > kMaxSide || t.w > kMaxSide ||
-      static_cast<uint64_t>(t.c) * static_cast<uint64_t>(t.h) * static_cast<uint64_t>(t.w) != t.values.size())
+      __builtin_mul_overflow(static_cast<uint64_t>(t.c), static_cast<uint64_t>(t.h), &plane) ||
+      __builtin_mul_overflow(plane, static_cast<uint64_t>(t.w), &count) || count != t.values.size())
     r.fail("a tensor of " + std::to_string(t.c) + "x" + std::to_string(t.h) + "x" + std::to_string(t.w) + " carries " +
            std::to_string(t.values.size()) + " value(s)");
   return t;
@@ -207,7 +211,12 @@ void encode_body(Writer& w, const Message& m) {
 
 int64_t Box::elements() const {
   if (c1 < c0 || r1 < r0 || x1 < x0) return 0;
-  return (c1 - c0 + 1) * (r1 - r0 + 1) * (x1 - x0 + 1);
+  // A decoded box may span up to 2^31 per axis, so the product can exceed int64; saturate
+  // instead (no real tensor is that large, and the count check against the payload then fails).
+  int64_t plane = 0, count = 0;
+  if (__builtin_mul_overflow(c1 - c0 + 1, r1 - r0 + 1, &plane) || __builtin_mul_overflow(plane, x1 - x0 + 1, &count))
+    return std::numeric_limits<int64_t>::max();
+  return count;
 }
 
 const char* message_name(MessageType type) {

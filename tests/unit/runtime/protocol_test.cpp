@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 
 #include "edgepart/runtime/protocol.hpp"
 
@@ -127,6 +128,23 @@ TEST(Protocol, CountsLargerThanThePayloadAreRefusedWithoutAllocating) {
 
 TEST(Protocol, DataBoxMustMatchItsValues) {
   std::vector<uint8_t> frame = encode(Data{1, 0, 2, Box{-1, 0, 0, 0, 1, 0, 0}, {1.0f}});  // box of 2, 1 value
+  EXPECT_THROW(decode_frame(frame, kBig), ProtocolError);
+}
+
+// Bounds of up to 2^31 per axis are in range one by one, but their product (2^93 elements) is
+// not an int64: the count check must refuse the frame rather than overflow.
+TEST(Protocol, BoxesTooLargeToCountAreRefused) {
+  const int64_t max_index = int64_t{1} << 31;
+  Box huge{-1, 0, max_index, 0, max_index, 0, max_index};
+  EXPECT_EQ(huge.elements(), std::numeric_limits<int64_t>::max());
+  std::vector<uint8_t> frame = encode(Data{1, 0, 2, huge, {1.0f}});
+  EXPECT_THROW(decode_frame(frame, kBig), ProtocolError);
+}
+
+// 2^31 x 2^31 x 2^31 wraps to 0 in 64 bits: an empty payload must not pass for such a tensor.
+TEST(Protocol, TensorShapesWhoseCountWrapsAreRefused) {
+  const int64_t side = int64_t{1} << 31;
+  std::vector<uint8_t> frame = encode(Start{1, 0, false, true, WireTensor{side, side, side, {}}});
   EXPECT_THROW(decode_frame(frame, kBig), ProtocolError);
 }
 
