@@ -300,18 +300,14 @@ Tensor compute_layer(const ModelGraph& g, const cost::ModelAnalysis& analysis, L
     case OpKind::linear: {
       check_reads(g, l, v, Region::whole(in_shape));
       const int64_t n_in = in_shape.c, n_out = out_shape.c;
-      std::vector<float> x(static_cast<size_t>(n_in)), row(static_cast<size_t>(n_in));
+      std::vector<float> x(static_cast<size_t>(n_in));
       for (int64_t i = 0; i < n_in; ++i) x[static_cast<size_t>(i)] = read(v, i, 0, 0, 0.0f);
-      UniformStream stream = linear_weight_stream(layer, p.seed);
       Tensor result(n_out, 1, 1);
-      Eigen::Map<const Eigen::VectorXf> xv(x.data(), n_in);
-      for (int64_t o = 0; o < n_out; ++o) {
-        // Row o of the [out][in] matrix, regenerated (VGG-16's classifier.0 alone is 103M weights).
-        for (int64_t i = 0; i < n_in; ++i)
-          row[static_cast<size_t>(i)] = stream.at(static_cast<uint64_t>(o * n_in + i), -p.weight_bound, p.weight_bound);
-        float dot = Eigen::Map<const Eigen::VectorXf>(row.data(), n_in).dot(xv);
-        result.data[static_cast<size_t>(o)] = dot + (p.bias.empty() ? 0.0f : p.bias[static_cast<size_t>(o)]);
-      }
+      // y = W x + b, W row-major [out][in].
+      Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> w(p.weight.data(), n_out, n_in);
+      Eigen::Map<Eigen::VectorXf> y(result.data.data(), n_out);
+      y.noalias() = w * Eigen::Map<const Eigen::VectorXf>(x.data(), n_in);
+      if (!p.bias.empty()) y += Eigen::Map<const Eigen::VectorXf>(p.bias.data(), n_out);
       return result;
     }
     case OpKind::add: {

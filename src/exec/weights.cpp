@@ -48,7 +48,6 @@ LayerParams make_params(const ModelGraph& graph, const cost::ModelAnalysis& anal
   const Layer& l = graph.layer(i);
   const Shape& x = analysis.shape_of(l.inputs.front());
   LayerParams p;
-  p.seed = seed;
   switch (l.kind) {
     case OpKind::conv2d: {
       const auto& a = l.as<Conv2dAttrs>();
@@ -66,6 +65,11 @@ LayerParams make_params(const ModelGraph& graph, const cost::ModelAnalysis& anal
     case OpKind::linear: {
       const auto& a = l.as<LinearAttrs>();
       p.weight_bound = static_cast<float>(std::sqrt(6.0 / static_cast<double>(x.c)));
+      // Drawn once and kept, as a deployed model keeps its weights: a runtime or a profile then
+      // times the matrix-vector product, not the generator (VGG-16's classifier.0 is 103M
+      // weights, 412 MB).
+      p.weight.resize(static_cast<size_t>(a.out_features * x.c));
+      linear_weight_stream(l, seed).fill(p.weight, -p.weight_bound, p.weight_bound);
       if (a.bias) {
         auto b = static_cast<float>(1.0 / std::sqrt(static_cast<double>(x.c)));
         p.bias.resize(static_cast<size_t>(a.out_features));

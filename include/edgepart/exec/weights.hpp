@@ -1,8 +1,7 @@
 #pragma once
 // Random weights for the reference executor (no trained weights exist here). Every value is a
 // pure function of (seed, layer name, tensor name, index): a counter-based generator, so a layer's
-// weights do not depend on the other layers, and weights too large to keep (VGG-16's first
-// classifier layer has 103M) are regenerated on the fly. Our own uniform -> float mapping, no
+// weights do not depend on the other layers. Our own uniform -> float mapping, no
 // std::*_distribution, so values are the same with every compiler.
 #include <cstdint>
 #include <string_view>
@@ -33,11 +32,10 @@ private:
 //    U(0.8, 1.2): arbitrary values near the identity (no trained statistics exist), folded into a
 //    per-channel scale and shift.
 struct LayerParams {
-  std::vector<float> weight;  // conv2d: [C_out][C_in/groups][k_h][k_w]; empty for linear (on the fly)
+  std::vector<float> weight;  // conv2d: [C_out][C_in/groups][k_h][k_w]; linear: [out][in]
   std::vector<float> bias;    // conv2d, linear (empty without bias); batchnorm: the shift
   std::vector<float> scale;   // batchnorm: gamma / sqrt(var + eps)
   float weight_bound = 0;     // conv2d, linear: sqrt(6 / fan_in)
-  uint64_t seed = 0;          // linear: regenerate the weight rows from (seed, layer name)
 };
 
 LayerParams make_params(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, model::LayerIndex layer,
