@@ -41,6 +41,7 @@ struct RequestState {
   std::vector<uint8_t> known;
   std::vector<int> deferred;  // ready before the Start message arrived
   std::set<int> assigned;     // pull tasks given to this device whose input is not all here yet
+  std::set<int> unclaimed;    // pull tasks whose input arrived before their Assign
   std::vector<std::pair<int, int>> forwards;  // (pull task, taker) whose input is not all here yet
   std::set<int> provided;     // pull tasks whose input this device (in_from) has forwarded once
   int pending = 0;
@@ -377,6 +378,7 @@ private:
         ++it;
         continue;
       }
+      st->unclaimed.erase(*it);
       post_compute(st, *it);
       it = st->assigned.erase(it);
     }
@@ -424,6 +426,7 @@ private:
     const int64_t now_ns = steady_now_ns();
     if (d.box == tp.in_box && !tp.steps.empty()) {
       st->store.put(d.box, d.values.data());
+      if (!st->assigned.count(d.task)) st->unclaimed.insert(d.task);
       session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 1, now_ns, now_ns, 0});
       run_assigned(st);
       run_forwards(st);
@@ -457,9 +460,11 @@ private:
                                    });
   }
 
-  // A device that only took pull tasks of a request keeps no state for it afterwards.
+  // A device that only took pull tasks of a request keeps no state for it afterwards, unless the
+  // input of its next tile is already here: the source's Data and the coordinator's Assign travel
+  // on different connections, so the Data may come first (forgetting it then hung the request).
   void forget_if_transient(const std::shared_ptr<RequestState>& st) {
-    if (st->started || st->prog->involved > 0 || !st->assigned.empty()) return;
+    if (st->started || st->prog->involved > 0 || !st->assigned.empty() || !st->unclaimed.empty()) return;
     session_->requests.erase(st->id);
   }
 
