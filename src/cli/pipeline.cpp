@@ -17,10 +17,8 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
       inputs(scenario.input_files()) {}
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
-  const bool own = name == scenario.strategy.name;
   try {
-    return strategy::make_plan(name, request(), own ? scenario.strategy.options : Json::object(), scenario_file,
-                               own ? "/strategy/options" : "");
+    return strategy::make_plan_for_scenario(name, request(), scenario.strategy, scenario_file);
   } catch (const InputError& e) {
     if (e.file().empty()) throw e.with_file(scenario_file);
     throw;

@@ -139,16 +139,13 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     names = o.strategies;
   }
   auto make = [&](const std::string& name, std::string& why) -> std::optional<plan::Plan> {
-    // The scenario's options belong to its own strategy; others start from their defaults.
-    const bool own = name == s.strategy.name;
     const auto& info = strategy::find_strategy(name);
     if (all && !info.applicable(req, why)) {
       why = "not applicable: " + why;
       return std::nullopt;
     }
     try {
-      return strategy::make_plan(name, req, own ? s.strategy.options : Json::object(), o.scenario_path,
-                                 own ? "/strategy/options" : "");
+      return strategy::make_plan_for_scenario(name, req, s.strategy, o.scenario_path);
     } catch (const InputError& e) {
       why = e.message();
       return std::nullopt;
