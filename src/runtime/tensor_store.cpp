@@ -27,12 +27,13 @@ bool contains(const std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, in
   return false;
 }
 
-// Adds [lo, hi] to the intervals; returns how many columns were not covered before.
-int64_t insert(std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, int64_t hi) {
-  int64_t already = 0;
+// Adds [lo, hi] to the intervals; calls gap(a, b) for every sub-range [a, b] of [lo, hi] that was
+// not covered before, in order.
+template <class Gap>
+void insert(std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, int64_t hi, Gap gap) {
   std::vector<std::pair<int64_t, int64_t>> out;
   out.reserve(iv.size() + 1);
-  int64_t nlo = lo, nhi = hi;
+  int64_t nlo = lo, nhi = hi, next = lo;  // next: first column of [lo, hi] not yet reported
   bool placed = false;
   for (const auto& [a, b] : iv) {
     if (b + 1 < nlo) {
@@ -41,13 +42,14 @@ int64_t insert(std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, int64_t
       if (!placed) out.emplace_back(nlo, nhi), placed = true;
       out.emplace_back(a, b);  // entirely after
     } else {
-      already += std::max<int64_t>(0, std::min(b, hi) - std::max(a, lo) + 1);  // overlap with [lo, hi]
+      if (a > next && next <= hi) gap(next, std::min(hi, a - 1));  // touching or overlapping [lo, hi]
+      next = std::max(next, b + 1);
       nlo = std::min(nlo, a), nhi = std::max(nhi, b);
     }
   }
+  if (next <= hi) gap(next, hi);
   if (!placed) out.emplace_back(nlo, nhi);
   iv = std::move(out);
-  return (hi - lo + 1) - already;
 }
 
 }  // namespace
@@ -92,17 +94,20 @@ bool TensorStore::put(const Box& b, const float* values) {
   EDGEPART_ASSERT(fits(b), "a box outside its tensor reached the store: " + std::to_string(b.tensor));
   std::lock_guard lock(mu_);
   Entry& e = entry(b.tensor);
-  const bool was_complete = e.covered == e.t.size();
-  for_rows(e.t, b, [&](size_t row, size_t i, int64_t k, int64_t n) {
-    std::copy_n(values + k, n, e.t.data.begin() + static_cast<std::ptrdiff_t>(i));
-    if (!was_complete) e.covered += insert(e.rows[row], b.x0, b.x1);
+  if (e.covered == e.t.size()) return false;
+  for_rows(e.t, b, [&](size_t row, size_t i, int64_t k, int64_t) {
+    insert(e.rows[row], b.x0, b.x1, [&](int64_t x0, int64_t x1) {
+      const int64_t n = x1 - x0 + 1, skip = x0 - b.x0;
+      std::copy_n(values + k + skip, n, e.t.data.begin() + static_cast<std::ptrdiff_t>(i) + skip);
+      e.covered += n;
+    });
   });
-  return !was_complete && e.covered == e.t.size();
+  return e.covered == e.t.size();
 }
 
-exec::Tensor TensorStore::crop(int tensor, const rf::Region& r) const {
+const exec::Tensor& TensorStore::view(int tensor) const {
   std::lock_guard lock(mu_);
-  return exec::crop(entries_.at(tensor).t, r);
+  return entries_.at(tensor).t;
 }
 
 bool TensorStore::complete(int tensor) const {

@@ -28,11 +28,14 @@ public:
   bool has(const Box& b) const;
   // The box's values, channel-major (precondition: has(b)).
   std::vector<float> get(const Box& b) const;
-  // Writes the box (precondition: fits(b), values.size() == b.elements()). Returns true when the
-  // tensor became complete with this write.
+  // Writes the elements of the box not yet present (precondition: fits(b), `values` holds
+  // b.elements() floats). Returns true when the tensor became complete with this write.
   bool put(const Box& b, const float* values);
-  // Region `r` of every channel as a tensor of its own (exec::crop), for compute inputs.
-  exec::Tensor crop(int tensor, const rf::Region& r) const;
+  // The full-size tensor (precondition: some box of it was put), for compute inputs to read in
+  // place without a copy. Safe against concurrent put()s: an element, once present, is never
+  // written again (put writes only what is not yet covered; pieces that overlap carry the same
+  // values, the first write wins), and a tensor never moves once created.
+  const exec::Tensor& view(int tensor) const;
   bool complete(int tensor) const;
 
 private:

@@ -554,7 +554,6 @@ private:
         std::vector<exec::Tensor> outputs(tp.steps.size());  // this task's layer outputs
         for (size_t si = 0; si < tp.steps.size(); ++si) {
           const LayerStep& step = tp.steps[si];
-          std::vector<exec::Tensor> crops(step.inputs.size());
           std::vector<exec::InputView> views;
           for (size_t k = 0; k < step.inputs.size(); ++k) {
             const InputCrop& in = step.inputs[k];
@@ -566,8 +565,9 @@ private:
             Box need{in.tensor, in.c0, in.c1, in.crop.rows.begin, in.crop.rows.end, in.crop.cols.begin, in.crop.cols.end};
             if (!st->store.has(need))
               throw InternalError("task '" + t.name + "' reads " + box_to_string(need) + ", which is not all here");
-            crops[k] = st->store.crop(in.tensor, in.crop);
-            views.push_back(exec::InputView{&crops[k], in.crop, in.valid});
+            // Read in place: the ops read only inside `valid`, from rows the store holds.
+            const exec::Tensor& whole = st->store.view(in.tensor);
+            views.push_back(exec::InputView{&whole, rf::Region::whole(model::Shape{whole.c, whole.h, whole.w}), in.valid});
           }
           int64_t w0 = steady_now_ns();
           outputs[si] = ses->executor->compute(step.layer, views, step.out);

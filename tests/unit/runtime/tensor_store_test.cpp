@@ -39,14 +39,16 @@ TEST(TensorStore, CoverageIsExactAcrossOverlappingPieces) {
   // Channel 1, row 3, cols 1..2: bottom's values are channel-major over rows 2..3 x cols 0..4,
   // so channel 1 row 3 col x is index (1*2 + 1)*5 + x = 15 + x, value 115 + x.
   EXPECT_EQ(store.get(Box{0, 1, 1, 3, 3, 1, 2}), (std::vector<float>{116, 117}));
-  // Row 2 came last from `bottom` (index (c*2 + 0)*5 + x -> 100 + ...).
-  EXPECT_EQ(store.get(Box{0, 0, 0, 2, 2, 0, 0}), (std::vector<float>{100}));
+  // Row 2 was written first by `top` (channel 0 row 2 col 0 is its index (0*3 + 2)*5 + 0 = 10);
+  // `bottom`'s overlapping copy of it is not written again (the first write wins).
+  EXPECT_EQ(store.get(Box{0, 0, 0, 2, 2, 0, 0}), (std::vector<float>{10}));
   // Channel 0 row 0 from `top`: 0..4.
   EXPECT_EQ(store.get(Box{0, 0, 0, 0, 0, 0, 4}), iota(5, 0));
 }
 
 // Random overlapping pieces against a per-element mask kept by the test: has(), complete() and
-// the value of every element agree with the brute force after every put.
+// the value of every element (the first write of it wins) agree with the brute force after
+// every put.
 TEST(TensorStore, CoverageMatchesAPerElementMaskOnRandomPieces) {
   const int64_t c = 3, h = 7, w = 9;
   cost::ModelAnalysis a = one_tensor(c, h, w);
@@ -74,7 +76,7 @@ TEST(TensorStore, CoverageMatchesAPerElementMaskOnRandomPieces) {
         for (int64_t y = b.r0; y <= b.r1; ++y)
           for (int64_t x = b.x0; x <= b.x1; ++x, ++k) {
             auto i = static_cast<size_t>((ch * h + y) * w + x);
-            value[i] = v[k];
+            if (!present[i]) value[i] = v[k];  // the first write wins
             present[i] = true;
           }
       bool now_complete = std::all_of(present.begin(), present.end(), [](bool p) { return p; });
