@@ -118,7 +118,7 @@ int run_profile(const ProfileOptions& o) {
     m.last = find_layer_arg(g, "--layers", to);
     if (m.first > m.last) throw InputError(path, "--layers", "FROM comes after TO (got '" + o.layers + "')");
   }
-  m.on_layer = [&g](const timing::LayerProfile& l) {
+  m.on_layer = [](const timing::LayerProfile& l) {
     spdlog::info("profile: {} ({}): {} point(s), whole {:.3f} ms", l.name, l.op, l.points.size(),
                  l.points.back().median_s * 1e3);
   };
