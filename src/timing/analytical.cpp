@@ -64,7 +64,10 @@ double roofline_time_s(const AnalyticalDevice& d, double efficiency, double flop
   // Written as speed * 1e9 * efficiency: the order of design.md §3's formula, so that a default
   // device gives the same doubles as that formula written out.
   double t = flops > 0 ? flops / (d.peak_gflops * 1e9 * efficiency) : 0.0;
-  if (d.memory_gbps > 0) t = std::max(t, bytes / (d.memory_gbps * 1e9));
+  // A layer that does no arithmetic (data movement: concat, flatten, pad) is bound by memory
+  // alone, and its efficiency scales the bandwidth: a gather of strided rows copies slower than a
+  // stream (docs/timing.md "The analytical model").
+  if (d.memory_gbps > 0) t = std::max(t, bytes / (d.memory_gbps * 1e9 * (flops > 0 ? 1.0 : efficiency)));
   return d.layer_overhead_s + t;
 }
 

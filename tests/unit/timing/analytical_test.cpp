@@ -28,6 +28,12 @@ TEST(Analytical, RooflineByHand) {
   EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::conv_kxk, 1e9, 0), 0.011);
   // No FLOPs (flatten): overhead + bytes / bandwidth = 1 ms + 1e6 / 1e10 = 1.1 ms.
   EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::data_movement, 0, 1e6), 0.0011);
+  // A data movement efficiency scales the bandwidth: 1e6 bytes at 10 GB/s * 0.25 = 0.4 ms, + 1 ms.
+  d.class_efficiency[OpClass::data_movement] = 0.25;
+  EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::data_movement, 0, 1e6), 0.0014);
+  // ... but not the memory term of a class that computes: still compute-bound at 21 ms.
+  d.class_efficiency[OpClass::conv_1x1] = 0.5;
+  EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::conv_1x1, 1e9, 1e8), 0.021);
   // An empty region is not computed: not even the overhead.
   LayerWork empty;
   EXPECT_EQ(analytical_layer_time_s(d, empty), 0.0);
