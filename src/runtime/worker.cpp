@@ -355,7 +355,7 @@ private:
     st->store.put(d.box, d.values.data());
     int64_t now = steady_now_ns();
     note_output(st);
-    session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 0, now, now, 0});
+    session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 0, now, now, 0, 0});
     complete_here(st, d.task);
     maybe_finish(st);
   }
@@ -414,7 +414,7 @@ private:
       ses->peers.at(to)->send(encode(Data{st->id, st->variant, task, tp.in_box, st->store.get(tp.in_box)}), {},
                               [this, ses, id, task_id, ready] {
                                 if (session_ == ses)
-                                  ses->coordinator->send(Report{id, task_id, SpanKind::send, 1, ready, steady_now_ns(), 0});
+                                  ses->coordinator->send(Report{id, task_id, SpanKind::send, 1, ready, steady_now_ns(), 0, 0});
                               });
     }
     st->forwards = std::move(waiting);
@@ -427,14 +427,14 @@ private:
     if (d.box == tp.in_box && !tp.steps.empty()) {
       st->store.put(d.box, d.values.data());
       if (!st->assigned.count(d.task)) st->unclaimed.insert(d.task);
-      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 1, now_ns, now_ns, 0});
+      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 1, now_ns, now_ns, 0, 0});
       run_assigned(st);
       run_forwards(st);
       return;
     }
     if (d.box == tp.out_box && tp.collect) {
       st->store.put(d.box, d.values.data());
-      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 2, now_ns, now_ns, 0});
+      session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 2, now_ns, now_ns, 0, 0});
       note_output(st);
       if (!st->known[static_cast<size_t>(d.task)]) complete_here(st, d.task);
       return maybe_finish(st);
@@ -455,7 +455,7 @@ private:
     ses->peers.at(tp.out_to)->send(encode(Data{st->id, st->variant, task, tp.out_box, st->store.get(tp.out_box)}), {},
                                    [this, ses, st, task, ready] {
                                      if (session_ != ses || st->dead) return;
-                                     ses->coordinator->send(Report{st->id, task, SpanKind::send, 2, ready, steady_now_ns(), 0});
+                                     ses->coordinator->send(Report{st->id, task, SpanKind::send, 2, ready, steady_now_ns(), 0, 0});
                                      forget_if_transient(st);
                                    });
   }
@@ -496,7 +496,7 @@ private:
       case TaskRole::lookup:  // CCIED's cache lookup: always a miss (no feature cache exists here)
       case TaskRole::local_transfer: {
         int64_t now = steady_now_ns();
-        session_->coordinator->send(Report{st->id, task, SpanKind::task, 0, now, now, 0});
+        session_->coordinator->send(Report{st->id, task, SpanKind::task, 0, now, now, 0, 0});
         complete_here(st, task);
         return maybe_finish(st);
       }
@@ -535,7 +535,7 @@ private:
         std::move(frame), [start, in_send] { if (!*in_send) *start = std::max(*start, steady_now_ns()); },
         [this, ses, st, task, start] {
           if (session_ != ses || st->dead) return;
-          ses->coordinator->send(Report{st->id, task, SpanKind::send, 0, *start, steady_now_ns(), 0});
+          ses->coordinator->send(Report{st->id, task, SpanKind::send, 0, *start, steady_now_ns(), 0, 0});
           --st->pending;
           maybe_finish(st);
         });
@@ -548,7 +548,7 @@ private:
       if (st->dead) return;
       const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
       const plan::Task& t = ses->plan.variants[st->variant].tasks[static_cast<size_t>(task)];
-      int64_t start = steady_now_ns(), work = 0;
+      int64_t start = steady_now_ns(), work = 0, work_cpu = 0;
       std::string error;
       try {
         std::vector<exec::Tensor> outputs(tp.steps.size());  // this task's layer outputs
@@ -569,9 +569,10 @@ private:
             const exec::Tensor& whole = st->store.view(in.tensor);
             views.push_back(exec::InputView{&whole, rf::Region::whole(model::Shape{whole.c, whole.h, whole.w}), in.valid});
           }
-          int64_t w0 = steady_now_ns();
+          const int64_t w0 = steady_now_ns(), c0 = thread_cpu_ns();
           outputs[si] = ses->executor->compute(step.layer, views, step.out);
           work += steady_now_ns() - w0;
+          work_cpu += thread_cpu_ns() - c0;
           const exec::Tensor& out = outputs[si];
           if (step.store) {
             Box ob{step.layer, step.c0, step.c1, step.out.rows.begin, step.out.rows.end, step.out.cols.begin, step.out.cols.end};
@@ -592,10 +593,10 @@ private:
       // Inline on this thread when the network strand is idle: the next task of this device is
       // then posted to the compute strand from within it and starts at once, with no thread
       // wake-up between two tasks (two wake-ups per task cost ~0.1 ms each on this VM).
-      asio::dispatch(net_, [this, ses, st, task, start, end, work, error] {
+      asio::dispatch(net_, [this, ses, st, task, start, end, work, work_cpu, error] {
         if (session_ != ses || st->dead) return;
         if (!error.empty()) return request_error(st, error);
-        ses->coordinator->send(Report{st->id, task, SpanKind::task, 0, start, end, work});
+        ses->coordinator->send(Report{st->id, task, SpanKind::task, 0, start, end, work, work_cpu});
         if (st->prog->tasks[static_cast<size_t>(task)].pull) return pull_computed(st, task);
         note_output(st);
         complete_here(st, task);
