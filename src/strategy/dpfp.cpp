@@ -754,12 +754,15 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
   }
 
   // Every candidate set is optimised; each DP only looks for layouts below the best so far, so the
-  // minimum over the sets is exact (ties keep the first set tried) and most sets are cut short.
+  // minimum over the sets is exact and most sets are cut short. "Below" means by more than a
+  // relative 1e-12: two sets whose layouts are equally fast up to floating-point rounding (the
+  // same all-on-one-device layout found through different sets) keep the first set tried.
+  constexpr double kTie = 1e-12;
   DpfpResult best;
   best.latency_s = kInf;
   for (const auto& set : candidates) {
-    DpfpResult res = dpfp_optimise(r, set, partition, best.latency_s);
-    if (res.feasible && res.latency_s < best.latency_s) best = res;
+    DpfpResult res = dpfp_optimise(r, set, partition, best.latency_s * (1 - kTie));
+    if (res.feasible) best = res;
   }
   if (!best.feasible)
     throw InputError("", "/devices", "dpfp: no plan fits in the devices' memory (memory_mb): the weights of every split exceed some device");
