@@ -678,10 +678,25 @@ std::string layout_note(const PlanRequest& r, const DpfpLayout& l) {
 
 }  // namespace
 
+DpfpResult dpfp_best_set(const PlanRequest& r, const std::vector<std::vector<int>>& sets, DpfpPartition partition) {
+  // Every set is optimised; each DP only looks for layouts below the best so far, so the minimum
+  // over the sets is exact and most sets are cut short. "Below" means by more than a relative
+  // 1e-12: two sets whose layouts are equally fast up to floating-point rounding (the same
+  // all-on-one-device layout found through different sets) keep the first set tried.
+  constexpr double kTie = 1e-12;
+  DpfpResult best;
+  best.latency_s = kInf;
+  for (const auto& set : sets) {
+    DpfpResult res = dpfp_optimise(r, set, partition, best.latency_s * (1 - kTie));
+    if (res.feasible) best = res;
+  }
+  return best;
+}
+
 int dpfp_subset_search_max_devices() {
-  // 10 devices: 1,023 subsets; with the incumbent bound most DPs stop early (docs/strategies.md
-  // has the measured planning time). The papers of docs/design.md §5 use at most ~10 devices.
-  return static_cast<int>(limits::from_env("EDGEPART_DPFP_SUBSET_DEVICES", 10));
+  // 8 devices: 255 subsets, about 18 ms of CPU for VGG-16 (bench/README.md, BM_DpfpDeviceSearchVgg16;
+  // each further device doubles it). The papers of docs/design.md §5 use at most ~10 devices.
+  return static_cast<int>(limits::from_env("EDGEPART_DPFP_SUBSET_DEVICES", 8));
 }
 
 std::vector<std::vector<int>> dpfp_device_sets(const PlanRequest& r) {
@@ -753,17 +768,7 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
                    limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' (a block per candidate) is linear");
   }
 
-  // Every candidate set is optimised; each DP only looks for layouts below the best so far, so the
-  // minimum over the sets is exact and most sets are cut short. "Below" means by more than a
-  // relative 1e-12: two sets whose layouts are equally fast up to floating-point rounding (the
-  // same all-on-one-device layout found through different sets) keep the first set tried.
-  constexpr double kTie = 1e-12;
-  DpfpResult best;
-  best.latency_s = kInf;
-  for (const auto& set : candidates) {
-    DpfpResult res = dpfp_optimise(r, set, partition, best.latency_s * (1 - kTie));
-    if (res.feasible) best = res;
-  }
+  const DpfpResult best = dpfp_best_set(r, candidates, partition);
   if (!best.feasible)
     throw InputError("", "/devices", "dpfp: no plan fits in the devices' memory (memory_mb): the weights of every split exceed some device");
   plan::Plan p = dpfp_build(r, best.layout, normalised);

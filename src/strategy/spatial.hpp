@@ -57,6 +57,10 @@ DpfpResult dpfp_optimise(const PlanRequest& request, const std::vector<int>& par
 // n-fastest prefixes first, then the rest by ascending bit mask), else only the n-fastest prefixes
 // for n = 1..N. Each set is ascending.
 std::vector<std::vector<int>> dpfp_device_sets(const PlanRequest& request);
+// The fastest layout over participant sets `sets` (tried in order; a later set wins only when
+// faster by more than a relative 1e-12); feasible = false when none fits.
+DpfpResult dpfp_best_set(const PlanRequest& request, const std::vector<std::vector<int>>& sets,
+                         DpfpPartition partition = DpfpPartition::dp);
 // Above this many devices the search covers only the n-fastest prefixes (2^N - 1 subsets, each a
 // DP, would take too long).
 int dpfp_subset_search_max_devices();
