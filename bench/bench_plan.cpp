@@ -78,6 +78,20 @@ void BM_DpfpVgg16Profiled(benchmark::State& state) {
 }
 BENCHMARK(BM_DpfpVgg16Profiled)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
 
+// The device search: one DP per device subset (2^n - 1 of them), each pruned by the incumbent.
+void BM_DpfpDeviceSearchVgg16(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  static model::ModelGraph g = model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/vgg16.json");
+  static cost::ModelAnalysis a = cost::analyze(g);
+  scenario::Cluster c = cluster(n, 100);
+  scenario::Workload w;
+  const timing::CostModel costs(g, a, c);
+  strategy::PlanRequest r{g, a, c, w, costs};
+  const auto sets = strategy::dpfp_device_sets(r);
+  for (auto _ : state) benchmark::DoNotOptimize(strategy::dpfp_best_set(r, sets));
+}
+BENCHMARK(BM_DpfpDeviceSearchVgg16)->Arg(4)->Arg(8)->Unit(benchmark::kMicrosecond);
+
 // 16 servers on a switched gigabit LAN, 64 channels: splitting pays (the DP's usual regime).
 void BM_DpfpChain(benchmark::State& state) {
   const int layers = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));

@@ -10,7 +10,7 @@ namespace edgepart::cli {
 Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
     : scenario_file(file),
       scenario(scenario::load_scenario(file, sets)),
-      graph(model::load_model(scenario.model_path)),
+      graph(scenario::load_scenario_model(scenario)),
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
