@@ -92,7 +92,7 @@ LocalWorkers::LocalWorkers(const SpawnOptions& o) {
       std::filesystem::create_directory(workdir);
       const std::string host = o.listen_host ? o.listen_host(static_cast<int>(d)) : o.host;
       std::vector<std::string> args = o.command_prefix ? o.command_prefix(static_cast<int>(d)) : std::vector<std::string>{};
-      for (std::string a : {o.executable, std::string(o.verbose ? "-v" : "-q"), std::string("worker"), std::string("--listen"),
+      for (std::string a : {o.executable, std::string(o.verbose ? "-vv" : "-q"), std::string("worker"), std::string("--listen"),
                             host + ":0", std::string("--token-file"), token_file, std::string("--workdir"), workdir})
         args.push_back(a);
       int fds[2];

@@ -45,6 +45,7 @@ struct RequestState {
   std::vector<std::pair<int, int>> forwards;  // (pull task, taker) whose input is not all here yet
   std::set<int> provided;     // pull tasks whose input this device (in_from) has forwarded once
   int pending = 0;
+  int computing = 0;          // computations posted and not yet completed
   TensorStore store;
   int64_t output_ns = -1;
   uint64_t notices = 0;
@@ -368,6 +369,7 @@ private:
     if (a.task < 0 || static_cast<size_t>(a.task) >= st->prog->tasks.size() || !st->prog->tasks[static_cast<size_t>(a.task)].pull ||
         st->prog->tasks[static_cast<size_t>(a.task)].steps.empty())
       return request_error(st, "assigned task " + std::to_string(a.task) + ", not a pull task this device may take");
+    spdlog::debug("request {}: assigned pull task {}", a.request, a.task);
     st->assigned.insert(a.task);
     run_assigned(st);
   }
@@ -379,6 +381,7 @@ private:
         continue;
       }
       st->unclaimed.erase(*it);
+      spdlog::debug("request {}: computing pull task {}", st->id, *it);
       post_compute(st, *it);
       it = st->assigned.erase(it);
     }
@@ -390,6 +393,7 @@ private:
     if (f.task < 0 || static_cast<size_t>(f.task) >= st->prog->tasks.size() || !st->prog->tasks[static_cast<size_t>(f.task)].provide ||
         f.to < 0 || static_cast<size_t>(f.to) >= session_->plan.devices.size())
       return request_error(st, "asked to forward the input of task " + std::to_string(f.task) + ", which this device does not provide");
+    spdlog::debug("request {}: forward the input of pull task {} to device {}", f.request, f.task, f.to);
     st->forwards.emplace_back(f.task, f.to);
     run_forwards(st);
   }
@@ -425,6 +429,7 @@ private:
     const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(d.task)];
     const int64_t now_ns = steady_now_ns();
     if (d.box == tp.in_box && !tp.steps.empty()) {
+      spdlog::debug("request {}: input of pull task {} arrived", st->id, d.task);
       st->store.put(d.box, d.values.data());
       if (!st->assigned.count(d.task)) st->unclaimed.insert(d.task);
       session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 1, now_ns, now_ns, 0, 0});
@@ -433,6 +438,7 @@ private:
       return;
     }
     if (d.box == tp.out_box && tp.collect) {
+      spdlog::debug("request {}: output of pull task {} arrived", st->id, d.task);
       st->store.put(d.box, d.values.data());
       session_->coordinator->send(Report{st->id, d.task, SpanKind::receive, 2, now_ns, now_ns, 0, 0});
       note_output(st);
@@ -460,12 +466,17 @@ private:
                                    });
   }
 
-  // A device that only took pull tasks of a request keeps no state for it afterwards, unless the
-  // input of its next tile is already here: the source's Data and the coordinator's Assign travel
-  // on different connections, so the Data may come first (forgetting it then hung the request).
+  // A device that only took pull tasks of a request keeps no state for it afterwards, unless it
+  // still computes one or the input of its next tile is already here (the source's Data and the
+  // coordinator's Assign travel on different connections, so the Data may come first). Only this
+  // state is forgotten: a later message of the request may have made a new one, which holds an
+  // Assign or an input (erasing that one by id hung the request).
   void forget_if_transient(const std::shared_ptr<RequestState>& st) {
-    if (st->started || st->prog->involved > 0 || !st->assigned.empty() || !st->unclaimed.empty()) return;
-    session_->requests.erase(st->id);
+    if (st->started || st->prog->involved > 0 || st->computing > 0 || !st->assigned.empty() || !st->unclaimed.empty()) return;
+    auto it = session_->requests.find(st->id);
+    if (it == session_->requests.end() || it->second != st) return;
+    spdlog::debug("request {}: no state kept (pull tasks only)", st->id);
+    session_->requests.erase(it);
   }
 
   void make_known(const std::shared_ptr<RequestState>& st, int task) {
@@ -544,6 +555,7 @@ private:
 
   void post_compute(const std::shared_ptr<RequestState>& st, int task) {
     auto ses = session_;
+    ++st->computing;
     asio::post(compute_, [this, ses, st, task] {
       if (st->dead) return;
       const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
@@ -594,6 +606,7 @@ private:
       // then posted to the compute strand from within it and starts at once, with no thread
       // wake-up between two tasks (two wake-ups per task cost ~0.1 ms each on this VM).
       asio::dispatch(net_, [this, ses, st, task, start, end, work, work_cpu, error] {
+        --st->computing;
         if (session_ != ses || st->dead) return;
         if (!error.empty()) return request_error(st, error);
         ses->coordinator->send(Report{st->id, task, SpanKind::task, 0, start, end, work, work_cpu});
@@ -613,6 +626,7 @@ private:
   }
 
   void maybe_finish(const std::shared_ptr<RequestState>& st) {
+    if (!st->dead && st->started) spdlog::debug("request {}: {} task(s) pending here", st->id, st->pending);
     if (st->dead || !st->started || st->pending > 0) return;
     auto ses = session_;
     Done d{st->id, st->output_ns, st->notices, false, {}};
