@@ -32,6 +32,7 @@ struct ProfileOptions {
   double max_seconds_per_point = 2.0;
   uint64_t seed = 1;
   std::string clock = "wall";
+  bool isolated = false;
 };
 
 std::string ms(double s) {
@@ -112,9 +113,11 @@ int run_profile(const ProfileOptions& o) {
   m.max_seconds_per_point = o.max_seconds_per_point;
   m.seed = o.seed;
   m.cpu_clock = o.clock == "cpu";
-  // The clock is part of what was measured, as tools/profile_torch.py records it.
+  m.whole_in_sequence = !o.isolated;
+  // The clock and the method are part of what was measured (tools/profile_torch.py records its
+  // clock the same way).
   m.runtime = std::string("edgepart-eigen ") + EDGEPART_VERSION + " (" + profiler::eigen_version() + ")" +
-              (m.cpu_clock ? " (thread CPU time)" : "");
+              (m.cpu_clock ? " (thread CPU time)" : "") + (m.whole_in_sequence ? " (whole layers in sequence)" : "");
   if (!o.layers.empty()) {
     std::string from = o.layers, to = o.layers;
     if (o.layers.find(':') != std::string::npos) std::tie(from, to) = parse_name_range("--layers", o.layers);
@@ -147,9 +150,11 @@ Command add_profile_command(CLI::App& root) {
   auto o = std::make_shared<ProfileOptions>();
   CLI::App* cmd = root.add_subcommand("profile", "Measure every layer's compute time with the reference executor");
   cmd->footer(
-      "Each layer is run alone (single-threaded Eigen executor, random weights) on an input crop of\n"
-      "exactly the region it reads, for output rows [0, h-1] at every height of --heights; the\n"
-      "median, 25th and 75th percentile of the timed runs are recorded. The profile (-o, or\n"
+      "Each layer is run (single-threaded Eigen executor, random weights) for output rows [0, h-1] at\n"
+      "every height of --heights: whole layers in sequence, each on the previous layers' outputs, as a\n"
+      "runtime computes the model (--isolated: alone); partial heights alone, on an input crop of\n"
+      "exactly the region they read. The median, 25th and 75th percentile of the timed runs are\n"
+      "recorded. The profile (-o, or\n"
       "--format json) is what a scenario device's \"profiles\" key reads (docs/formats.md).\n"
       "A point whose warm-up shows --runs runs would take longer than --max-seconds-per-point gets\n"
       "fewer runs (at least 3); its \"runs\" key says how many.\n"
@@ -175,6 +180,9 @@ Command add_profile_command(CLI::App& root) {
                   "processes' and, on a VM with steal accounting, other guests' time on a shared machine)")
       ->check(CLI::IsMember({"wall", "cpu"}))
       ->capture_default_str();
+  cmd->add_flag("--isolated", o->isolated,
+                "Time whole layers alone too, on the same input each run (default: in sequence, each layer on "
+                "the previous layers' outputs, as a runtime computes the model)");
   cmd->add_option("-o,--output", o->output, "Write the profile (JSON) to FILE");
   cmd->add_option("--format", o->format, "stdout: table, or json (the profile); auto = table on a terminal or with -o")
       ->check(CLI::IsMember({"auto", "table", "json"}))

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include "edgepart/exec/layer_ops.hpp"
 #include "edgepart/exec/weights.hpp"
@@ -89,25 +90,85 @@ double time_once(const model::ModelGraph& g, const cost::ModelAnalysis& a, Layer
   return cpu_clock ? cpu_stop - cpu_start : std::chrono::duration<double>(stop - start).count();
 }
 
+// The runs a point gets: `runs`, fewer (at least kMinRuns) when the last warm-up run shows they
+// would take longer than `budget_s`.
+int64_t affordable_runs(const MeasureOptions& o, double last_warmup_s, double budget_s) {
+  if (budget_s <= 0 || !(last_warmup_s > 0)) return o.runs;
+  const double affordable = std::floor(budget_s / last_warmup_s);
+  return std::clamp(static_cast<int64_t>(std::min(affordable, 1e9)), std::min(kMinRuns, o.runs), o.runs);
+}
+
+timing::ProfilePoint point_of(std::vector<double> times, int64_t rows, int64_t cols) {
+  std::sort(times.begin(), times.end());
+  const double median = quantile(times, 0.5);
+  // Ordered in exact arithmetic; min/max keep a rounding of the interpolation from breaking
+  // p25 <= median <= p75, which the reader requires.
+  return timing::ProfilePoint{rows, cols, median, std::min(quantile(times, 0.25), median),
+                              std::max(quantile(times, 0.75), median), static_cast<int64_t>(times.size())};
+}
+
 timing::ProfilePoint measure_point(const model::ModelGraph& g, const cost::ModelAnalysis& a, LayerIndex l,
                                    const exec::LayerParams& p, const Region& out, const MeasureOptions& o) {
   LayerInputs in = make_inputs(g, a, l, out, o.seed);
   double last_warmup_s = 0;
   for (int64_t i = 0; i < o.warmup; ++i) last_warmup_s = time_once(g, a, l, p, in, out, o.cpu_clock);
-  int64_t runs = o.runs;
-  if (o.max_seconds_per_point > 0 && last_warmup_s > 0) {
-    const double affordable = std::floor(o.max_seconds_per_point / last_warmup_s);
-    runs = std::clamp(static_cast<int64_t>(std::min(affordable, 1e9)), std::min(kMinRuns, o.runs), o.runs);
-  }
+  const int64_t runs = affordable_runs(o, last_warmup_s, o.max_seconds_per_point);
   std::vector<double> times;
   times.reserve(static_cast<size_t>(runs));
   for (int64_t i = 0; i < runs; ++i) times.push_back(time_once(g, a, l, p, in, out, o.cpu_clock));
-  std::sort(times.begin(), times.end());
-  const double median = quantile(times, 0.5);
-  // Ordered in exact arithmetic; min/max keep a rounding of the interpolation from breaking
-  // p25 <= median <= p75, which the reader requires.
-  return timing::ProfilePoint{out.rows.length(), out.cols.length(), median, std::min(quantile(times, 0.25), median),
-                              std::max(quantile(times, 0.75), median), runs};
+  return point_of(std::move(times), out.rows.length(), out.cols.length());
+}
+
+// Whole-layer points of layers first..last measured in sequence (MeasureOptions::whole_in_sequence):
+// each pass computes every layer's whole output from its producers' outputs of the same pass
+// (producers before `first`, and the model input, are U(-1, 1) tensors drawn once).
+std::vector<timing::ProfilePoint> measure_whole_in_sequence(const model::ModelGraph& g, const cost::ModelAnalysis& a,
+                                                            LayerIndex first, LayerIndex last,
+                                                            const std::vector<exec::LayerParams>& params,
+                                                            const MeasureOptions& o) {
+  const auto n = static_cast<size_t>(last - first + 1);
+  std::map<LayerIndex, Tensor> outside;  // producers before `first`
+  for (LayerIndex l = first; l <= last; ++l)
+    for (LayerIndex p : g.layer(l).inputs)
+      if (p < first && !outside.count(p)) {
+        const model::Shape& s = a.shape_of(p);
+        Tensor t(s.c, s.h, s.w);
+        exec::UniformStream(o.seed, p < 0 ? "input" : g.layer(p).name, "profile-output").fill(t.data, -1.0f, 1.0f);
+        outside.emplace(p, std::move(t));
+      }
+  std::vector<Tensor> outputs(n);
+  std::vector<std::vector<double>> times(n);
+  auto pass = [&](bool timed) {
+    double total_s = 0;
+    for (LayerIndex l = first; l <= last; ++l) {
+      std::vector<InputView> views;
+      for (LayerIndex p : g.layer(l).inputs) {
+        const Tensor& t = p < first ? outside.at(p) : outputs[static_cast<size_t>(p - first)];
+        views.push_back(InputView{&t, Region::whole(a.shape_of(p)), Region::whole(a.shape_of(p))});
+      }
+      const Region out = Region::whole(a.shapes[static_cast<size_t>(l)]);
+      const double cpu_start = o.cpu_clock ? thread_cpu_s() : 0.0;
+      const auto start = std::chrono::steady_clock::now();
+      Tensor result = exec::compute_layer(g, a, l, params[static_cast<size_t>(l - first)], views, out);
+      const auto stop = std::chrono::steady_clock::now();
+      const double t_s = o.cpu_clock ? thread_cpu_s() - cpu_start : std::chrono::duration<double>(stop - start).count();
+      total_s += t_s;
+      if (timed) times[static_cast<size_t>(l - first)].push_back(t_s);
+      outputs[static_cast<size_t>(l - first)] = std::move(result);
+    }
+    return total_s;
+  };
+  double last_warmup_s = 0;
+  for (int64_t i = 0; i < std::max<int64_t>(1, o.warmup); ++i) last_warmup_s = pass(false);
+  // The budget of one point per layer, as if each were measured alone.
+  const int64_t runs = affordable_runs(o, last_warmup_s, o.max_seconds_per_point * static_cast<double>(n));
+  for (int64_t i = 0; i < runs; ++i) pass(true);
+  std::vector<timing::ProfilePoint> points;
+  for (LayerIndex l = first; l <= last; ++l) {
+    const model::Shape& s = a.shapes[static_cast<size_t>(l)];
+    points.push_back(point_of(times[static_cast<size_t>(l - first)], s.h, s.w));
+  }
+  return points;
 }
 
 }  // namespace
@@ -160,13 +221,20 @@ timing::Profile measure_profile(const model::ModelGraph& g, const cost::ModelAna
   prof.model_name = g.name;
   prof.model_hash = g.content_hash();
   prof.settings = timing::ProfileSettings{o.runs, o.warmup};
+  std::vector<exec::LayerParams> params;
+  for (LayerIndex l = o.first; l <= last; ++l) params.push_back(exec::make_params(g, a, l, o.seed));
+  bool any_whole = false;
+  for (const HeightSpec& s : heights) any_whole = any_whole || s.kind == HeightSpec::Kind::all;
+  std::vector<timing::ProfilePoint> whole;
+  if (o.whole_in_sequence && any_whole) whole = measure_whole_in_sequence(g, a, o.first, last, params, o);
   for (LayerIndex l = o.first; l <= last; ++l) {
     const model::Shape& shape = a.shapes[static_cast<size_t>(l)];
-    const exec::LayerParams params = exec::make_params(g, a, l, o.seed);
+    const exec::LayerParams& lparams = params[static_cast<size_t>(l - o.first)];
     timing::LayerProfile lp{l, g.layer(l).name, std::string(model::op_name(g.layer(l).kind)), shape, {}};
     for (int64_t h : resolve_heights(heights, shape.h)) {
       const Region out{rf::Interval{0, h - 1}, rf::Interval::whole(shape.w)};
-      lp.points.push_back(measure_point(g, a, l, params, out, o));
+      if (h == shape.h && !whole.empty()) lp.points.push_back(whole[static_cast<size_t>(l - o.first)]);
+      else lp.points.push_back(measure_point(g, a, l, lparams, out, o));
     }
     if (o.on_layer) o.on_layer(lp);
     prof.layers.push_back(std::move(lp));

@@ -155,3 +155,21 @@ TEST(ProfileCli, ScenarioDevicesKeepTheirModelsProfiles) {
   fs::remove(bad);
   fs::remove(s);
 }
+
+// How the whole-layer points were timed, and with which clock, is part of what was measured:
+// the profile says so (measured_on.runtime), as tools/profile_torch.py does for its clock.
+TEST(ProfileCli, TheMethodAndClockAreRecorded) {
+  auto seq = run_edgepart({"profile", "alexnet", "--layers", "features.0:features.2", "--runs", "1", "--warmup", "0",
+                           "--heights", "all,1", "--clock", "cpu", "--format", "json"});
+  ASSERT_EQ(seq.exit_code, 0) << seq.err;
+  const std::string rt = Json::parse(seq.out).at("measured_on").at("runtime").get<std::string>();
+  EXPECT_NE(rt.find("(thread CPU time)"), std::string::npos) << rt;
+  EXPECT_NE(rt.find("(whole layers in sequence)"), std::string::npos) << rt;
+  auto iso = run_edgepart({"profile", "alexnet", "--layers", "features.0:features.2", "--runs", "1", "--warmup", "0",
+                           "--heights", "all,1", "--isolated", "--format", "json"});
+  ASSERT_EQ(iso.exit_code, 0) << iso.err;
+  const std::string rt2 = Json::parse(iso.out).at("measured_on").at("runtime").get<std::string>();
+  EXPECT_EQ(rt2.find("(whole layers in sequence)"), std::string::npos) << rt2;
+  EXPECT_EQ(rt2.find("(thread CPU time)"), std::string::npos) << rt2;
+  EXPECT_EQ(Json::parse(iso.out).at("layers").size(), 3u);
+}
