@@ -91,28 +91,44 @@ CompiledBlock::CompiledBlock(const ModelGraph& graph, const cost::ModelAnalysis&
     : first_(first), last_(last), last_shape_(analysis.shapes.at(static_cast<size_t>(last))) {
   EDGEPART_ASSERT(0 <= first && first <= last && static_cast<size_t>(last) < graph.size(),
                   "bad block " + std::to_string(first) + ".." + std::to_string(last));
+  for (LayerIndex l = first; l <= last; ++l)
+    for (LayerIndex p : graph.layer(l).inputs)
+      if (p < first) outside_.push_back(p);
+  std::sort(outside_.begin(), outside_.end());
+  outside_.erase(std::unique(outside_.begin(), outside_.end()), outside_.end());
   edge_begin_.reserve(size() + 1);
   for (LayerIndex l = last; l >= first; --l) {
     edge_begin_.push_back(static_cast<uint32_t>(edges_.size()));
     const Layer& layer = graph.layer(l);
     std::vector<InputStep> steps = backward_steps(graph, analysis, l, halo);
-    for (size_t k = 0; k < layer.inputs.size(); ++k)
-      if (layer.inputs[k] >= first) edges_.push_back(Edge{static_cast<int32_t>(layer.inputs[k] - first), steps[k]});
+    for (size_t k = 0; k < layer.inputs.size(); ++k) {
+      const LayerIndex p = layer.inputs[k];
+      const auto at = std::lower_bound(outside_.begin(), outside_.end(), p) - outside_.begin();
+      edges_.push_back(Edge{p >= first ? static_cast<int32_t>(p - first) : static_cast<int32_t>(-1 - at), steps[k]});
+    }
   }
   edge_begin_.push_back(static_cast<uint32_t>(edges_.size()));
 }
 
-void CompiledBlock::propagate(const Region& of_last, std::span<Region> outputs) const {
+void CompiledBlock::propagate(const Region& of_last, std::span<Region> outputs, std::span<Region> inputs) const {
   EDGEPART_ASSERT(outputs.size() == size(), "CompiledBlock::propagate: wrong output span");
+  EDGEPART_ASSERT(inputs.empty() || inputs.size() == outside_.size(), "CompiledBlock::propagate: wrong input span");
   std::fill(outputs.begin(), outputs.end(), Region::empty_region());
+  std::fill(inputs.begin(), inputs.end(), Region::empty_region());
   outputs.back() = of_last.clip(last_shape_);
   // Reverse topological order, as in propagate_block: a layer's region is final once reached.
   for (size_t i = 0; i < size(); ++i) {
     const Region& out = outputs[size() - 1 - i];
     if (out.empty()) continue;
     for (uint32_t e = edge_begin_[i]; e < edge_begin_[i + 1]; ++e) {
-      Region& o = outputs[static_cast<size_t>(edges_[e].producer)];
-      o = o.hull(edges_[e].step.apply(out));
+      const Edge& edge = edges_[e];
+      if (edge.producer >= 0) {
+        Region& o = outputs[static_cast<size_t>(edge.producer)];
+        o = o.hull(edge.step.apply(out));
+      } else if (!inputs.empty()) {
+        Region& o = inputs[static_cast<size_t>(-1 - edge.producer)];
+        o = o.hull(edge.step.apply(out));
+      }
     }
   }
 }

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "edgepart/sim/prediction.hpp"
 #include "edgepart/rf/backward.hpp"
@@ -151,14 +152,15 @@ void exchange(const Net& net, const std::vector<Xfer>& xs, std::vector<double>& 
 
 struct Structure {
   std::vector<LayerIndex> pos;  // pos[0] = -1 (model input), pos[k] = k-th block-end candidate
-  // Segment k (1..K): layers pos[k-1]+1 .. pos[k]. `simple`: one layer with one input whose rows
-  // map by a closed formula (window, element-wise, adaptive pooling), the fast path.
+  // Segment k (1..K): layers pos[k-1]+1 .. pos[k]. `simple`: one layer with one input, mapped by
+  // its backward step alone (the fast path); otherwise the block's compiled regions. Both are
+  // rf's one rule for how a layer reads its inputs, so regions equal rf::propagate_block's.
   struct Segment {
     LayerIndex first = 0, last = 0;
     bool simple = false;
-    enum Map { window, same, adaptive } map = same;
-    int64_t kernel = 1, stride = 1, dilation = 1, pad = 0, in_h = 0, out_h = 0;     // rows
-    int64_t kernel_w = 1, stride_w = 1, dilation_w = 1, pad_w = 0, in_w = 0, out_w = 0;  // columns
+    rf::InputStep step;                        // simple segments
+    std::optional<rf::CompiledBlock> block;    // the others
+    size_t block_input = 0;                    // index of pos[k-1] in block->outside_producers()
   };
   std::vector<Segment> seg;  // seg[k], seg[0] unused
   int K() const { return static_cast<int>(pos.size()) - 1; }
@@ -174,58 +176,18 @@ Structure make_structure(const PlanRequest& r) {
     g.first = s.pos[k - 1] + 1;
     g.last = s.pos[k];
     const model::Layer& l = r.graph.layer(g.last);
-    const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
-    if (g.first != g.last || l.inputs.size() != 1) continue;
-    const model::Shape& in = r.analysis.shape_of(l.inputs[0]);
-    g.in_h = in.h;
-    g.out_h = out.h;
-    g.in_w = in.w;
-    g.out_w = out.w;
-    using model::OpKind;
-    if (l.kind == OpKind::conv2d) {
-      const auto& a = l.as<model::Conv2dAttrs>();
-      g.map = Structure::Segment::window;
-      g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
-      g.kernel_w = a.kernel.w, g.stride_w = a.stride.w, g.dilation_w = a.dilation.w, g.pad_w = a.padding.left;
+    if (g.first == g.last && l.inputs.size() == 1) {
       g.simple = true;
-    } else if (l.kind == OpKind::maxpool2d || l.kind == OpKind::avgpool2d) {
-      const auto& a = l.as<model::Pool2dAttrs>();
-      g.map = Structure::Segment::window;
-      g.kernel = a.kernel.h, g.stride = a.stride.h, g.dilation = a.dilation.h, g.pad = a.padding.top;
-      g.kernel_w = a.kernel.w, g.stride_w = a.stride.w, g.dilation_w = a.dilation.w, g.pad_w = a.padding.left;
-      g.simple = true;
-    } else if (l.kind == OpKind::adaptive_avgpool2d) {
-      g.map = Structure::Segment::adaptive;
-      g.simple = true;
-    } else if (model::op_info(l.kind).elementwise && !out.flat && in.h == out.h && in.w == out.w) {
-      g.map = Structure::Segment::same;
-      g.simple = true;
+      g.step = rf::backward_steps(r.graph, r.analysis, g.last).front();
+      continue;
     }
+    g.block.emplace(r.graph, r.analysis, g.first, g.last);
+    const auto& outside = g.block->outside_producers();
+    const auto at = std::find(outside.begin(), outside.end(), s.pos[k - 1]);
+    EDGEPART_ASSERT(at != outside.end(), "dpfp: a block that does not read the previous block end");
+    g.block_input = static_cast<size_t>(at - outside.begin());
   }
   return s;
-}
-
-// Rows of segment k's input needed for output rows `out` (same as rf::propagate_block).
-Interval map_rows(const Structure::Segment& g, const Interval& out) {
-  if (out.empty()) return Interval::empty_interval();
-  switch (g.map) {
-    case Structure::Segment::window:
-      return Interval{g.stride * out.begin - g.pad, g.stride * out.end - g.pad + g.dilation * (g.kernel - 1)}.clip(g.in_h);
-    case Structure::Segment::adaptive: return rf::adaptive_input(out, g.in_h, g.out_h);
-    default: return out;
-  }
-}
-
-// The same for columns: a layer may leave its input's last columns unread (floor mode), and then
-// the layers before it do not compute them either.
-Interval map_cols(const Structure::Segment& g, const Interval& out) {
-  if (out.empty()) return Interval::empty_interval();
-  switch (g.map) {
-    case Structure::Segment::window:
-      return Interval{g.stride_w * out.begin - g.pad_w, g.stride_w * out.end - g.pad_w + g.dilation_w * (g.kernel_w - 1)}.clip(g.in_w);
-    case Structure::Segment::adaptive: return rf::adaptive_input(out, g.in_w, g.out_w);
-    default: return out;
-  }
 }
 
 // Row shares of the tensor at position k among the participants (slot order); the model input
@@ -285,6 +247,7 @@ struct Dp {
   bool fifo = false;                              // one shared FIFO medium
   bool uniform_fifo = false;                      // ... with one rate and latency for all pairs
   std::vector<std::vector<Holder>> holders;       // [k]: non-empty shares, ascending
+  mutable std::vector<Region> regions_, inputs_;  // scratch of propagate()
 
   Dp(const PlanRequest& req, const Structure& st, std::vector<int> p) : r(req), s(st), parts(std::move(p)), net(req.cluster) {
     for (int k = 0; k <= s.K(); ++k) {
@@ -317,21 +280,28 @@ struct Dp {
     if (need.empty()) return;
     if (g.simple) {
       time += r.costs.layer_time_s(parts[i], g.last, Region{need, cols});
-      need = map_rows(g, need);
+      need = g.step.rows.apply(need);
       return;
     }
-    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{need, cols});
-    for (LayerIndex l = g.first; l <= g.last; ++l) time += r.costs.layer_time_s(parts[i], l, br.output(l));
-    need = br.input_of(s.pos[static_cast<size_t>(k - 1)]).rows;
+    propagate(g, Region{need, cols});
+    for (LayerIndex l = g.first; l <= g.last; ++l) time += r.costs.layer_time_s(parts[i], l, regions_[static_cast<size_t>(l - g.first)]);
+    need = inputs_[g.block_input].rows;
+  }
+
+  // The block's regions into the scratch buffers (no allocation once they have grown).
+  void propagate(const Structure::Segment& g, const Region& of_last) const {
+    regions_.resize(g.block->size());
+    inputs_.resize(g.block->outside_producers().size());
+    g.block->propagate(of_last, regions_, inputs_);
   }
 
   // The columns of pos[k-1] read to compute columns `cols` (all rows) of pos[k].
   Interval next_cols(int k, const Interval& cols) const {
     const auto& g = s.seg[static_cast<size_t>(k)];
-    if (g.simple) return map_cols(g, cols);
+    if (g.simple) return g.step.cols.apply(cols);
     const model::Shape& out = r.analysis.shapes[static_cast<size_t>(g.last)];
-    rf::BlockRegions br = rf::propagate_block(r.graph, r.analysis, g.first, g.last, Region{Interval::whole(out.h), cols});
-    return br.input_of(s.pos[static_cast<size_t>(k - 1)]).cols;
+    propagate(g, Region{Interval::whole(out.h), cols});
+    return inputs_[g.block_input].cols;
   }
 };
 

@@ -72,18 +72,23 @@ public:
   size_t size() const { return static_cast<size_t>(last_ - first_ + 1); }
   // outputs[l - first] = the region of layer l's output computed for `of_last` of layer last's
   // output (clipped to its map); equal to propagate_block(...).outputs. `outputs.size()` must be
-  // size().
-  void propagate(const Region& of_last, std::span<Region> outputs) const;
+  // size(). With `inputs` (size: outside_producers().size()), also the region of each tensor made
+  // outside the block that it reads, in outside_producers() order (propagate_block's
+  // block_inputs, empty regions included).
+  void propagate(const Region& of_last, std::span<Region> outputs, std::span<Region> inputs = {}) const;
+  // The tensors made outside the block that its layers read, ascending (the model input first).
+  const std::vector<LayerIndex>& outside_producers() const { return outside_; }
 
 private:
   struct Edge {
-    int32_t producer;  // index in the block (producer - first)
+    int32_t producer;  // in-block: producer - first; outside: -1 - (index in outside_)
     InputStep step;
   };
   LayerIndex first_ = 0, last_ = -1;
   model::Shape last_shape_;
-  std::vector<Edge> edges_;            // per layer from last down to first, its in-block inputs
+  std::vector<Edge> edges_;            // per layer from last down to first, its inputs
   std::vector<uint32_t> edge_begin_;   // [last - l]: first edge of layer l; size() + 1 entries
+  std::vector<LayerIndex> outside_;
 };
 
 // Layers of [first, last] whose output is read by a layer after `last` or is the model output.

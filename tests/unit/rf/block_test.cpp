@@ -170,9 +170,11 @@ TEST(Block, CompiledBlockEqualsPropagateBlockOnTheZoo) {
       for (Halo halo : {Halo::exact, Halo::none}) {
         BlockRegions want = propagate_block(g, a, first, last, r, halo);
         CompiledBlock block(g, a, first, last, halo);
-        std::vector<Region> got(block.size());
-        block.propagate(r, got);
+        std::vector<Region> got(block.size()), inputs(block.outside_producers().size());
+        block.propagate(r, got, inputs);
         ASSERT_EQ(got, want.outputs) << name << " block " << first << ".." << last << " " << r.to_string();
+        for (size_t k = 0; k < inputs.size(); ++k)
+          ASSERT_EQ(inputs[k], want.input_of(block.outside_producers()[k])) << name << " input " << k;
         ++compared;
       }
     }
