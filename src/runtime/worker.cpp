@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,7 +37,9 @@ struct RequestState {
   uint64_t id;
   uint32_t variant;
   const Program* prog;
-  bool started = false, want_output = false, dead = false;
+  bool started = false, want_output = false;
+  // Written on the network strand, read by computations on the compute strand too.
+  std::atomic<bool> dead = false;
   std::vector<int> deps_left;
   std::vector<uint8_t> known;
   std::vector<int> deferred;  // ready before the Start message arrived
