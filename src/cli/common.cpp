@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
 
 namespace edgepart::cli {
@@ -42,6 +43,50 @@ Format resolve_format(const OutputOptions& o) {
 
 void emit(const OutputOptions& o, const std::string& text, const std::vector<std::string>& inputs) {
   write_output(o.output, text, inputs);
+}
+
+namespace {
+
+// The text of a seed: decimal digits only (no sign, so "-1" cannot wrap), at most INT64_MAX.
+const CLI::Validator kSeedValidator(
+    [](std::string& text) -> std::string {
+      const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoull(text) > static_cast<unsigned long long>(INT64_MAX))
+        return "a seed is an integer from 0 to " + std::to_string(INT64_MAX) + " (got " + text + ")";
+      return "";
+    },
+    "SEED");
+
+}  // namespace
+
+CLI::Option* add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::string& help) {
+  return cmd->add_option("--seed", seed, help)->check(kSeedValidator);
+}
+
+CLI::Option* add_seed_option(CLI::App* cmd, uint64_t& seed, const std::string& help) {
+  return cmd->add_option("--seed", seed, help)->check(kSeedValidator)->capture_default_str();
+}
+
+CLI::Option* add_requests_option(CLI::App* cmd, int64_t& requests) {
+  return cmd->add_option("--requests", requests, "Number of requests (default: the scenario's workload)")
+      ->check(CLI::PositiveNumber);
+}
+
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  auto is_stdout = [](const std::string& path) { return path == "-"; };
+  // /dev/null twice is fine: a character device is written in place and keeps nothing.
+  auto discards = [](const std::string& path) {
+    std::error_code ec;
+    return fs::is_character_file(path, ec);
+  };
+  for (size_t i = 0; i < outputs.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const std::string &a = outputs[j].second, &b = outputs[i].second;
+      if (a.empty() || b.empty() || discards(a) || discards(b)) continue;
+      if ((is_stdout(a) && is_stdout(b)) || (!is_stdout(a) && !is_stdout(b) && same_file(a, b)))
+        throw InputError(b, "", "given to both " + outputs[j].first + " and " + outputs[i].first +
+                                    " (each output needs its own file)");
+    }
 }
 
 std::vector<std::string> model_dirs() {

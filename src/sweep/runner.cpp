@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "edgepart/report/table.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/scenario/scenario.hpp"
+#include "edgepart/scenario/scenario_model.hpp"
 #include "edgepart/sim/simulator.hpp"
 #include "edgepart/strategy/strategy.hpp"
 #include "edgepart/sweep/sweep.hpp"
@@ -41,12 +43,13 @@ struct ModelEntry {
 
 class ModelCache {
 public:
-  std::shared_ptr<const ModelEntry> get(const std::string& path) {
+  std::shared_ptr<const ModelEntry> get(const scenario::Scenario& s) {
+    const std::string& path = s.model_path;
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = models_.find(path);
     if (it != models_.end()) return it->second;
     auto e = std::make_shared<ModelEntry>();
-    e->graph = model::load_model(path);
+    e->graph = scenario::load_scenario_model(s);
     e->analysis = cost::analyze(e->graph);
     models_.emplace(path, e);
     return e;
@@ -123,7 +126,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     throw InputError(e.file(), e.where(), e.message() + " (at sweep point " + std::to_string(p) + ": " +
                                               describe_point(ctx, idx) + ")");
   }
-  auto model = ctx.models.get(s.model_path);
+  auto model = ctx.models.get(s);
   scenario::Cluster cluster = scenario::make_cluster(s);
   const timing::CostModel costs(model->graph, model->analysis, cluster);  // per point: the cluster may change
   strategy::PlanRequest req{model->graph, model->analysis, cluster, s.workload, costs};
@@ -318,6 +321,21 @@ SweepOutcome run_sweep(const SweepOptions& o, const std::function<void(std::stri
     }
   };
   std::vector<std::thread> threads;
+  // Whatever leaves this function, the workers are stopped and joined first: a write that fails
+  // below (a closed pipe, a full disk) throws, and a joinable std::thread destroyed while the
+  // exception unwinds would call std::terminate.
+  struct StopAndJoin {
+    std::function<void()> run;
+    ~StopAndJoin() { run(); }
+  } stop_and_join{[&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (std::any_of(threads.begin(), threads.end(), [](const std::thread& t) { return t.joinable(); })) failed = true;
+    }
+    changed.notify_all();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  }};
   const uint64_t n_threads = std::min<uint64_t>(static_cast<uint64_t>(o.threads), std::max<uint64_t>(out.points_total, 1));
   for (uint64_t i = 0; i < n_threads; ++i) threads.emplace_back(worker);
 

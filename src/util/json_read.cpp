@@ -1,5 +1,7 @@
 #include "edgepart/util/json_read.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -9,6 +11,8 @@
 #include <sstream>
 
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/input_file.hpp"
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart {
@@ -145,18 +149,30 @@ Json parse_json_text(const std::string& text, const std::string& file, const Jso
   }
 }
 
+std::optional<Json> parse_json_if_json(const std::string& text, const std::string& file, const std::string& where,
+                                       const JsonLimits& limits) {
+  try {
+    scan_structure(text, file, limits);
+  } catch (const InputError& e) {
+    throw InputError(file, where.empty() ? e.where() : where, e.message());
+  }
+  Json v = Json::parse(text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  if (v.is_discarded()) return std::nullopt;
+  return v;
+}
+
 std::string read_text_file(const std::string& path, size_t max_bytes) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    throw InputError(path, "", "cannot open file: no such file");
-  if (std::filesystem::is_directory(status)) throw InputError(path, "", "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
+  const InputFd in = open_regular_file(path);
   std::string data;
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(in.gcount()));
+  for (;;) {
+    const ssize_t got = ::read(in.get(), buf, sizeof buf);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path, "", std::string("cannot read: ") + std::strerror(errno));
+    }
+    if (got == 0) break;
+    data.append(buf, static_cast<size_t>(got));
     if (data.size() > max_bytes)
       throw InputError(path, "", "file larger than " + std::to_string(max_bytes) + " bytes (limit)");
   }
@@ -229,6 +245,31 @@ std::vector<std::string> JsonCursor::keys() const {
   std::vector<std::string> out;
   for (const auto& item : value_->items()) out.push_back(item.key());
   return out;
+}
+
+namespace {
+
+// What each edgepart file format holds, for "this is a model, not a scenario".
+std::string format_noun(std::string_view format) {
+  if (format == "edgepart.model") return "a model";
+  if (format == "edgepart.scenario") return "a scenario";
+  if (format == "edgepart.plan") return "a plan";
+  if (format == "edgepart.report") return "a report";
+  if (format == "edgepart.profile") return "a profile";
+  return "";
+}
+
+}  // namespace
+
+void expect_format(const JsonCursor& root, std::string_view format) {
+  root.expect_object();
+  const JsonCursor given = root.at("format");
+  const std::string got = given.as_string();
+  if (got == format) return;
+  const std::string got_noun = format_noun(got), wanted_noun = format_noun(format);
+  std::string why;
+  if (!got_noun.empty() && !wanted_noun.empty()) why = ": this file is " + got_noun + ", not " + wanted_noun;
+  given.fail("expected \"" + std::string(format) + "\" (got " + given.describe() + why + ")");
 }
 
 void JsonCursor::no_unknown_keys(const std::vector<std::string>& allowed) const {
