@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -57,6 +58,26 @@ InputError number_overflow(const std::string& text, const std::string& file, con
     where = line_column(line, at - line_start + 1);
   }
   return InputError(file, where, "invalid JSON: number " + literal + " is out of range");
+}
+
+// The text of a key as written between its quotes, with its escapes decoded (only keys that have
+// one are decoded: most have none). Malformed escapes are left as written for the parser to report.
+std::string decoded_key(const std::string& raw) {
+  if (raw.find('\\') == std::string::npos) return raw;
+  const Json v = Json::parse("\"" + raw + "\"", nullptr, /*allow_exceptions=*/false);
+  return v.is_string() ? v.get<std::string>() : raw;
+}
+
+// nlohmann takes a NUL byte for the end of the input, so a document that parsed may have had
+// bytes after one, silently ignored: refused at the NUL. (Text that does not parse is reported
+// by the parser, as before.)
+void refuse_nul(const std::string& text, const std::string& file) {
+  const size_t nul = text.find('\0');
+  if (nul == std::string::npos) return;
+  const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+  const size_t newline = text.rfind('\n', nul);
+  const size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+  throw InputError(file, line_column(line, nul - line_start + 1), "a NUL byte (JSON text cannot contain one)");
 }
 
 // One pass over the raw text before parsing, for the two things nlohmann's parser does not refuse:
@@ -120,9 +141,10 @@ void scan_structure(const std::string& text, const std::string& file, const Json
       continue;
     }
     if (c == ':' && candidate && !stack.empty() && stack.back().object) {
-      if (!stack.back().keys.insert(*candidate).second)
-        throw InputError(file, line_column(candidate_line, candidate_column),
-                         "duplicate key '" + *candidate + "' in one object");
+      // Compared as decoded text: "a" and "\u0061" are the same key to nlohmann.
+      const std::string key = decoded_key(*candidate);
+      if (!stack.back().keys.insert(key).second)
+        throw InputError(file, line_column(candidate_line, candidate_column), "duplicate key '" + key + "' in one object");
     }
     candidate.reset();
     if (c == '[' || c == '{') {
@@ -141,7 +163,9 @@ void scan_structure(const std::string& text, const std::string& file, const Json
 Json parse_json_text(const std::string& text, const std::string& file, const JsonLimits& limits) {
   scan_structure(text, file, limits);
   try {
-    return Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    refuse_nul(text, file);
+    return doc;
   } catch (const Json::parse_error& e) {
     throw syntax_error(file, e);
   } catch (const Json::out_of_range& e) {
