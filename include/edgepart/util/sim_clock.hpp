@@ -9,8 +9,7 @@ namespace edgepart::sim_clock {
 inline constexpr double kTicksPerSecond = 1e9;
 inline constexpr double kResolution_s = 1.0 / kTicksPerSecond;
 // The last representable time, rounded down: INT64_MAX ns is 9.223e9 s (about 292 years);
-// sim::SimTime::from_seconds saturates to SimTime::max() ("never") from here on (its 9.2e18 ns
-// is this bound times kTicksPerSecond).
+// sim::SimTime::from_seconds saturates to SimTime::max() ("never") from here on.
 inline constexpr double kMax_s = 9.2e9;
 
 }  // namespace edgepart::sim_clock
