@@ -109,7 +109,7 @@ Command add_simulate_command(CLI::App& root) {
       "Examples:\n"
       "  edgepart simulate scenarios/default.json --strategy all --format table\n"
       "  edgepart simulate scenarios/default.json --strategy dpfp --requests 10000 --seed 7 --format json\n"
-      "  edgepart simulate scenarios/dads.json --strategy all --set /network/links/0/bandwidth_mbps=1.1\n"
+      "  edgepart simulate scenarios/dads.json --strategy all --set /network/bandwidth_mbps=1.1\n"
       "  edgepart simulate scenarios/default.json --strategy ftp --requests 20 --trace trace.json");
   cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required();
   cmd->add_option("--strategy", o->strategy,

@@ -240,6 +240,18 @@ TEST(Hostile, CommandLineMistakesUseTheOneErrorFormat) {
   EXPECT_THAT(help.out, HasSubstr("Examples:"));
 }
 
+// A new user copied the dads.json example of `simulate --help`; it set a link the scenario does
+// not have. Run as printed (with fewer requests).
+TEST(Hostile, TheDadsExampleOfSimulateHelpWorks) {
+  CliResult help = run_edgepart({"simulate", "--help"});
+  ASSERT_EQ(help.exit_code, 0);
+  const size_t at = help.out.find("edgepart simulate scenarios/dads.json");
+  ASSERT_NE(at, std::string::npos) << help.out;
+  const std::string line = help.out.substr(at, help.out.find('\n', at) - at);
+  CliResult r = run_edgepart_line(line.substr(std::string("edgepart ").size()) + " --requests 3 --format json");
+  EXPECT_EQ(r.exit_code, 0) << line << ": " << r.err;
+}
+
 TEST(Hostile, AFileOfAnotherFormatSaysWhatItIs) {
   expect_refused(run_edgepart({"simulate", "models/vgg16.json"}), "models/vgg16.json: /format: ",
                  "expected \"edgepart.scenario\" (got \"edgepart.model\": this file is a model, not a scenario)");
