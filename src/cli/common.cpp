@@ -4,11 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
+#include "edgepart/util/strings.hpp"
 
 namespace edgepart::cli {
 
@@ -107,7 +109,17 @@ std::string resolve_model_path(const std::string& arg) {
       fs::path candidate = fs::path(dir) / (arg + ext);
       if (fs::exists(candidate, ec)) return candidate.string();
     }
-  return arg;  // the loader reports it missing, naming what the user wrote
+  // Not a file and not in the zoo: a bare word was meant as a zoo name, so say where names are
+  // listed and which is closest (vgg19 -> vgg16). Anything else the loader reports as missing.
+  std::vector<std::string> names;
+  for (const auto& dir : model_dirs())
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json" || e.path().extension() == ".onnx") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  const std::string hint = closest_match(arg, names);
+  throw InputError(arg, "", "no such file, and no zoo model of that name" +
+                                (hint.empty() ? std::string() : "; did you mean '" + hint + "'?") +
+                                " (edgepart list models shows the zoo)");
 }
 
 }  // namespace edgepart::cli

@@ -252,6 +252,11 @@ TEST(Hostile, TheDadsExampleOfSimulateHelpWorks) {
   EXPECT_EQ(r.exit_code, 0) << line << ": " << r.err;
 }
 
+TEST(Hostile, AnUnknownZooNamePointsToTheZoo) {
+  expect_refused(run_edgepart({"inspect", "vgg19"}), "vgg19: ",
+                 "no such file, and no zoo model of that name; did you mean 'vgg16'? (edgepart list models shows the zoo)");
+}
+
 TEST(Hostile, AFileOfAnotherFormatSaysWhatItIs) {
   expect_refused(run_edgepart({"simulate", "models/vgg16.json"}), "models/vgg16.json: /format: ",
                  "expected \"edgepart.scenario\" (got \"edgepart.model\": this file is a model, not a scenario)");
