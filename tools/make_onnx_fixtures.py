@@ -437,6 +437,53 @@ def bad_fixtures(pools_bytes):
     g.output(g.node("Relu", ["saved_mean"], name="r"))
     bad("training_output_used", raw_model(g, opset=9))
 
+    # Sizes computed from file data that overflow 64 bits (each was a crash or undefined
+    # behaviour): dims x element size wrapping to 0 let an empty raw_data pass the size check.
+    def empty_tensor(name, dtype, dims, external=False):
+        t = TensorProto()
+        t.name, t.data_type = name, dtype
+        t.dims.extend(dims)
+        if external:
+            t.data_location = TensorProto.EXTERNAL
+            entry = t.external_data.add()
+            entry.key, entry.value = "location", "weights.bin"
+        else:
+            t.raw_data = b""
+        return t
+
+    for name, dtype, dims, external in (("bytes_overflow_int64", INT64, [2**61], False),
+                                        ("bytes_overflow_float", FLOAT, [2**32, 2**30], False),
+                                        ("bytes_overflow_external", INT64, [2**61], True)):
+        g = Graph([1, 4, 8, 8])
+        g.inits.append(empty_tensor("shape", dtype, dims, external))
+        g.output(g.node("Reshape", ["x", "shape"], name="reshape"))
+        bad(name, raw_model(g))
+
+    # SAME padding with a dilation near 2^62: d * (k - 1) overflows.
+    g = Graph([1, 3, 8, 8])
+    g.output(g.node("Conv", ["x", g.weight("w", [8, 3, 3, 3])], name="conv", auto_pad="SAME_UPPER",
+                    dilations=[2**62, 1]))
+    bad("same_pads_overflow", raw_model(g))
+
+    # A Pad of 2^62 rows on each side folded into a Conv: the padded height overflows (opset 10:
+    # pads as an int64 attribute; a pads tensor is read through doubles and refused beyond 2^53).
+    g = Graph([1, 4, 8, 8])
+    t = g.node("Pad", ["x"], name="pad", pads=[0, 0, 2**62, 0, 0, 0, 2**62, 0])
+    g.output(g.node("Conv", [t, g.weight("w", [4, 4, 3, 3])], name="conv"))
+    bad("pads_overflow", raw_model(g, opset=10))
+
+    g = Graph([1, 4, 8, 8])
+    g.output(g.node("Relu", ["x"], name="r"))
+    m = g.model(13, "bad")
+    m.opset_import[0].version = 2**62
+    bad("opset_huge", m.SerializeToString())
+
+    g = Graph([1, 4, 8, 8])
+    g.output(g.node("Relu", ["x"], name="r"))
+    m = g.model(13, "bad")
+    m.opset_import.append(helper.make_opsetid("ai.onnx", 11))
+    bad("opset_twice", m.SerializeToString())
+
 
 def main():
     pools_bytes = pools()

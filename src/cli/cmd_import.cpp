@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/util/output_file.hpp"
@@ -40,7 +41,7 @@ int run_import(const ImportOptions& o) {
   EDGEPART_ASSERT(errors.empty(), errors.empty() ? "" : errors.front().what());
   EDGEPART_ASSERT(back.layers.size() == g.layers.size() && back.content_hash() == g.content_hash(),
                   "the imported JSON does not read back as the same graph");
-  write_output(o.output, text, {path});
+  write_output(o.output, text, model::model_files(path));
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // receptive field, and the totals (stable JSON keys in DESIGN §8).
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/report/table.hpp"
@@ -111,9 +112,9 @@ int run_inspect(const InspectOptions& o) {
   cost::ModelAnalysis a = cost::analyze(g);
   auto fields = rf::receptive_fields(g, a);
   switch (resolve_format(o.out)) {
-    case Format::table: emit(o.out, inspect_table(g, a, fields), {path}); break;
-    case Format::csv: emit(o.out, inspect_csv(g, a, fields), {path}); break;
-    case Format::json: emit(o.out, inspect_json(g, a, fields).dump(2) + "\n", {path}); break;
+    case Format::table: emit(o.out, inspect_table(g, a, fields), model::model_files(path)); break;
+    case Format::csv: emit(o.out, inspect_csv(g, a, fields), model::model_files(path)); break;
+    case Format::json: emit(o.out, inspect_json(g, a, fields).dump(2) + "\n", model::model_files(path)); break;
   }
   return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "pipeline.hpp"
+#include "edgepart/scenario/scenario.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/plan/plan.hpp"
@@ -109,6 +111,7 @@ int run_plan(const PlanOptions& o) {
   scenario::Scenario s;
   s = scenario::load_scenario(o.scenario, o.sets);
   model::ModelGraph g = scenario::load_scenario_model(s);
+  const std::vector<std::string> inputs = input_files(s);
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
   const timing::CostModel costs(g, a, c);
@@ -133,7 +136,7 @@ int run_plan(const PlanOptions& o) {
     throw;
   }
   if (resolve_format(o.out) == Format::json) {
-    emit(o.out, plan::plan_to_json(p).dump(2) + "\n", s.input_files());
+    emit(o.out, plan::plan_to_json(p).dump(2) + "\n", inputs);
     return 0;
   }
   std::optional<plan::Plan> local;
@@ -142,7 +145,7 @@ int run_plan(const PlanOptions& o) {
   } catch (const InputError&) {
     // the model does not fit on the source alone: no baseline to compare with
   }
-  emit(o.out, render_table(p, g, c, local ? &*local : nullptr), s.input_files());
+  emit(o.out, render_table(p, g, c, local ? &*local : nullptr), inputs);
   return 0;
 }
 

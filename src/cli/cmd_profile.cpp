@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/profiler/measure.hpp"
@@ -136,11 +137,11 @@ int run_profile(const ProfileOptions& o) {
   timing::Profile p = profiler::measure_profile(g, a, m);
   const std::string json = timing::profile_to_json_text(p);
   const bool to_file = !o.output.empty() && o.output != "-";
-  if (to_file) write_output(o.output, json, {path});
+  if (to_file) write_output(o.output, json, model::model_files(path));
   OutputOptions stdout_format{o.format, to_file ? "" : o.output};
   // With -o the profile is in the file: the terminal gets the table unless JSON is asked for.
   const bool json_out = o.format == "json" || (o.format == "auto" && !to_file && resolve_format(stdout_format) == Format::json);
-  write_output("-", json_out ? json : render_table(p, g, a), {path});
+  write_output("-", json_out ? json : render_table(p, g, a), model::model_files(path));
   return 0;
 }
 
@@ -174,7 +175,7 @@ Command add_profile_command(CLI::App& root) {
                   "Fewer runs (>= 3) for a height whose runs would take longer; 0: no limit")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the random weights and inputs")->capture_default_str();
+  add_seed_option(cmd, o->seed, "Seed of the random weights and inputs");
   cmd->add_option("--clock", o->clock,
                   "wall: elapsed time (what a dedicated device sees); cpu: the thread's CPU time (leaves out other "
                   "processes' and, on a VM with steal accounting, other guests' time on a shared machine)")

@@ -3,6 +3,7 @@
 // region of the input (DESIGN §4; stable JSON keys in DESIGN §8).
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/report/table.hpp"
@@ -107,7 +108,7 @@ int run_region(const RegionOptions& o) {
                {"layers", layers},
                {"macs", br.total_macs},
                {"flops", br.total_flops}};
-      emit(o.out, doc.dump(2) + "\n", {path});
+      emit(o.out, doc.dump(2) + "\n", model::model_files(path));
       break;
     }
     default: {
@@ -118,7 +119,7 @@ int run_region(const RegionOptions& o) {
           text += "  also " + bi.region.to_string() + " of '" + tensor_name(g, bi.producer) + "'\n";
       text += t.render();
       text += "MACs of these regions: " + report::si(static_cast<double>(br.total_macs)) + "\n";
-      emit(o.out, text, {path});
+      emit(o.out, text, model::model_files(path));
     }
   }
   return 0;

@@ -183,6 +183,7 @@ void write_trace(const std::string& path, const runtime::RunOutcome& out, const 
 }
 
 int run_run(const RunOptions& o) {
+  check_distinct_outputs({{"-o", o.out.output}, {"--trace", o.trace}});
   SignalFlag signals;
   Pipeline pl(o.scenario, o.sets);
   const scenario::Scenario& s = pl.scenario;
@@ -322,9 +323,8 @@ Command add_run_command(CLI::App& root) {
   cmd->add_flag("--netns", o->netns,
                 "With --spawn: emulate the scenario's network (namespaces + tc shaping, root only; docs/netemu.md) "
                 "and start each worker in its device's namespace");
-  cmd->add_option("--requests", o->requests, "Number of requests (default: the scenario's workload)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", o->seed, "Seed of the weights, the inputs and the arrivals (default: the scenario's)");
+  add_requests_option(cmd, o->requests);
+  add_seed_option(cmd, o->seed, "Seed of the weights, the inputs and the arrivals (default: the scenario's)");
   cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");
   cmd->add_option("--trace", o->trace, "Write a Chrome trace-event JSON of the measured run");
   cmd->add_option("--timeout-s", o->timeout_s, "Per-request deadline in seconds (default: 20 x predicted latency, >= 10 s)")

@@ -39,6 +39,7 @@ struct SimulateOptions {
 };
 
 int run_simulate(const SimulateOptions& o) {
+  check_distinct_outputs({{"-o", o.out.output}, {"--trace", o.trace}, {"--report", o.report_html}});
   Pipeline pl(o.scenario, o.sets);
   const scenario::Scenario& s = pl.scenario;
   const model::ModelGraph& g = pl.graph;
@@ -108,15 +109,14 @@ Command add_simulate_command(CLI::App& root) {
       "Examples:\n"
       "  edgepart simulate scenarios/default.json --strategy all --format table\n"
       "  edgepart simulate scenarios/default.json --strategy dpfp --requests 10000 --seed 7 --format json\n"
-      "  edgepart simulate scenarios/dads.json --strategy all --set /network/links/0/bandwidth_mbps=1.1\n"
+      "  edgepart simulate scenarios/dads.json --strategy all --set /network/bandwidth_mbps=1.1\n"
       "  edgepart simulate scenarios/default.json --strategy ftp --requests 20 --trace trace.json");
   cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required();
   cmd->add_option("--strategy", o->strategy,
                   "Strategy, or 'all' for every applicable one (default: the scenario's; see `edgepart list strategies`)");
   cmd->add_option("--plan", o->plan_file, "Simulate this plan file (edgepart.plan) instead of planning");
-  cmd->add_option("--requests", o->requests, "Number of requests (default: the scenario's workload)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", o->seed, "Master seed of every random stream (default: the scenario's)");
+  add_requests_option(cmd, o->requests);
+  add_seed_option(cmd, o->seed, "Master seed of every random stream (default: the scenario's)");
   cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");
   cmd->add_option("--trace", o->trace, "Write a Chrome trace-event JSON of the run (Perfetto, chrome://tracing)");
   cmd->add_option("--report", o->report_html,

@@ -168,9 +168,8 @@ Command add_sweep_command(CLI::App& root) {
   cmd->add_option("--set", o->sets, "An axis: /json/pointer=a:b:step or /json/pointer=v1,v2,... (repeatable)");
   cmd->add_option("--strategy", o->strategies, "Strategies (comma-separated or repeated), or 'all' (default: the scenario's)");
   cmd->add_option("--seeds", o->seeds, "Seeds per point: the first seed, +1, ... (default 1)")->check(CLI::Range(1, 1000000));
-  cmd->add_option("--seed", o->seed, "First seed (default: the scenario's)");
-  cmd->add_option("--requests", o->requests, "Requests per simulation (default: the scenario's workload)")
-      ->check(CLI::NonNegativeNumber);
+  add_seed_option(cmd, o->seed, "First seed (default: the scenario's)");
+  add_requests_option(cmd, o->requests);
   cmd->add_option("-j,--jobs", o->threads, "Worker threads (points are independent)")->check(CLI::Range(1, 1024));
   cmd->add_option("--shard", o->shard, "Run the K-th of N contiguous blocks of points (K/N)")->capture_default_str();
   cmd->add_option("--format", o->format, "Row format")->check(CLI::IsMember({"csv", "jsonl"}))->capture_default_str();

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/exec/executor.hpp"
 #include "edgepart/model/load.hpp"
@@ -25,6 +26,11 @@
 namespace edgepart::cli {
 
 namespace {
+
+std::vector<std::string> with_plan(std::vector<std::string> files, const std::string& plan) {
+  files.push_back(plan);
+  return files;
+}
 
 struct VerifyOptions {
   std::string model, strategy, block, grid, convention = "balanced", plan;
@@ -129,7 +135,7 @@ int run_verify_plan(const VerifyOptions& o, const std::string& path, const model
            {"region_mismatches", pb.region_mismatches}};
   doc.update(comparison_json(cmp, p.lossless));
   if (resolve_format(o.out) == Format::json) {
-    emit(o.out, doc.dump(2) + "\n", {path, o.plan});
+    emit(o.out, doc.dump(2) + "\n", with_plan(model::model_files(path), o.plan));
   } else {
     char line[512];
     std::snprintf(line, sizeof line,
@@ -139,7 +145,7 @@ int run_verify_plan(const VerifyOptions& o, const std::string& path, const model
                   static_cast<long>(pb.region_mismatches), static_cast<long>(pb.regions_checked), cmp.max_abs_error,
                   cmp.max_abs_output, cmp.rel_l2_error, cmp.top1_agrees ? "agrees" : "differs",
                   p.lossless ? (within ? "lossless as expected" : "NOT lossless") : "approximate (the plan is not lossless)");
-    emit(o.out, line, {path, o.plan});
+    emit(o.out, line, with_plan(model::model_files(path), o.plan));
   }
   if (p.lossless && !within) {
     spdlog::error("the plan's segmented output differs from the whole run beyond float rounding");
@@ -239,7 +245,7 @@ int run_verify(const VerifyOptions& o) {
            {"within_tolerance", within},
            {"tolerance", kLosslessTolerance}};
   if (resolve_format(o.out) == Format::json) {
-    emit(o.out, doc.dump(2) + "\n", {path});
+    emit(o.out, doc.dump(2) + "\n", model::model_files(path));
   } else {
     char line[512];
     std::snprintf(line, sizeof line,
@@ -252,7 +258,7 @@ int run_verify(const VerifyOptions& o) {
     std::snprintf(line + std::strlen(line), sizeof line - std::strlen(line), "block MACs %s whole, %s segmented (x%.3f)\n",
                   report::si(static_cast<double>(block_macs)).c_str(), report::si(static_cast<double>(part_macs)).c_str(),
                   block_macs > 0 ? static_cast<double>(part_macs) / static_cast<double>(block_macs) : 0.0);
-    emit(o.out, t.render() + line, {path});
+    emit(o.out, t.render() + line, model::model_files(path));
   }
   if (lossless_expected && !within) {
     // The region arithmetic promises equality; a difference is our bug.
@@ -285,7 +291,7 @@ Command add_verify_command(CLI::App& root) {
   cmd->add_option("--plan", o->plan, "Verify a plan (edgepart plan --format json): its distributed stages are the blocks");
   cmd->add_option("--variant", o->variant, "With --plan: the variant to verify")->capture_default_str();
   cmd->add_option("--block", o->block, "The fused block FROM:TO (layer names)");
-  cmd->add_option("--seed", o->seed, "Seed of the random weights and input")->capture_default_str();
+  add_seed_option(cmd, o->seed, "Seed of the random weights and input");
   cmd->add_option("--grid", o->grid, "tiles/fdsp: the grid RxC (default: most square with --devices tiles)");
   cmd->add_option("--grid-convention", o->convention, "tiles/fdsp: balanced, or deepthings (ceil(H/N), remainder last)")
       ->check(CLI::IsMember({"balanced", "deepthings"}))

@@ -4,10 +4,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
+#include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
+#include "edgepart/util/strings.hpp"
 
 namespace edgepart::cli {
 
@@ -44,6 +47,50 @@ void emit(const OutputOptions& o, const std::string& text, const std::vector<std
   write_output(o.output, text, inputs);
 }
 
+namespace {
+
+// The text of a seed: decimal digits only (no sign, so "-1" cannot wrap), at most INT64_MAX.
+const CLI::Validator kSeedValidator(
+    [](std::string& text) -> std::string {
+      const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoull(text) > static_cast<unsigned long long>(INT64_MAX))
+        return "a seed is an integer from 0 to " + std::to_string(INT64_MAX) + " (got " + text + ")";
+      return "";
+    },
+    "SEED");
+
+}  // namespace
+
+CLI::Option* add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::string& help) {
+  return cmd->add_option("--seed", seed, help)->check(kSeedValidator);
+}
+
+CLI::Option* add_seed_option(CLI::App* cmd, uint64_t& seed, const std::string& help) {
+  return cmd->add_option("--seed", seed, help)->check(kSeedValidator)->capture_default_str();
+}
+
+CLI::Option* add_requests_option(CLI::App* cmd, int64_t& requests) {
+  return cmd->add_option("--requests", requests, "Number of requests (default: the scenario's workload)")
+      ->check(CLI::PositiveNumber);
+}
+
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  auto is_stdout = [](const std::string& path) { return path == "-"; };
+  // /dev/null twice is fine: a character device is written in place and keeps nothing.
+  auto discards = [](const std::string& path) {
+    std::error_code ec;
+    return fs::is_character_file(path, ec);
+  };
+  for (size_t i = 0; i < outputs.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const std::string &a = outputs[j].second, &b = outputs[i].second;
+      if (a.empty() || b.empty() || discards(a) || discards(b)) continue;
+      if ((is_stdout(a) && is_stdout(b)) || (!is_stdout(a) && !is_stdout(b) && same_file(a, b)))
+        throw InputError(b, "", "given to both " + outputs[j].first + " and " + outputs[i].first +
+                                    " (each output needs its own file)");
+    }
+}
+
 std::vector<std::string> model_dirs() {
   std::vector<std::string> dirs;
   if (const char* home = std::getenv("EDGEPART_HOME")) dirs.push_back((fs::path(home) / "models").string());
@@ -62,7 +109,17 @@ std::string resolve_model_path(const std::string& arg) {
       fs::path candidate = fs::path(dir) / (arg + ext);
       if (fs::exists(candidate, ec)) return candidate.string();
     }
-  return arg;  // the loader reports it missing, naming what the user wrote
+  // Not a file and not in the zoo: a bare word was meant as a zoo name, so say where names are
+  // listed and which is closest (vgg19 -> vgg16). Anything else the loader reports as missing.
+  std::vector<std::string> names;
+  for (const auto& dir : model_dirs())
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json" || e.path().extension() == ".onnx") names.push_back(e.path().stem().string());
+  std::sort(names.begin(), names.end());
+  const std::string hint = closest_match(arg, names);
+  throw InputError(arg, "", "no such file, and no zoo model of that name" +
+                                (hint.empty() ? std::string() : "; did you mean '" + hint + "'?") +
+                                " (edgepart list models shows the zoo)");
 }
 
 }  // namespace edgepart::cli

@@ -1,7 +1,10 @@
 #pragma once
 // Options and helpers shared by the subcommands (STYLE §4.4): output format and destination,
 // and finding the model zoo.
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -31,6 +34,17 @@ Format resolve_format(const OutputOptions& o);
 
 // Writes a result to -o (safely, never over `inputs`) or stdout.
 void emit(const OutputOptions& o, const std::string& text, const std::vector<std::string>& inputs);
+
+// --seed: a master seed is 0 .. 2^63 - 1, as in a scenario file (its "seed" key); CLI11 alone
+// would wrap "-1" to 2^64 - 1 silently.
+CLI::Option* add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::string& help);
+CLI::Option* add_seed_option(CLI::App* cmd, uint64_t& seed, const std::string& help);
+// --requests: at least 1, as the scenario's workload.requests (docs/formats.md).
+CLI::Option* add_requests_option(CLI::App* cmd, int64_t& requests);
+
+// Every output option of one command names a different file: two of them on one path would
+// leave only the last one written. `outputs` pairs an option name with its path ("" = not given).
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 // Folders searched for zoo models: $EDGEPART_HOME/models, ./models, the source tree's models/.
 std::vector<std::string> model_dirs();

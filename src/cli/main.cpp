@@ -5,12 +5,17 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <new>
 
 #include "commands.hpp"
 #include "edgepart/runtime/coordinator.hpp"
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
 
 #ifndef EDGEPART_VERSION
 #define EDGEPART_VERSION "0.0.0"
@@ -28,6 +33,25 @@ void set_up_logging(int verbosity, bool quiet) {
   else if (verbosity == 2) level = spdlog::level::debug;
   else if (verbosity >= 3) level = spdlog::level::trace;
   spdlog::set_level(level);
+}
+
+// A command-line mistake as an InputError: one line, `edgepart: error: ...`, exit 2 like any bad
+// input. CLI11's "A subcommand is required" also answers a misspelt command ("simulat"); that
+// one names the word and the closest command instead.
+edgepart::InputError usage_error(const CLI::App& app, int argc, char** argv, const CLI::ParseError& e) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (!first.empty() && first[0] != '-' && std::find(names.begin(), names.end(), first) == names.end()) {
+    const std::string hint = edgepart::closest_match(first, names);
+    return edgepart::InputError("", "", "unknown command '" + first + "'" +
+                                            (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                                            " (edgepart --help lists the commands)");
+  }
+  std::string help = "edgepart --help";
+  for (const CLI::App* sub : app.get_subcommands())
+    if (sub->parsed()) help = "edgepart " + sub->get_name() + " --help";
+  return edgepart::InputError("", "", std::string(e.what()) + " (see " + help + ")");
 }
 
 int run(int argc, char** argv) {
@@ -72,8 +96,9 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);  // prints help, version or the usage error
-    return code == 0 ? 0 : 2;
+    // Help and version are CLI11's to print; a usage error is ours, in the one error format.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    throw usage_error(app, argc, argv, e);
   }
   set_up_logging(verbosity, quiet);
   for (auto& c : commands)
@@ -83,9 +108,22 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
+// Output that never reached stdout (a full disk, a closed pipe with SIGPIPE ignored) makes the
+// run a failure: stdio only reports it on a flush or in the stream's error flag, which nobody
+// would look at after main returns.
+int check_stdout(int code) {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int err = errno;
+  if (flushed && !std::ferror(stdout) && !std::cout.fail()) return code;
+  std::cerr << "edgepart: error: stdout: cannot write" << (err ? std::string(": ") + std::strerror(err) : "") << "\n";
+  return code == 0 ? 2 : code;
+}
+
 int main(int argc, char** argv) {
   try {
-    return run(argc, argv);
+    return check_stdout(run(argc, argv));
   } catch (const edgepart::InputError& e) {
     std::cerr << "edgepart: error: " << e.what() << "\n";
     return 2;

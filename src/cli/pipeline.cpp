@@ -2,10 +2,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include "edgepart/scenario/scenario.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/util/error.hpp"
 
 namespace edgepart::cli {
+
+std::vector<std::string> input_files(const scenario::Scenario& scenario) {
+  std::vector<std::string> files = scenario.input_files();
+  const std::vector<std::string> model = model::model_files(scenario.model_path);
+  files.insert(files.end(), model.begin() + 1, model.end());  // [0] is the model, already listed
+  return files;
+}
 
 Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
     : scenario_file(file),
@@ -14,7 +23,7 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
-      inputs(scenario.input_files()) {}
+      inputs(input_files(scenario)) {}
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
   try {

@@ -17,6 +17,10 @@
 
 namespace edgepart::cli {
 
+// The files a run reads, which no output may overwrite: the scenario's (itself, its model, traces,
+// profiles) and the model's (ONNX external data).
+std::vector<std::string> input_files(const scenario::Scenario& scenario);
+
 class Pipeline {
 public:
   Pipeline(const std::string& scenario_file, const std::vector<std::string>& sets);

@@ -1,4 +1,5 @@
 #include "edgepart/model/load.hpp"
+#include "edgepart/model/model_files.hpp"
 
 #include <algorithm>
 
@@ -36,6 +37,15 @@ std::vector<InputError> check_model_file(const std::string& path) {
     errors.push_back(e);
   }
   return errors;
+}
+
+std::vector<std::string> model_files(const std::string& path) {
+  std::vector<std::string> files = {path};
+  if (is_onnx_path(path)) {
+    std::vector<std::string> data = onnx_data_files(path);
+    files.insert(files.end(), data.begin(), data.end());
+  }
+  return files;
 }
 
 }  // namespace edgepart::model

@@ -1,6 +1,7 @@
 // The JSON model format (docs/formats.md), read through the strict JsonCursor.
 #include <algorithm>
 
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/util/strings.hpp"
 
@@ -151,10 +152,7 @@ ModelGraph model_from_json(const Json& doc, const std::string& file, std::vector
   graph.file = file;
   JsonCursor root(doc, file);
   if (!collect(errors, [&] {
-        root.expect_object();
-        std::string format = root.at("format").as_string();
-        if (format != "edgepart.model")
-          root.at("format").fail("expected \"edgepart.model\" (got \"" + format + "\")");
+        expect_format(root, "edgepart.model");
         int64_t version = root.at("version").as_int();
         if (version != 1)
           root.at("version").fail("unsupported version " + std::to_string(version) + " (this edgepart reads version 1)");

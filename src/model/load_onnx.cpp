@@ -43,7 +43,9 @@
 #include <variant>
 
 #include "edgepart/model/load.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/util/checked_math.hpp"
+#include "edgepart/util/input_file.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::model {
@@ -215,18 +217,9 @@ private:
 };
 
 onnx::ModelProto read_model_proto(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) throw InputError(path, "", "cannot open file: no such file");
-    throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
-  }
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw InputError(path, "", "cannot read: not a regular file");
-  auto bytes = static_cast<int64_t>(st.st_size);
+  const InputFd input = open_regular_file(path);
+  const int fd = input.get();
+  const int64_t bytes = input.size_bytes();
   if (bytes == 0) throw InputError(path, "", "empty file (an ONNX model is a protobuf ModelProto)");
   // Protobuf cannot address messages of 2 GiB or more (its sizes are int).
   if (bytes >= INT_MAX)
@@ -394,23 +387,48 @@ std::optional<std::string> read_external(const onnx::TensorProto& t, size_t need
     throw InputError(model_file, origin, "external data length " + std::to_string(length) + " does not match dims " +
                                              dims_text(std::vector<int64_t>(t.dims().begin(), t.dims().end())) +
                                              " of " + type_name(t.data_type()) + " (" + std::to_string(needed) + " bytes)");
-  std::filesystem::path rel(location);
-  bool inside = !rel.is_absolute() && std::none_of(rel.begin(), rel.end(), [](const auto& part) { return part == ".."; });
-  if (!inside) {
+  // Confined by real path, not only lexically: a symbolic link inside the folder may point at
+  // /dev/zero or /etc/passwd, which must not be read as tensor data.
+  namespace fs = std::filesystem;
+  fs::path rel(location);
+  std::error_code ec;
+  const fs::path folder = fs::canonical(fs::absolute(fs::path(model_file), ec).parent_path(), ec);
+  const fs::path lexical = fs::path(model_file).parent_path() / rel;
+  if (ec || rel.is_absolute()) {
     why += ", outside the model's folder (not read)";
     return std::nullopt;
   }
-  std::ifstream in(std::filesystem::path(model_file).parent_path() / rel, std::ios::binary);
-  if (!in) {
+  const fs::path real = fs::canonical(lexical, ec);
+  if (ec) {
     why += ", which is not there";
     return std::nullopt;
   }
-  std::string bytes(needed, '\0');
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(bytes.data(), static_cast<std::streamsize>(needed));
-  if (!in || static_cast<size_t>(in.gcount()) != needed) {
-    why += ", which ends before byte " + std::to_string(offset + static_cast<int64_t>(needed));
+  auto [folder_end, real_at] = std::mismatch(folder.begin(), folder.end(), real.begin(), real.end());
+  if (folder_end != folder.end() || real_at == real.end()) {
+    why += ", outside the model's folder (not read)";
     return std::nullopt;
+  }
+  std::optional<InputFd> in;
+  try {
+    in.emplace(open_regular_file(real.string()));
+  } catch (const InputError& e) {
+    throw InputError(model_file, origin, "external data '" + location + "': " + e.message());
+  }
+  const int64_t end = checked_add(offset, static_cast<int64_t>(needed));  // offset < 2^63, needed <= 4096
+  if (end > in->size_bytes()) {
+    why += ", which ends before byte " + std::to_string(end);
+    return std::nullopt;
+  }
+  std::string bytes(needed, '\0');
+  size_t done = 0;
+  while (done < needed) {
+    const ssize_t got = ::pread(in->get(), bytes.data() + done, needed - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      why += ", which ends before byte " + std::to_string(end);
+      return std::nullopt;
+    }
+    done += static_cast<size_t>(got);
   }
   return bytes;
 }
@@ -435,7 +453,17 @@ Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const 
     c.missing = "values of type " + type_name(c.type) + " are not read";
     return c;
   }
+  // The byte count too must not wrap: [2^61] INT64 is 2^64 bytes, which would wrap to 0 and let
+  // an empty raw_data pass the size check below.
+  int64_t total_bytes = 0;
+  try {
+    total_bytes = checked_mul(count, size);
+  } catch (const OverflowError&) {
+    throw InputError(file, origin, "dims " + dims_text(c.dims) + " of " + type_name(c.type) +
+                                       " overflow 64-bit arithmetic (bytes)");
+  }
   auto n = static_cast<size_t>(count);
+  auto bytes_needed = static_cast<size_t>(total_bytes);
   std::vector<double> v;
   std::optional<std::string> external;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
@@ -444,15 +472,15 @@ Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const 
       c.missing = "its data is stored externally";
       return c;
     }
-    external = read_external(t, n * static_cast<size_t>(size), origin, file, c.missing);
+    external = read_external(t, bytes_needed, origin, file, c.missing);
     if (!external) return c;
   }
   if (external || t.has_raw_data()) {
     const std::string& raw = external ? *external : t.raw_data();
-    if (raw.size() != n * static_cast<size_t>(size))
+    if (raw.size() != bytes_needed)
       throw InputError(file, origin, "raw_data holds " + std::to_string(raw.size()) + " bytes, but dims " +
                                          dims_text(c.dims) + " of " + type_name(c.type) + " need " +
-                                         std::to_string(n * static_cast<size_t>(size)));
+                                         std::to_string(bytes_needed));
     for (size_t i = 0; i < n; ++i) v.push_back(raw_element(raw, i, c.type));
   } else {
     // The typed fields (onnx.proto: which field holds which data_type).
@@ -507,7 +535,9 @@ int64_t window_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int6
 // convPoolShapeInference does the same.
 std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t k, int64_t s, int64_t d, bool upper) {
   int64_t out = ceil_div(in, s);
-  int64_t total = std::max<int64_t>(0, (out - 1) * s + d * (k - 1) + 1 - in);
+  // Checked: stride, dilation and kernel come from the file (an OverflowError names the node).
+  int64_t span = checked_add(checked_mul(out - 1, s), checked_add(checked_mul(d, k - 1), 1));
+  int64_t total = std::max<int64_t>(0, checked_sub(span, in));
   int64_t small = total / 2, big = total - small;
   return upper ? std::pair{small, big} : std::pair{big, small};
 }
@@ -534,19 +564,19 @@ enum class WindowOp { conv, maxpool, avgpool };
 //    copies an element the same window also reads (max ignores duplicates).
 // Returns "" when exact, else the first window that differs.
 std::string pad_fold_problem(WindowOp op, PadMode mode, bool non_negative_input, const PadAxis& a) {
-  int64_t padded = a.in + a.pad_begin + a.pad_end;
+  int64_t padded = checked_add(checked_add(a.in, a.pad_begin), a.pad_end);
   int64_t out = window_out(padded, a.kernel, a.stride, a.dilation, a.own_begin, a.own_end, a.ceil_mode);
   // The check reads every window position; no real layer comes near this bound (a 4096-wide map
   // with an 11-wide kernel is 45k), and a corrupt file must not make the loader spin.
   if (checked_mul(out, a.kernel) > (int64_t{1} << 24)) return "the map is too large to check the fold";
   std::vector<int64_t> real;
   for (int64_t o = 0; o < out; ++o) {
-    int64_t start = o * a.stride - a.own_begin;
+    int64_t start = checked_sub(checked_mul(o, a.stride), a.own_begin);
     real.clear();
     std::vector<int64_t> copied;  // input positions the padded positions of this window copy
     bool touched = false;
     for (int64_t j = 0; j < a.kernel; ++j) {
-      int64_t q = start + j * a.dilation;
+      int64_t q = checked_add(start, checked_mul(j, a.dilation));
       if (q < 0 || q >= padded) continue;  // the op's own padding
       int64_t r = q - a.pad_begin;         // input position
       if (r >= 0 && r < a.in) {
@@ -555,7 +585,7 @@ std::string pad_fold_problem(WindowOp op, PadMode mode, bool non_negative_input,
       }
       touched = true;
       if (mode == PadMode::edge) copied.push_back(std::clamp<int64_t>(r, 0, a.in - 1));
-      if (mode == PadMode::reflect) copied.push_back(r < 0 ? -r : 2 * (a.in - 1) - r);
+      if (mode == PadMode::reflect) copied.push_back(r < 0 ? -r : checked_sub(checked_mul(2, a.in - 1), r));
     }
     if (!touched) continue;
     bool ok;
@@ -821,7 +851,8 @@ void Converter::set_output(int i, Value v) {
   if (auto a = std::get_if<Activation>(&v)) check_declared(t, onnx_dims(a->shape));
   if (auto p = std::get_if<Padded>(&v)) {
     const Shape& s = p->source.shape;
-    check_declared(t, {1, s.c, s.h + p->pad.top + p->pad.bottom, s.w + p->pad.left + p->pad.right});
+    check_declared(t, {1, s.c, checked_add(s.h, checked_add(p->pad.top, p->pad.bottom)),
+                       checked_add(s.w, checked_add(p->pad.left, p->pad.right))});
   }
   if (auto c = std::get_if<Const>(&v)) check_declared(t, c->dims);
   values_.insert_or_assign(t, std::move(v));
@@ -862,9 +893,20 @@ bool Converter::non_negative(const std::string& layer) const {
 
 void Converter::setup_inputs() {
   int64_t opset = -1;
-  for (const auto& o : model_.opset_import())
-    if (default_domain(o.domain())) opset = o.version();
+  for (const auto& o : model_.opset_import()) {
+    if (!default_domain(o.domain())) continue;
+    if (opset != -1)
+      throw InputError(file_, "", "two opset_import entries for the default ONNX domain (versions " +
+                                      std::to_string(opset) + " and " + std::to_string(o.version()) + ")");
+    opset = o.version();
+  }
   if (opset < 1) throw InputError(file_, "", "no opset_import for the default ONNX domain (ai.onnx)");
+  // ONNX numbers opsets from 1 and adds about two a year (23 in 2025); anything far beyond is a
+  // corrupt field, not a model from the future.
+  constexpr int64_t kMaxOpset = 1000;
+  if (opset > kMaxOpset)
+    throw InputError(file_, "", "opset_import version " + std::to_string(opset) + " of the default ONNX domain is not a real opset (at most " +
+                                    std::to_string(kMaxOpset) + ")");
   opset_ = opset;
 
   for (const auto& t : graph_.initializer()) {
@@ -1307,7 +1349,8 @@ void Converter::window_op(WindowOp op) {
   const Activation& x = padded ? padded->source : activation(0);
   if (x.shape.flat) fail("needs a [N,C,H,W] input (got " + dims_text(onnx_dims(x.shape)) + ")");
   Padding node_pad = padded ? padded->pad : Padding{};
-  int64_t in_h = x.shape.h + node_pad.top + node_pad.bottom, in_w = x.shape.w + node_pad.left + node_pad.right;
+  int64_t in_h = checked_add(x.shape.h, checked_add(node_pad.top, node_pad.bottom));
+  int64_t in_w = checked_add(x.shape.w, checked_add(node_pad.left, node_pad.right));
 
   Hw kernel;
   int64_t out_channels = x.shape.c, groups = 1;
@@ -1391,14 +1434,15 @@ void Converter::window_op(WindowOp op) {
              "(count_include_pad=0)");
       count_include_pad = true;
     }
-    own = Padding{own.top + node_pad.top, own.left + node_pad.left, own.bottom + node_pad.bottom, own.right + node_pad.right};
+    own = Padding{checked_add(own.top, node_pad.top), checked_add(own.left, node_pad.left),
+                  checked_add(own.bottom, node_pad.bottom), checked_add(own.right, node_pad.right)};
   }
   int64_t oh = window_out(x.shape.h, kernel.h, strides[0], dilations[0], own.top, own.bottom, ceil_mode);
   int64_t ow = window_out(x.shape.w, kernel.w, strides[1], dilations[1], own.left, own.right, ceil_mode);
   if (oh < 1 || ow < 1)
     fail("inconsistent dims: the kernel " + std::to_string(kernel.h) + "x" + std::to_string(kernel.w) +
-         " does not fit the padded input " + std::to_string(x.shape.h + own.top + own.bottom) + "x" +
-         std::to_string(x.shape.w + own.left + own.right));
+         " does not fit the padded input " + std::to_string(checked_add(x.shape.h, checked_add(own.top, own.bottom))) + "x" +
+         std::to_string(checked_add(x.shape.w, checked_add(own.left, own.right))));
   Shape out = Shape::chw(out_channels, oh, ow);
   Hw stride{strides[0], strides[1]}, dilation{dilations[0], dilations[1]};
   if (op == WindowOp::conv) {
@@ -1772,6 +1816,18 @@ void Converter::block_op(OpKind kind) {
 ModelGraph load_onnx_model(const std::string& path) {
   onnx::ModelProto model = read_model_proto(path);
   return Converter(model, path).run();
+}
+
+std::vector<std::string> onnx_data_files(const std::string& path) {
+  const onnx::ModelProto model = read_model_proto(path);
+  std::set<std::string> files;
+  for (const auto& t : model.graph().initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    for (const auto& kv : t.external_data())
+      if (kv.key() == "location" && !kv.value().empty())
+        files.insert((std::filesystem::path(path).parent_path() / kv.value()).lexically_normal().string());
+  }
+  return {files.begin(), files.end()};
 }
 
 }  // namespace edgepart::model

@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/strings.hpp"
@@ -305,11 +306,9 @@ Json plan_to_json(const Plan& plan) {
 
 Plan plan_from_json(const Json& doc, const std::string& file) {
   JsonCursor root(doc, file);
-  root.expect_object();
+  expect_format(root, kFormat);
   root.no_unknown_keys({"format", "version", "strategy", "options", "model", "devices", "source", "rate_peer", "lossless", "variants",
                         "predicted", "notes"});
-  JsonCursor format = root.at("format");
-  if (format.as_string() != kFormat) format.fail("expected \"" + std::string(kFormat) + "\" (got " + format.describe() + ")");
   JsonCursor version = root.at("version");
   if (version.as_int() != kVersion)
     version.fail("unsupported version " + std::to_string(version.as_int()) + " (this edgepart reads version 1)");

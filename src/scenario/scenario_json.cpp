@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/cost/op_class.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/model/op.hpp"
@@ -14,6 +15,7 @@
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/limits.hpp"
+#include "edgepart/util/sim_clock.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::scenario {
@@ -26,6 +28,20 @@ constexpr const char* kFormat = "edgepart.scenario";
 constexpr int64_t kVersion = 1;
 
 double ms_to_s(double ms) { return ms / 1000.0; }
+
+// A duration the simulator steps by or waits for (a channel's coherence or step time, the
+// arrival period): positive, at least one tick of the simulated clock (a shorter one rounds to 0)
+// and inside its range (a longer one saturates to "never"). Returns milliseconds as written.
+double sim_duration_ms(const JsonCursor& v) {
+  const double ms = v.as_positive_number();
+  // As the channels convert it (ms * 1e-3 s, rounded to the nearest tick): 0 ticks is refused.
+  if (std::nearbyint(ms * 1e-3 * sim_clock::kTicksPerSecond) < 1)
+    v.fail("must be at least the simulator's time resolution of 1 ns = 1e-6 ms (got " + format_number(ms) + ")");
+  if (ms_to_s(ms) > sim_clock::kMax_s)
+    v.fail("beyond the simulated-time range of " + format_number(sim_clock::kMax_s) + " s, about 292 years (got " +
+           format_number(ms) + " ms)");
+  return ms;
+}
 
 // A path inside a file is relative to that file (DESIGN §7).
 std::string resolve_relative(const std::string& file, const std::string& path) {
@@ -91,7 +107,7 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
     RayleighChannel r;
     if (auto v = c.find("bandwidth_mhz")) r.bandwidth_mhz = v->as_positive_number();
     if (auto v = c.find("snr_db")) r.snr_db = v->as_number_in(-50, 100);  // a plausible physical range
-    if (auto v = c.find("coherence_ms")) r.coherence_ms = v->as_positive_number();
+    if (auto v = c.find("coherence_ms")) r.coherence_ms = sim_duration_ms(*v);
     return r;
   }
   if (kind == "gilbert_elliott") {
@@ -101,7 +117,7 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
     g.bad_mbps = c.at("bad_mbps").as_positive_number();  // 0 would stall a transfer forever
     if (auto v = c.find("p_good_to_bad")) g.p_good_to_bad = v->as_number_in(0, 1);
     if (auto v = c.find("p_bad_to_good")) g.p_bad_to_good = v->as_number_in(0, 1);
-    if (auto v = c.find("step_ms")) g.step_ms = v->as_positive_number();
+    if (auto v = c.find("step_ms")) g.step_ms = sim_duration_ms(*v);
     return g;
   }
   c.no_unknown_keys({"kind", "file", "loop"});
@@ -222,8 +238,14 @@ Workload parse_workload(const JsonCursor& c) {
     w.arrival = a == "closed" ? Arrival::closed : a == "periodic" ? Arrival::periodic : Arrival::poisson;
   }
   if (auto v = c.find("concurrency")) w.concurrency = v->as_positive_int();
-  if (auto v = c.find("period_ms")) w.period_s = ms_to_s(v->as_positive_number());
-  if (auto v = c.find("rate_rps")) w.rate_rps = v->as_positive_number();
+  if (auto v = c.find("period_ms")) w.period_s = ms_to_s(sim_duration_ms(*v));
+  if (auto v = c.find("rate_rps")) {
+    w.rate_rps = v->as_positive_number();
+    // The mean gap between arrivals, 1 / rate, must fit the simulated clock like a period.
+    if (1.0 / w.rate_rps > sim_clock::kMax_s)
+      v->fail("the mean time between arrivals, 1 / rate_rps, is beyond the simulated-time range of " +
+              format_number(sim_clock::kMax_s) + " s, about 292 years (got " + format_number(w.rate_rps) + ")");
+  }
   if (w.arrival == Arrival::periodic && !c.find("period_ms")) c.fail("arrival 'periodic' needs 'period_ms'");
   if (w.arrival == Arrival::poisson && !c.find("rate_rps")) c.fail("arrival 'poisson' needs 'rate_rps'");
   if (auto v = c.find("deadline_ms")) w.deadline_s = ms_to_s(v->as_positive_number());
@@ -281,10 +303,8 @@ std::optional<int> Scenario::find_device(const std::string& device_name) const {
 
 Scenario scenario_from_json(const Json& doc, const std::string& file) {
   JsonCursor root(doc, file);
-  root.expect_object();
+  expect_format(root, kFormat);
   root.no_unknown_keys({"format", "version", "name", "model", "model_until", "devices", "network", "workload", "strategy", "seed"});
-  JsonCursor format = root.at("format");
-  if (format.as_string() != kFormat) format.fail("expected \"" + std::string(kFormat) + "\" (got " + format.describe() + ")");
   JsonCursor version = root.at("version");
   if (version.as_int() != kVersion)
     version.fail("unsupported version " + std::to_string(version.as_int()) + " (this edgepart reads version 1)");
@@ -366,8 +386,7 @@ void apply_override(Json& doc, const std::string& text, const std::string& file)
     throw InputError(file, pointer_text, std::string("--set: malformed JSON pointer: ") + e.what());
   }
   // DESIGN §8: the value is JSON when it parses as JSON ("50", "true", "[1,2]", "\"x\""), else a string.
-  Json value = Json::parse(value_text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
-  if (value.is_discarded()) value = value_text;
+  Json value = parse_json_if_json(value_text, file, "--set " + pointer_text).value_or(Json(value_text));
   Json::json_pointer parent = ptr.parent_pointer();
   // contains() itself throws on some tokens that cannot index an array (found by fuzz_scenario:
   // "/devices//x" has the empty token under an array): all of them mean "not there".
@@ -405,8 +424,13 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   return scenario_from_json(doc, path);
 }
 
-
 model::ModelGraph load_scenario_model(const Scenario& s) {
+  // A model file that is not there is the scenario's error, reported at its /model with the path
+  // it resolved to; errors inside the model file name that file.
+  std::error_code ec;
+  if (!fs::exists(s.model_path, ec))
+    throw InputError(s.file, "/model", "model file '" + s.model_path + "' does not exist" +
+                                           " (a path relative to the scenario's folder)");
   model::ModelGraph g = model::load_model(s.model_path);
   if (s.model_until.empty()) return g;
   std::vector<std::string> names;

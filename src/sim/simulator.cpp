@@ -24,8 +24,10 @@
 #include "edgepart/sim/event_queue.hpp"
 #include "edgepart/sim/metrics.hpp"
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
 #include "edgepart/util/limits.hpp"
 #include "edgepart/util/rng.hpp"
+#include "edgepart/util/sim_clock.hpp"
 
 namespace edgepart::sim {
 
@@ -476,11 +478,17 @@ void Engine::on_arrival(const RequestArrival& e) {
   ++src.issued;
   const double at_s = e.at_s;
   // The next open-loop arrival (closed loop: when this request finishes).
-  if (sc_.workload.arrival == scenario::Arrival::periodic && src.issued < src.quota) {
-    double next = static_cast<double>(src.issued) * sc_.workload.period_s;
-    push(SimTime::from_seconds(next), RequestArrival{e.source, next});
-  } else if (sc_.workload.arrival == scenario::Arrival::poisson && src.issued < src.quota) {
-    double next = at_s + src.arrivals.exponential(1.0 / sc_.workload.rate_rps);
+  if (sc_.workload.arrival != scenario::Arrival::closed && src.issued < src.quota) {
+    const bool periodic = sc_.workload.arrival == scenario::Arrival::periodic;
+    double next = periodic ? static_cast<double>(src.issued) * sc_.workload.period_s
+                           : at_s + src.arrivals.exponential(1.0 / sc_.workload.rate_rps);
+    // Beyond the clock's range the arrival would saturate to "never" and the run would report
+    // fewer requests as if all were done (the loader checks one period; this, all of them).
+    if (!(next <= sim_clock::kMax_s))
+      throw InputError(sc_.file, periodic ? "/workload/period_ms" : "/workload/rate_rps",
+                       "request " + std::to_string(src.issued + 1) + " would arrive at " + format_number(next) +
+                           " s, beyond the simulated-time range of " + format_number(sim_clock::kMax_s) +
+                           " s (about 292 years): fewer requests or a shorter gap");
     push(SimTime::from_seconds(next), RequestArrival{e.source, next});
   }
 

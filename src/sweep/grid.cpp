@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/sweep/sweep.hpp"
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/json_read.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart::sweep {
@@ -23,13 +26,23 @@ constexpr uint64_t kMaxAxisValues = 10'000'000;
 // doubles may come out as 9.999999999999998 for an exact 10 (e.g. 0:1:0.1).
 constexpr double kRangeLandingSteps = 1e-9;
 
-bool parse_number(const std::string& text, double& out, bool& integral) {
-  if (text.empty()) return false;
-  Json v = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (v.is_discarded() || !v.is_number()) return false;
-  out = v.get<double>();
-  integral = v.is_number_integer();
-  return std::isfinite(out);
+// A number of a range, as a double and, when written as an integer that fits int64, exactly.
+struct RangeNumber {
+  double value = 0;
+  std::optional<int64_t> exact;
+};
+
+std::optional<RangeNumber> parse_number(const std::string& text, const std::string& where) {
+  if (text.empty()) return std::nullopt;
+  const std::optional<Json> v = parse_json_if_json(text, "", where);
+  if (!v || !v->is_number()) return std::nullopt;
+  RangeNumber n;
+  n.value = v->get<double>();
+  if (!std::isfinite(n.value)) return std::nullopt;
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    throw InputError("", where, "the integer " + text + " is out of range (at most " + std::to_string(INT64_MAX) + ")");
+  if (v->is_number_integer()) n.exact = v->get<int64_t>();
+  return n;
 }
 
 std::vector<std::string> split_top_level(const std::string& text, char sep) {
@@ -67,6 +80,24 @@ double tidy(double v) {
   return std::strtod(buf, nullptr);
 }
 
+__extension__ typedef __int128 Int128;  // GCC and clang; __extension__ keeps -Wpedantic quiet
+
+// a:b:step of integers, exactly (a seed near 2^63 has no exact double, and a double beyond int64
+// converted to int64 is undefined behaviour). 128-bit intermediates: b - a spans up to 2^64.
+Axis integer_range(Axis axis, int64_t a, int64_t b, int64_t step, const std::string& where) {
+  if (step == 0) throw InputError("", where, "the step of a range must not be 0");
+  const Int128 span = static_cast<Int128>(b) - a;
+  if ((span < 0 && step > 0) || (span > 0 && step < 0))
+    throw InputError("", where, "the step goes away from the end of the range (" + std::to_string(a) + " to " +
+                                    std::to_string(b) + " by " + std::to_string(step) + ")");
+  const Int128 count = span / step + 1;
+  if (count > static_cast<Int128>(kMaxAxisValues))
+    throw InputError("", where, "the range has more than " + with_thousands(static_cast<int64_t>(kMaxAxisValues)) + " values");
+  axis.values.reserve(static_cast<size_t>(count));
+  for (Int128 i = 0; i < count; ++i) axis.values.emplace_back(static_cast<int64_t>(a + i * step));
+  return axis;
+}
+
 }  // namespace
 
 Axis parse_axis(const std::string& spec) {
@@ -94,14 +125,18 @@ Axis parse_axis(const std::string& spec) {
   // A range: exactly three numbers separated by ':'.
   const std::vector<std::string> colon = split_top_level(rhs, ':');
   if (colon.size() >= 2) {
-    double num[3] = {0, 0, 0};
-    bool integral[3] = {true, true, true};
+    std::optional<RangeNumber> num[3];
     bool all_numbers = true;
-    for (size_t i = 0; i < colon.size() && i < 3; ++i) all_numbers = all_numbers && parse_number(colon[i], num[i], integral[i]);
+    for (size_t i = 0; i < colon.size() && i < 3; ++i) {
+      num[i] = parse_number(colon[i], where);
+      all_numbers = all_numbers && num[i].has_value();
+    }
     if (all_numbers && colon.size() != 3)
       throw InputError("", where, "a range is a:b:step (got " + std::to_string(colon.size()) + " numbers)");
+    if (all_numbers && num[0]->exact && num[1]->exact && num[2]->exact)
+      return integer_range(std::move(axis), *num[0]->exact, *num[1]->exact, *num[2]->exact, where);
     if (all_numbers) {
-      const double a = num[0], b = num[1], step = num[2];
+      const double a = num[0]->value, b = num[1]->value, step = num[2]->value;
       if (step == 0) throw InputError("", where, "the step of a range must not be 0");
       const double q = (b - a) / step;
       if (q < -kRangeLandingSteps)
@@ -113,20 +148,14 @@ Axis parse_axis(const std::string& spec) {
                                         with_thousands(static_cast<int64_t>(kMaxAxisValues)));
       const auto n = static_cast<uint64_t>(count);
       axis.values.reserve(n);
-      if (integral[0] && integral[1] && integral[2]) {
-        const auto ia = static_cast<int64_t>(a), istep = static_cast<int64_t>(step);
-        for (uint64_t i = 0; i < n; ++i) axis.values.emplace_back(ia + static_cast<int64_t>(i) * istep);
-      } else {
-        for (uint64_t i = 0; i < n; ++i) axis.values.emplace_back(tidy(a + static_cast<double>(i) * step));
-      }
+      for (uint64_t i = 0; i < n; ++i) axis.values.emplace_back(tidy(a + static_cast<double>(i) * step));
       return axis;
     }
   }
   // A list.
   for (const std::string& item : split_top_level(rhs, ',')) {
     if (item.empty()) throw InputError("", where, "an empty value in the list");
-    Json v = Json::parse(item, nullptr, /*allow_exceptions=*/false);
-    axis.values.push_back(v.is_discarded() ? Json(item) : std::move(v));
+    axis.values.push_back(parse_json_if_json(item, "", where).value_or(Json(item)));
   }
   return axis;
 }

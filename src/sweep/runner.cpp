@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -317,6 +318,21 @@ SweepOutcome run_sweep(const SweepOptions& o, const std::function<void(std::stri
     }
   };
   std::vector<std::thread> threads;
+  // Whatever leaves this function, the workers are stopped and joined first: a write that fails
+  // below (a closed pipe, a full disk) throws, and a joinable std::thread destroyed while the
+  // exception unwinds would call std::terminate.
+  struct StopAndJoin {
+    std::function<void()> run;
+    ~StopAndJoin() { run(); }
+  } stop_and_join{[&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (std::any_of(threads.begin(), threads.end(), [](const std::thread& t) { return t.joinable(); })) failed = true;
+    }
+    changed.notify_all();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  }};
   const uint64_t n_threads = std::min<uint64_t>(static_cast<uint64_t>(o.threads), std::max<uint64_t>(out.points_total, 1));
   for (uint64_t i = 0; i < n_threads; ++i) threads.emplace_back(worker);
 

@@ -2,6 +2,7 @@
 // with sorted keys and shortest round-trip numbers (nlohmann's default object is a std::map and
 // its double output is the shortest text that reads back to the same value), and matching a
 // profile to a model and to a scenario's device.
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/timing/profile.hpp"
 
 #include <algorithm>
@@ -224,10 +225,8 @@ std::string profile_to_json_text(const Profile& p) { return profile_to_json(p).d
 
 Profile profile_from_json(const Json& doc, const std::string& file) {
   JsonCursor root(doc, file);
-  root.expect_object();
+  expect_format(root, kFormat);
   root.no_unknown_keys({"format", "version", "measured_on", "model", "settings", "layers", "transfers"});
-  JsonCursor format = root.at("format");
-  if (format.as_string() != kFormat) format.fail(std::string("expected \"") + kFormat + "\" (got " + format.describe() + ")");
   root.at("version").as_int_in(kVersion, kVersion);
   Profile p;
   p.file = file;

@@ -1,5 +1,8 @@
 #include "edgepart/util/json_read.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -9,6 +12,8 @@
 #include <sstream>
 
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/input_file.hpp"
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/util/strings.hpp"
 
 namespace edgepart {
@@ -53,6 +58,26 @@ InputError number_overflow(const std::string& text, const std::string& file, con
     where = line_column(line, at - line_start + 1);
   }
   return InputError(file, where, "invalid JSON: number " + literal + " is out of range");
+}
+
+// The text of a key as written between its quotes, with its escapes decoded (only keys that have
+// one are decoded: most have none). Malformed escapes are left as written for the parser to report.
+std::string decoded_key(const std::string& raw) {
+  if (raw.find('\\') == std::string::npos) return raw;
+  const Json v = Json::parse("\"" + raw + "\"", nullptr, /*allow_exceptions=*/false);
+  return v.is_string() ? v.get<std::string>() : raw;
+}
+
+// nlohmann takes a NUL byte for the end of the input, so a document that parsed may have had
+// bytes after one, silently ignored: refused at the NUL. (Text that does not parse is reported
+// by the parser, as before.)
+void refuse_nul(const std::string& text, const std::string& file) {
+  const size_t nul = text.find('\0');
+  if (nul == std::string::npos) return;
+  const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+  const size_t newline = text.rfind('\n', nul);
+  const size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+  throw InputError(file, line_column(line, nul - line_start + 1), "a NUL byte (JSON text cannot contain one)");
 }
 
 // One pass over the raw text before parsing, for the two things nlohmann's parser does not refuse:
@@ -116,9 +141,10 @@ void scan_structure(const std::string& text, const std::string& file, const Json
       continue;
     }
     if (c == ':' && candidate && !stack.empty() && stack.back().object) {
-      if (!stack.back().keys.insert(*candidate).second)
-        throw InputError(file, line_column(candidate_line, candidate_column),
-                         "duplicate key '" + *candidate + "' in one object");
+      // Compared as decoded text: "a" and "\u0061" are the same key to nlohmann.
+      const std::string key = decoded_key(*candidate);
+      if (!stack.back().keys.insert(key).second)
+        throw InputError(file, line_column(candidate_line, candidate_column), "duplicate key '" + key + "' in one object");
     }
     candidate.reset();
     if (c == '[' || c == '{') {
@@ -137,7 +163,9 @@ void scan_structure(const std::string& text, const std::string& file, const Json
 Json parse_json_text(const std::string& text, const std::string& file, const JsonLimits& limits) {
   scan_structure(text, file, limits);
   try {
-    return Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    refuse_nul(text, file);
+    return doc;
   } catch (const Json::parse_error& e) {
     throw syntax_error(file, e);
   } catch (const Json::out_of_range& e) {
@@ -145,18 +173,30 @@ Json parse_json_text(const std::string& text, const std::string& file, const Jso
   }
 }
 
+std::optional<Json> parse_json_if_json(const std::string& text, const std::string& file, const std::string& where,
+                                       const JsonLimits& limits) {
+  try {
+    scan_structure(text, file, limits);
+  } catch (const InputError& e) {
+    throw InputError(file, where.empty() ? e.where() : where, e.message());
+  }
+  Json v = Json::parse(text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/false);
+  if (v.is_discarded()) return std::nullopt;
+  return v;
+}
+
 std::string read_text_file(const std::string& path, size_t max_bytes) {
-  std::error_code ec;
-  auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    throw InputError(path, "", "cannot open file: no such file");
-  if (std::filesystem::is_directory(status)) throw InputError(path, "", "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", std::string("cannot open file: ") + std::strerror(errno));
+  const InputFd in = open_regular_file(path);
   std::string data;
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(in.gcount()));
+  for (;;) {
+    const ssize_t got = ::read(in.get(), buf, sizeof buf);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(path, "", std::string("cannot read: ") + std::strerror(errno));
+    }
+    if (got == 0) break;
+    data.append(buf, static_cast<size_t>(got));
     if (data.size() > max_bytes)
       throw InputError(path, "", "file larger than " + std::to_string(max_bytes) + " bytes (limit)");
   }
@@ -229,6 +269,31 @@ std::vector<std::string> JsonCursor::keys() const {
   std::vector<std::string> out;
   for (const auto& item : value_->items()) out.push_back(item.key());
   return out;
+}
+
+namespace {
+
+// What each edgepart file format holds, for "this is a model, not a scenario".
+std::string format_noun(std::string_view format) {
+  if (format == "edgepart.model") return "a model";
+  if (format == "edgepart.scenario") return "a scenario";
+  if (format == "edgepart.plan") return "a plan";
+  if (format == "edgepart.report") return "a report";
+  if (format == "edgepart.profile") return "a profile";
+  return "";
+}
+
+}  // namespace
+
+void expect_format(const JsonCursor& root, std::string_view format) {
+  root.expect_object();
+  const JsonCursor given = root.at("format");
+  const std::string got = given.as_string();
+  if (got == format) return;
+  const std::string got_noun = format_noun(got), wanted_noun = format_noun(format);
+  std::string why;
+  if (!got_noun.empty() && !wanted_noun.empty()) why = ": this file is " + got_noun + ", not " + wanted_noun;
+  given.fail("expected \"" + std::string(format) + "\" (got " + given.describe() + why + ")");
 }
 
 void JsonCursor::no_unknown_keys(const std::vector<std::string>& allowed) const {

@@ -40,6 +40,21 @@ OutputKind output_kind(const std::string& path) {
   return OutputKind::replaced;
 }
 
+// `path` with symbolic links followed to what they name, also when that does not exist yet
+// (fs::canonical fails on a dangling link, and renaming over the link would replace it).
+// Linux's limit of 40 links guards against a loop.
+fs::path follow_links(const fs::path& path) {
+  constexpr int kMaxLinks = 40;  // Linux's MAXSYMLINKS, path_resolution(7)
+  fs::path p = path;
+  std::error_code ec;
+  for (int hops = 0; hops < kMaxLinks && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path link = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = link.is_absolute() ? link : (p.parent_path() / link).lexically_normal();
+  }
+  return p;
+}
+
 }  // namespace
 
 OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs) : path_(std::move(path)) {
@@ -58,12 +73,9 @@ OutputFile::OutputFile(std::string path, const std::vector<std::string>& inputs)
     if (!file_) throw InputError(path_, "", std::string("cannot write: ") + std::strerror(errno));
     return;
   }
-  // A symbolic link is followed: the file it names is replaced, the link stays a link.
-  fs::path target(path_);
-  if (fs::is_symlink(fs::symlink_status(target, ec))) {
-    const fs::path resolved = fs::canonical(target, ec);
-    if (!ec) target = resolved;
-  }
+  // A symbolic link is followed: the file it names is replaced (or created, when the link
+  // dangles), the link stays a link.
+  const fs::path target = follow_links(path_);
   rename_to_ = target.string();
   const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   tmp_ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();

@@ -22,18 +22,32 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+namespace {
+// Words and candidates longer than this get no hint: it bounds one comparison to 64 x 64 steps.
+// Real names (layers, devices, keys) are far shorter.
+constexpr size_t kMaxHintNameLength = 64;
+}  // namespace
+
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  // A typo changes a few characters; a third of the word is the usual threshold for hints.
+  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  // The cost is bounded by name length: edit_distance is |word| x |candidate|, and a hostile file
+  // with 200,000-character names would spend minutes on hints (docs/robustness.md). No one
+  // misspells a name that long, so such words and candidates get no hint.
+  if (word.size() > kMaxHintNameLength) return "";
   std::string best;
   size_t best_distance = SIZE_MAX;
   for (const auto& c : candidates) {
+    if (c.size() > kMaxHintNameLength) continue;
+    // The distance is at least the difference in length: such candidates cannot be within limit.
+    const size_t length_gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (length_gap > limit) continue;
     size_t d = edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;
       best = c;
     }
   }
-  // A typo changes a few characters; a third of the word is the usual threshold for hints.
-  size_t limit = std::max<size_t>(2, word.size() / 3);
   return best_distance <= limit ? best : std::string();
 }
 

@@ -137,8 +137,9 @@ struct Scenario {
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario scenario_from_json(const Json& doc, const std::string& file);
 // The scenario's model: model_path loaded, cut after layer `model_until` when that is set
-// (model::model_prefix). InputError at /model_until when no layer has that name or it does not end
-// a prefix. Every command that plans or simulates a scenario loads its model through this.
+// (model::model_prefix). InputError at /model when the file is not there, at /model_until when no
+// layer has that name or it does not end a prefix; errors inside the model file name that file.
+// Every command that plans or simulates a scenario loads its model through this.
 model::ModelGraph load_scenario_model(const Scenario& scenario);
 // Applies one "/json/pointer=value" override to a document; InputError when malformed.
 void apply_override(Json& doc, const std::string& override_text, const std::string& file);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "edgepart/util/sim_clock.hpp"
+
 namespace edgepart::sim {
 
 class SimTime {
@@ -15,8 +17,8 @@ public:
   static constexpr SimTime from_ns(int64_t ns) { return SimTime(ns); }
   // Rounds to the nearest nanosecond; times beyond the range (about 292 years) saturate to max().
   static SimTime from_seconds(double s) {
-    double ns = std::nearbyint(s * 1e9);
-    if (!(ns < 9.2e18)) return max();
+    double ns = std::nearbyint(s * sim_clock::kTicksPerSecond);
+    if (!(ns < sim_clock::kMax_s * sim_clock::kTicksPerSecond)) return max();
     return SimTime(static_cast<int64_t>(ns));
   }
   static constexpr SimTime max() { return SimTime(std::numeric_limits<int64_t>::max()); }

@@ -4,6 +4,7 @@
 // is wrong (and none crashes).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <map>
@@ -83,6 +84,64 @@ TEST(ImportCommand, RefusesToWriteOverItsInput) {
   EXPECT_EQ(slurp(copy.string()), before);
 }
 
+// The external-data file a model reads is an input too: `import m.onnx -o m.bin` overwrote it.
+TEST(ImportCommand, RefusesToWriteOverTheModelsExternalData) {
+  TempDir tmp;
+  for (const char* f : {"external_values.onnx", "external_values.bin"})
+    fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx" / f, tmp / f);
+  const std::string bin = (tmp / "external_values.bin").string();
+  const std::string before = slurp(bin);
+  auto r = run_edgepart({"import", (tmp / "external_values.onnx").string(), "-o", bin});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr(bin + ": refusing to write the output over an input file"));
+  EXPECT_EQ(slurp(bin), before);
+}
+
+// External data is confined to the model's folder by real path: a link inside it to a device or
+// to a file elsewhere is not read (it was: /dev/zero as zeros, /etc/passwd echoed as a number),
+// and a FIFO there is refused instead of blocking forever.
+TEST(OnnxExternalData, LinksOutOfTheFolderAreNotReadAndFifosAreRefused) {
+  const std::string clip_needs = "node 'clip' (Clip): needs the values of its min (initializer 'lo'), but its data is stored "
+                                 "externally in 'external_values.bin', outside the model's folder (not read)";
+  for (const char* target : {"/dev/zero", "/etc/passwd"}) {
+    TempDir tmp;
+    fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/external_values.onnx", tmp / "m.onnx");
+    fs::create_symlink(target, tmp / "external_values.bin");
+    auto r = run_edgepart({"inspect", (tmp / "m.onnx").string()});
+    EXPECT_EQ(r.exit_code, 2) << target << ": " << r.err;
+    EXPECT_EQ(r.err_lines(), 1u) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr(clip_needs)) << target;
+  }
+  {
+    TempDir tmp;
+    fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/external_values.onnx", tmp / "m.onnx");
+    ASSERT_EQ(::mkfifo((tmp / "external_values.bin").c_str(), 0600), 0);
+    auto r = run_edgepart({"inspect", (tmp / "m.onnx").string()});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err_lines(), 1u) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr("initializer 'lo': external data 'external_values.bin': cannot read: a FIFO, "
+                                            "not a regular file"));
+  }
+  {
+    // A link that stays inside the folder is followed.
+    TempDir tmp;
+    fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/external_values.onnx", tmp / "m.onnx");
+    fs::copy_file(fs::path(EDGEPART_SOURCE_DIR) / "tests/data/onnx/external_values.bin", tmp / "real.bin");
+    fs::create_symlink("real.bin", tmp / "external_values.bin");
+    auto r = run_edgepart({"inspect", (tmp / "m.onnx").string(), "--format", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+}
+
+// The model file itself: a FIFO was opened blocking and never returned.
+TEST(OnnxExternalData, FifoAsTheModelIsRefused) {
+  TempDir tmp;
+  ASSERT_EQ(::mkfifo((tmp / "m.onnx").c_str(), 0600), 0);
+  auto r = run_edgepart({"inspect", (tmp / "m.onnx").string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("cannot read: a FIFO, not a regular file"));
+}
+
 TEST(ImportCommand, RejectsJsonModels) {
   auto r = run_edgepart({"import", "models/vgg16.json"});
   EXPECT_EQ(r.exit_code, 2);
@@ -92,6 +151,15 @@ TEST(ImportCommand, RejectsJsonModels) {
 // file -> a substring the one error line must contain (written from what each file breaks).
 const std::map<std::string, std::string> kBad = {
     {"bad_wire_type.onnx", "not a valid ONNX file: protobuf wire type 7"},
+    // Sizes from file data that overflow 64 bits: dims x element size wrapped to 0 and an empty
+    // raw_data passed the size check (a read out of bounds); SAME and Pad arithmetic overflowed.
+    {"bytes_overflow_int64.onnx", "initializer 'shape': dims [2305843009213693952] of INT64 overflow 64-bit arithmetic (bytes)"},
+    {"bytes_overflow_float.onnx", "initializer 'shape': dims [4294967296,1073741824] of FLOAT overflow 64-bit arithmetic (bytes)"},
+    {"bytes_overflow_external.onnx", "initializer 'shape': dims [2305843009213693952] of INT64 overflow 64-bit arithmetic (bytes)"},
+    {"same_pads_overflow.onnx", "node 'conv' (Conv): sizes overflow 64-bit arithmetic"},
+    {"pads_overflow.onnx", "node 'pad' (Pad): sizes overflow 64-bit arithmetic"},
+    {"opset_huge.onnx", "opset_import version 4611686018427387904 of the default ONNX domain is not a real opset (at most 1000)"},
+    {"opset_twice.onnx", "two opset_import entries for the default ONNX domain (versions 13 and 11)"},
     {"batch_4.onnx", "graph input 'x': must be [N,C,H,W] with batch 1"},
     {"clip_unavailable.onnx", "node 'clip' (Clip): needs the values of its min (initializer 'lo'), but its data is stored externally in 'weights.bin'"},
     {"cycle.onnx", "the nodes form a cycle: node 'n2' (Relu) -> node 'n1' (Add) -> node 'n2' (Relu)"},

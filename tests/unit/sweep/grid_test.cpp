@@ -26,6 +26,22 @@ TEST(Axis, IntegerRangeIncludesTheEndWhenItLands) {
   EXPECT_EQ(texts(parse_axis("/x=7:7:2")), (std::vector<std::string>{"7"}));
 }
 
+TEST(Axis, IntegerRangeIsExactNearTheEndsOfInt64) {
+  // Doubles cannot tell 2^63 - 2 from 2^63 - 1: the values must come from the integers.
+  EXPECT_EQ(texts(parse_axis("/seed=9223372036854775805:9223372036854775807:1")),
+            (std::vector<std::string>{"9223372036854775805", "9223372036854775806", "9223372036854775807"}));
+  EXPECT_EQ(texts(parse_axis("/x=-9223372036854775808:9223372036854775807:9223372036854775807")),
+            (std::vector<std::string>{"-9223372036854775808", "-1", "9223372036854775806"}));
+  // Beyond int64 (was a double converted to int64: undefined behaviour, "got -9223372036854775808").
+  try {
+    parse_axis("/seed=18446744073709551615:18446744073709551615:1");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.message(), "the integer 18446744073709551615 is out of range (at most 9223372036854775807)");
+  }
+  EXPECT_THROW(parse_axis("/x=0:9223372036854775807:1"), InputError);  // far too many values
+}
+
 TEST(Axis, FloatRangeHasNoDrift) {
   // 0 + i*0.1 for i = 0..10: (1-0)/0.1 = 9.999999999999998 in doubles, yet 1 lands; 3*0.1 is
   // 0.30000000000000004 in doubles and is written 0.3.

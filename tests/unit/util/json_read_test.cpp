@@ -1,6 +1,7 @@
 // The strict JSON reader (DESIGN §9): every failure is an InputError naming the file and the JSON
 // pointer (or "line L, column C" for text that is not JSON at all). The expected pointers, lines
 // and columns below are read off the literal documents by hand.
+#include "edgepart/util/json_checks.hpp"
 #include "edgepart/util/json_read.hpp"
 
 #include <gmock/gmock.h>
@@ -194,6 +195,39 @@ TEST(ParseJson, DuplicateKeyIsRefused) {
   EXPECT_EQ(e.message(), "duplicate key 'kernel' in one object");
   // The same key in different objects, or as a string value, is fine.
   EXPECT_NO_THROW(parse(R"({"a": {"k": 1}, "b": {"k": 2}, "k": "k", "l": ["k", "k"]})"));
+}
+
+TEST(ParseJson, DuplicateKeyWrittenWithAnEscapeIsRefused) {
+  // "\u006b" is "k": nlohmann would keep the second one.
+  auto e = input_error([] { parse("{\"k\": 1, \"\\u006b\": 2}"); });
+  EXPECT_EQ(e.where(), "line 1, column 10");
+  EXPECT_EQ(e.message(), "duplicate key 'k' in one object");
+}
+
+TEST(ParseJson, NulByteIsRefused) {
+  // nlohmann takes NUL for the end of the input: the second object was silently ignored.
+  auto e = input_error([] { parse(std::string("{\"a\": 1}\n\0{\"b\": 2}", 18)); });
+  EXPECT_EQ(e.where(), "line 2, column 1");
+  EXPECT_EQ(e.message(), "a NUL byte (JSON text cannot contain one)");
+}
+
+TEST(ParseJsonIfJson, NestingBoundAppliesAndBareWordsAreNotJson) {
+  auto e = input_error([] { parse_json_if_json(std::string(60000, '[') + std::string(60000, ']'), "s.json", "--set /x"); });
+  EXPECT_EQ(e.file(), "s.json");
+  EXPECT_EQ(e.where(), "--set /x");
+  EXPECT_THAT(e.message(), HasSubstr("nested deeper than 64"));
+  EXPECT_FALSE(parse_json_if_json("hello", "", "").has_value());
+  EXPECT_EQ(parse_json_if_json("[1, 2]", "", "").value(), Json::array({1, 2}));
+}
+
+TEST(ExpectFormat, NamesTheFormatOfTheFileGiven) {
+  const Json doc = Json{{"format", "edgepart.model"}};
+  auto e = input_error([&] { expect_format(JsonCursor(doc, "m.json"), "edgepart.scenario"); });
+  EXPECT_EQ(e.where(), "/format");
+  EXPECT_EQ(e.message(), "expected \"edgepart.scenario\" (got \"edgepart.model\": this file is a model, not a scenario)");
+  const Json other = Json{{"format", "x"}};
+  EXPECT_EQ(input_error([&] { expect_format(JsonCursor(other, "m.json"), "edgepart.plan"); }).message(),
+            "expected \"edgepart.plan\" (got \"x\")");
 }
 
 TEST(ReadFile, MissingFileAndDirectoryAreInputErrors) {
