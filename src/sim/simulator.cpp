@@ -154,6 +154,20 @@ struct Xfer {
   double latency_end_s = 0;
 };
 
+// The time a resource is held by at least one holder: the union of the holding intervals, kept
+// in O(1) memory (holds and releases come in time order).
+struct BusyClock {
+  int holders = 0;
+  double since_s = 0, total_s = 0;
+  void hold(double at_s) {
+    if (holders++ == 0) since_s = at_s;
+  }
+  void release(double at_s) {
+    EDGEPART_ASSERT(holders > 0, "a network resource released more often than held");
+    if (--holders == 0) total_s += at_s - since_s;
+  }
+};
+
 struct Source {
   int device = 0;
   int64_t quota = 0, issued = 0;
@@ -254,6 +268,8 @@ private:
   std::vector<double> up_free_s_, down_free_s_;
   std::vector<int> pending_xfers_;  // waiting for the medium / their up and down links, FIFO
   std::vector<int> fair_active_;
+  BusyClock medium_clock_;
+  std::vector<BusyClock> up_clock_, down_clock_;
 
   std::vector<WorkItem> pull_queue_;  // sorted by (request, task)
   std::vector<WorkItem> ready_;       // made ready during the current instant
@@ -284,6 +300,8 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timin
   down_busy_.assign(static_cast<size_t>(n_), 0);
   up_free_s_.assign(static_cast<size_t>(n_), 0.0);
   down_free_s_.assign(static_cast<size_t>(n_), 0.0);
+  up_clock_.assign(static_cast<size_t>(n_), BusyClock{});
+  down_clock_.assign(static_cast<size_t>(n_), BusyClock{});
   build_channels();
   build_sources();
   metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_);
@@ -464,6 +482,11 @@ SimResult Engine::run() {
     if (!stuck) break;
   }
   stats_.end_s = now_.seconds();
+  stats_.medium_busy_s = medium_clock_.total_s;
+  for (int d = 0; d < n_; ++d) {
+    stats_.uplink_busy_s.push_back(up_clock_[static_cast<size_t>(d)].total_s);
+    stats_.downlink_busy_s.push_back(down_clock_[static_cast<size_t>(d)].total_s);
+  }
   return std::move(*metrics_).result(stats_);
 }
 
@@ -993,10 +1016,14 @@ void Engine::start_xfer(int x, double start_s) {
   xf.start_s = start_s;
   if (!fair_) {
     xf.holds_link = true;
-    if (shared_) medium_busy_ = true;
-    else {
+    if (shared_) {
+      medium_busy_ = true;
+      medium_clock_.hold(start_s);
+    } else {
       up_busy_[static_cast<size_t>(xf.from)] = 1;
       down_busy_[static_cast<size_t>(xf.to)] = 1;
+      up_clock_[static_cast<size_t>(xf.from)].hold(start_s);
+      down_clock_[static_cast<size_t>(xf.to)].hold(start_s);
     }
   }
   TransferSpan span{xf.item.request, xf.item.task, def(xf.item).info, xf.from, xf.to, xf.bytes, start_s, start_s};
@@ -1018,6 +1045,7 @@ void Engine::begin_bits(int x, double at_s) {
   xf.seg_start_s = at_s;
   if (fair_) {
     xf.holds_link = true;
+    medium_clock_.hold(at_s);
     fair_active_.push_back(x);
     refresh_fair(at_s, -1);
     return;
@@ -1091,6 +1119,7 @@ void Engine::release_link(int xi, double at_s) {
     auto it = std::find(fair_active_.begin(), fair_active_.end(), xi);
     if (it != fair_active_.end()) {
       fair_active_.erase(it);
+      medium_clock_.release(at_s);
       refresh_fair(at_s, -1);
     }
     return;
@@ -1098,11 +1127,14 @@ void Engine::release_link(int xi, double at_s) {
   if (shared_) {
     medium_busy_ = false;
     medium_free_s_ = at_s;
+    medium_clock_.release(at_s);
   } else {
     up_busy_[static_cast<size_t>(x.from)] = 0;
     down_busy_[static_cast<size_t>(x.to)] = 0;
     up_free_s_[static_cast<size_t>(x.from)] = at_s;
     down_free_s_[static_cast<size_t>(x.to)] = at_s;
+    up_clock_[static_cast<size_t>(x.from)].release(at_s);
+    down_clock_[static_cast<size_t>(x.to)].release(at_s);
   }
 }
 
