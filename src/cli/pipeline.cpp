@@ -14,7 +14,9 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
-      inputs(scenario.input_files()) {}
+      inputs(scenario.input_files()) {
+  for (const auto& w : scenario::rate_warnings(scenario.network)) spdlog::warn("{}: {}", scenario_file, w);
+}
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
   const bool own = name == scenario.strategy.name;

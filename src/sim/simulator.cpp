@@ -316,13 +316,9 @@ void Engine::build_channels() {
       if (i == j) continue;
       const std::string& a = sc_.devices[static_cast<size_t>(i)].name;
       const std::string& b = sc_.devices[static_cast<size_t>(j)].name;
-      // The per-pair override as Cluster::rate_mbps finds it (the last matching entry wins).
-      const scenario::ChannelSpec* spec = &sc_.network.channel;
-      for (const auto& l : sc_.network.links)
-        if ((l.from == a && l.to == b) || (l.symmetric && l.from == b && l.to == a)) spec = &l.channel;
       // Named after the link, not numbered: adding a device never shifts another link's draws.
       channels_[static_cast<size_t>(i * n_ + j)] =
-          make_channel(*spec, cluster_.rate_mbps(i, j), opt_.seed, "channel/" + a + "->" + b);
+          make_channel(cluster_.channel(i, j), cluster_.rate_mbps(i, j), opt_.seed, "channel/" + a + "->" + b);
     }
 }
 
