@@ -152,6 +152,7 @@ struct Xfer {
   bool in_latency = false;
   bool holds_link = false;  // started: holds the medium or its up and down links (fair: active)
   double latency_end_s = 0;
+  double bits_start_s = 0;  // when its first bit moved (after the latency)
 };
 
 // The time a resource is held by at least one holder: the union of the holding intervals, kept
@@ -175,7 +176,18 @@ struct Source {
   RngStream arrivals;
   RngStream cache;
   int rate_peer = -1;  // the device whose link from this source picks the variant (plan::rate_peer_of)
+  // What the source knows of its uplink's rate (CIC's decision): the throughput of the last
+  // transfer it completed to rate_peer, and when (docs/simulator.md "Workloads").
+  double measured_rate_mbps = 0;
+  double measured_at_s = -std::numeric_limits<double>::infinity();
 };
+
+// How long a throughput measurement stands for the uplink's rate. Our choice (no paper gives one):
+// 1 s is 100 coherence times of the default scenario's indoor Wi-Fi (10 ms), so under a steady
+// workload the estimate is a recent transfer; an older one (nothing sent for a second, e.g. after
+// choosing the all-local variant, which sends nothing to measure) gives way to the planning rate,
+// so the source offloads again and measures anew instead of staying local for ever.
+constexpr double kRateMeasurementMaxAge_s = 1.0;
 
 class Engine {
 public:
@@ -420,9 +432,12 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
   return static_cast<int>(graphs_.size()) - 1;
 }
 
+// The rate a source can know (not the channel's instantaneous rate, which no device observes):
+// its last measured throughput to the rate peer while recent, else the link's planning rate.
 double Engine::uplink_rate_mbps(const Source& source, SimTime now) {
   if (source.rate_peer < 0) return cluster_.network.bandwidth_mbps;
-  return channels_[static_cast<size_t>(source.device * n_ + source.rate_peer)]->rate_mbps_at(now);
+  if (now.seconds() - source.measured_at_s <= kRateMeasurementMaxAge_s) return source.measured_rate_mbps;
+  return cluster_.rate_mbps(source.device, source.rate_peer);
 }
 
 SimResult Engine::run() {
@@ -503,7 +518,7 @@ void Engine::on_arrival(const RequestArrival& e) {
     push(SimTime::from_seconds(next), RequestArrival{e.source, next});
   }
 
-  // CIC: the variant whose band holds the source's current uplink rate.
+  // CIC: the variant whose band holds the source's estimate of its uplink rate.
   const int variant = opt_.variant >= 0 ? opt_.variant
                                          : static_cast<int>(&plan_.variant_for_rate(uplink_rate_mbps(src, now_)) - plan_.variants.data());
   const Graph* g = &graphs_[static_cast<size_t>(src.graph_of_variant[static_cast<size_t>(variant)])];
@@ -1039,6 +1054,7 @@ void Engine::begin_bits(int x, double at_s) {
   Xfer& xf = xfers_[static_cast<size_t>(x)];
   xf.in_latency = false;
   xf.seg_start_s = at_s;
+  xf.bits_start_s = at_s;
   if (fair_) {
     xf.holds_link = true;
     medium_clock_.hold(at_s);
@@ -1144,6 +1160,13 @@ void Engine::finish_xfer(int x) {
   const WorkItem w = xf.item;
   TransferSpan span{w.request, w.task, def(w).info, xf.from, xf.to, xf.bytes, xf.start_s, end_s};
   for (auto* o : obs_) o->on_transfer_end(span);
+  // A source learns its uplink's rate from what it sends there: bits / time the bits moved.
+  if (const double moving_s = end_s - xf.bits_start_s; xf.bytes > 0 && moving_s > 0)
+    for (auto& src : sources_)
+      if (src.device == xf.from && src.rate_peer == xf.to) {
+        src.measured_rate_mbps = xf.bytes * 8.0 / moving_s / 1e6;
+        src.measured_at_s = end_s;
+      }
   if (stale(w)) return;
   TaskState& t = state(w);
   t.xfer = -1;

@@ -556,5 +556,33 @@ TEST(Simulator, CicVariantFollowsTheUplinkRate) {
   EXPECT_EQ(r.requests[0].variant, 0);
 }
 
+// CIC decides on a rate the source can know: the throughput of its last transfer to the server
+// while under 1 s old, else the planning rate; never the channel's instantaneous rate. The link
+// is planned at 100 Mbit/s but carries 10 (a one-point trace). Closed loop, one client:
+//  r0 at 0: nothing measured -> 100 -> offload: 1 ms + 1e5 B at 10 Mbit/s (80 ms) = 0.081 s,
+//     then 2 GFLOP on es (40 GFLOP/s) 0.05 s: done at 0.131; measured 10 Mbit/s at 0.081.
+//  r1..r5 at 0.131, 0.331, ..., 0.931 (measurement 0.05 .. 0.85 s old) -> 10 -> local, 0.2 s each
+//     (2 GFLOP at 10 GFLOP/s).
+//  r6 at 1.131: the measurement is 1.05 s old -> planning rate -> offload again.
+TEST(Simulator, CicDecidesOnTheMeasuredThroughputNotTheChannel) {
+  auto s = two_devices();
+  scenario::TraceChannel tr;
+  tr.points = std::make_shared<const scenario::TracePoints>(scenario::TracePoints{{0.0, 10.0}});
+  s.network.channel = tr;
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  plan::Variant off;
+  off.min_rate_mbps = 50;
+  off.tasks = {transfer(0, 0, 1, 1e5, {}), compute(1, 1, 2, {0})};
+  p.variants[0].max_rate_mbps = 50;
+  p.variants.push_back(off);
+  p.rate_peer = 1;
+  auto r = run(s, p, 1, 7);
+  const std::vector<int> want = {1, 0, 0, 0, 0, 0, 1};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(r.requests[i].variant, want[i]) << "request " << i;
+  EXPECT_NEAR(r.requests[0].latency_s(), 0.131, 1e-9);
+  EXPECT_NEAR(r.requests[1].arrival_s, 0.131, 1e-9);
+  EXPECT_NEAR(r.requests[6].arrival_s, 1.131, 1e-9);
+}
+
 }  // namespace
 }  // namespace edgepart::sim
