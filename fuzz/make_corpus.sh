@@ -26,7 +26,7 @@ cp "$root"/tests/data/fuzz/protocol_*.bin "$out/protocol/" 2>/dev/null || true
   cat "$root/scenarios/default.json"
 } > "$out/scenario/default_with_overrides.txt"
 {
-  printf '/network/channel={"kind":"gilbert_elliott","good_mbps":80,"bad_mbps":5}\n/strategy/name=modnn\n---\n'
+  printf '/network/channel={"kind":"gilbert_elliott","good_factor":0.8,"bad_factor":0.05}\n/strategy/name=modnn\n---\n'
   cat "$root/scenarios/default.json"
 } > "$out/scenario/default_ge_channel.txt"
 

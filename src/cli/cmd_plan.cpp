@@ -11,6 +11,7 @@
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/plan/plan.hpp"
+#include "edgepart/report/summary.hpp"
 #include "edgepart/report/table.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/strategy/strategy.hpp"
@@ -44,6 +45,18 @@ std::string layer_range(const model::ModelGraph& g, int first, int last) {
   std::string a = g.layer(first).name;
   if (first == last) return a;
   return a + " .. " + g.layer(last).name + " (" + std::to_string(last - first + 1) + ")";
+}
+
+// " (local X ms: speedup 1.53x, 34.6 % lower)", or "... 2.10x slower" when the plan is slower
+// than local (a percentage "higher" grows without bound), or no ratio at all when a latency is
+// below the simulator's time resolution (report::compare_with_local).
+std::string local_comparison_text(double local_s, double latency_s) {
+  const auto cmp = report::compare_with_local(local_s, latency_s);
+  std::string text = " (local " + ms(local_s) + " ms: ";
+  if (!cmp) return text + "too short to compare, below the simulator's 1 ns time resolution)";
+  if (cmp->speedup >= 1)
+    return text + "speedup " + report::ratio_text(cmp->speedup) + ", " + report::fixed_text(cmp->reduction_pct, 1) + " % lower)";
+  return text + report::ratio_text(latency_s / local_s) + " slower)";
 }
 
 std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const scenario::Cluster& c,
@@ -88,14 +101,7 @@ std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const 
     if (task.dispatch == plan::Dispatch::pull) ++pulls;
   if (pulls > 0) text += " (+ the movements of " + std::to_string(pulls) + " pulled tiles)";
   text += "\npredicted latency: " + ms(p.predicted.latency_s) + " ms";
-  if (local && local->predicted.latency_s > 0) {
-    char buf[96];
-    const double ratio = local->predicted.latency_s / p.predicted.latency_s;
-    const double change = 100.0 * (1.0 - p.predicted.latency_s / local->predicted.latency_s);
-    std::snprintf(buf, sizeof buf, " (local %s ms: speedup %.2fx, %.1f %% %s)", ms(local->predicted.latency_s).c_str(), ratio,
-                  std::abs(change), change >= 0 ? "lower" : "higher");
-    text += buf;
-  }
+  if (local) text += local_comparison_text(local->predicted.latency_s, p.predicted.latency_s);
   if (const double m = v.predicted.measured_compute_s; m > 0) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "\ncompute time: %.1f %% from measured profiles, %.1f %% analytical (layers no profile covers)",

@@ -108,9 +108,7 @@ PlanBlocks plan_blocks(const plan::Plan& p, size_t variant, const model::ModelGr
 int run_verify_plan(const VerifyOptions& o, const std::string& path, const model::ModelGraph& g,
                     const cost::ModelAnalysis& a) {
   plan::Plan p = plan::load_plan(o.plan);
-  if (p.model_hash != g.content_hash())
-    throw InputError(o.plan, "/model/hash", "the plan was made for model '" + p.model_name + "' (" + p.model_hash +
-                                                "), not for " + path + " (" + g.content_hash() + ")");
+  plan::check_plan_model(p, o.plan, g, path);
   if (o.variant < 0 || static_cast<size_t>(o.variant) >= p.variants.size())
     throw InputError("", "--variant", "the plan has " + std::to_string(p.variants.size()) + " variant(s) (got " +
                                           std::to_string(o.variant) + ")");

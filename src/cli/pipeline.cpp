@@ -23,7 +23,9 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
-      inputs(input_files(scenario)) {}
+      inputs(input_files(scenario)) {
+  for (const auto& w : scenario::rate_warnings(scenario.network)) spdlog::warn("{}: {}", scenario_file, w);
+}
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
   try {
@@ -40,16 +42,7 @@ std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, cons
   if (!plan_file.empty()) {
     if (!strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
     plans.push_back(plan::load_plan(plan_file));
-    // Its compute tasks are timed from the model's layers and their regions (timing::CostModel).
-    if (plans.back().model_hash != graph.content_hash())
-      throw InputError(plan_file, "/model/hash", "the plan was made for model '" + plans.back().model_name + "' (" +
-                                                     plans.back().model_hash + "), not for " + scenario.model_path + " (" +
-                                                     graph.content_hash() + ")");
-    for (const auto& v : plans.back().variants)
-      for (const auto& st : v.stages)
-        if (static_cast<size_t>(st.last_layer) >= graph.size())
-          throw InputError(plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) + ", the model has " +
-                                                       std::to_string(graph.size()) + " layers");
+    plan::check_plan_model(plans.back(), plan_file, graph, scenario.model_path);
     inputs.push_back(plan_file);
   } else if (strategy == "all") {
     strategy::PlanRequest req = request();

@@ -345,6 +345,21 @@ Plan plan_from_json(const Json& doc, const std::string& file) {
 
 Plan load_plan(const std::string& path) { return plan_from_json(read_json_file(path), path); }
 
+void check_plan_model(const Plan& plan, const std::string& plan_file, const model::ModelGraph& graph,
+                      const std::string& model_file) {
+  if (plan.model_hash != graph.content_hash())
+    throw InputError(plan_file, "/model/hash", "the plan was made for model '" + plan.model_name + "' (" +
+                                                   plan.model_hash + "), not for " + model_file + " (" +
+                                                   graph.content_hash() + ")");
+  // Same architecture, so this holds unless the file was edited; compute tasks are timed from the
+  // model's layers and their regions, so a stage past the last layer must not reach the engine.
+  for (const auto& v : plan.variants)
+    for (const auto& st : v.stages)
+      if (static_cast<size_t>(st.last_layer) >= graph.size())
+        throw InputError(plan_file, "/variants", "a stage ends at layer " + std::to_string(st.last_layer) +
+                                                     ", the model has " + std::to_string(graph.size()) + " layers");
+}
+
 void validate_plan(const Plan& plan, const std::string& file) {
   const size_t n = plan.devices.size();
   if (n == 0) throw InputError(file, "/devices", "a plan needs at least one device");

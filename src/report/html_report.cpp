@@ -43,11 +43,7 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-std::string fix(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
+std::string fix(double v, int digits) { return fixed_text(v, digits); }
 
 // Tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten, about `n` of them.
 std::vector<double> nice_ticks(double lo, double hi, int n) {
@@ -141,9 +137,12 @@ std::string summary_table(const HtmlReportInput& in) {
       s += "<td colspan=\"5\">all failed</td>";
     }
     s += "<td>" + ms_text(st.predicted_latency_s) + "</td>";
-    s += "<td>" + (st.speedup ? fix(*st.speedup, 2) + "x" : std::string("-")) + "</td>";
+    s += "<td>" + (st.overloaded() ? "overloaded: " + esc(st.load->bottleneck) + " at utilisation " + fix(st.load->utilisation, 2)
+                          : st.speedup ? ratio_text(*st.speedup) : std::string("-")) + "</td>";
     s += "<td>" + (st.reduction_pct ? fix(*st.reduction_pct, 1) + " %" : std::string("-")) + "</td>";
-    s += "<td>" + fix(st.reliability.value, 3) + " [" + fix(st.reliability.ci_low, 3) + ", " + fix(st.reliability.ci_high, 3) + "]</td>";
+    s += "<td>" + (st.requests == 0 ? std::string("-")  // 0 out of 0: no interval
+                                    : fix(st.reliability.value, 3) + " [" + fix(st.reliability.ci_low, 3) + ", " +
+                                          fix(st.reliability.ci_high, 3) + "]") + "</td>";
     s += "<td>" + fix(st.throughput_rps, 2) + "</td>";
     const double per_req = st.requests > 0 ? st.bytes_sent / static_cast<double>(st.requests) : 0;
     s += "<td>" + esc(bytes_text(per_req)) + "</td><td>" + std::to_string(st.failed) + "</td></tr>";

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "edgepart/report/table.hpp"
+#include "edgepart/sim/time.hpp"
 #include "edgepart/util/error.hpp"
 
 namespace edgepart::report {
@@ -34,6 +35,27 @@ Interval wilson_interval(int64_t k, int64_t n, double z) {
   const double low = k == 0 ? 0.0 : std::max(0.0, centre - half);
   const double high = k == n ? 1.0 : std::min(1.0, centre + half);
   return {p, low, high};
+}
+
+std::optional<Load> load_of(const sim::SimResult& result, const scenario::Scenario& scenario) {
+  const scenario::Workload& w = scenario.workload;
+  if (w.arrival == scenario::Arrival::closed || result.requests.empty()) return std::nullopt;
+  // Every source issues at the workload's rate (docs/formats.md "workload").
+  const double sources = static_cast<double>(std::max<size_t>(1, w.sources.size()));
+  const double arrivals_per_s = sources * (w.arrival == scenario::Arrival::periodic ? 1.0 / w.period_s : w.rate_rps);
+  const double per_request = arrivals_per_s / static_cast<double>(result.requests.size());
+  Load worst;
+  auto consider = [&](const std::string& name, double busy_s) {
+    const double u = busy_s * per_request;
+    if (u > worst.utilisation) worst = Load{name, u};
+  };
+  for (size_t d = 0; d < result.devices.size(); ++d) consider("device " + scenario.devices[d].name, result.devices[d].busy_s);
+  consider("network (shared medium)", result.stats.medium_busy_s);
+  for (size_t d = 0; d < result.stats.uplink_busy_s.size(); ++d)
+    consider("uplink of " + scenario.devices[d].name, result.stats.uplink_busy_s[d]);
+  for (size_t d = 0; d < result.stats.downlink_busy_s.size(); ++d)
+    consider("downlink of " + scenario.devices[d].name, result.stats.downlink_busy_s[d]);
+  return worst;
 }
 
 StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,
@@ -75,6 +97,7 @@ StrategySummary summarize(const std::string& strategy, const sim::SimResult& res
     s.latency_s = st;
   }
   s.reliability = wilson_interval(met, s.requests);
+  s.load = load_of(result, scenario);
   const int64_t completed = s.requests - s.failed;
   s.throughput_rps = s.makespan_s > 0 ? static_cast<double>(completed) / s.makespan_s : 0;
 
@@ -105,10 +128,18 @@ StrategySummary summarize(const std::string& strategy, const sim::SimResult& res
   return s;
 }
 
+std::optional<LocalComparison> compare_with_local(double local_latency_s, double latency_s) {
+  const double resolution_s = sim::SimTime::from_ns(1).seconds();
+  if (!(local_latency_s >= resolution_s && latency_s >= resolution_s)) return std::nullopt;
+  return LocalComparison{local_latency_s / latency_s, (1.0 - latency_s / local_latency_s) * 100.0};
+}
+
 void set_speedup(StrategySummary& s, const StrategySummary& local) {
-  if (!s.latency_s || !local.latency_s || s.latency_s->mean <= 0) return;
-  s.speedup = local.latency_s->mean / s.latency_s->mean;
-  s.reduction_pct = (1.0 - s.latency_s->mean / local.latency_s->mean) * 100.0;
+  if (!s.latency_s || !local.latency_s || s.overloaded() || local.overloaded()) return;
+  const auto cmp = compare_with_local(local.latency_s->mean, s.latency_s->mean);
+  if (!cmp) return;
+  s.speedup = cmp->speedup;
+  s.reduction_pct = cmp->reduction_pct;
 }
 
 namespace {
@@ -148,6 +179,10 @@ Json strategy_json(const StrategySummary& s) {
   j["predicted_latency_s"] = number(s.predicted_latency_s);
   j["lossless"] = s.lossless;
   j["energy_j"] = optional_number(s.energy_j);
+  j["load"] = s.load ? Json{{"bottleneck", s.load->bottleneck},
+                            {"utilisation", number(s.load->utilisation)},
+                            {"overloaded", s.load->overloaded()}}
+                     : Json(nullptr);
   Json devices = Json::array();
   for (const auto& d : s.devices)
     devices.push_back(Json{{"name", d.name},
@@ -164,11 +199,7 @@ Json strategy_json(const StrategySummary& s) {
   return j;
 }
 
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
+std::string fixed(double v, int digits) { return fixed_text(v, digits); }
 
 // Shortest round-trip text of a double for CSV (the same value JSON would carry).
 std::string exact(double v) {
@@ -241,10 +272,12 @@ std::string report_to_table(const Report& report) {
     } else {
       row.insert(row.end(), 5, "-");
     }
-    row.push_back(s.speedup ? fixed(*s.speedup, 2) + "x" : "-");
+    row.push_back(s.overloaded() ? "overloaded" : s.speedup ? ratio_text(*s.speedup) : "-");
     row.push_back(s.reduction_pct ? fixed(*s.reduction_pct, 1) + "%" : "-");
-    row.push_back(fixed(s.reliability.value, 3) + " [" + fixed(s.reliability.ci_low, 3) + ", " +
-                  fixed(s.reliability.ci_high, 3) + "]");
+    // No requests, no estimate: Wilson's interval of 0 out of 0 is undefined, not [0, 0].
+    row.push_back(s.requests == 0 ? "-"
+                                  : fixed(s.reliability.value, 3) + " [" + fixed(s.reliability.ci_low, 3) + ", " +
+                                        fixed(s.reliability.ci_high, 3) + "]");
     row.push_back(fixed(s.throughput_rps, 2));
     row.push_back(bytes_text(s.requests > 0 ? s.bytes_sent / static_cast<double>(s.requests) : 0));
     row.push_back(std::to_string(s.failed));
@@ -256,7 +289,13 @@ std::string report_to_table(const Report& report) {
   std::string foot = "speedup = local mean latency / mean latency (same seed); faster = 1 - mean/local.";
   bool any_lossy = std::any_of(report.strategies.begin(), report.strategies.end(), [](const auto& s) { return !s.lossless; });
   if (any_lossy) foot += " * approximate (not lossless).";
-  return head + "\n" + t.render() + foot + "\n";
+  foot += "\n";
+  for (const auto& s : report.strategies)
+    if (s.overloaded())
+      foot += "warning: " + s.strategy + " is overloaded: " + s.load->bottleneck + " at utilisation " +
+              fixed(s.load->utilisation, 2) + " (arrivals x service time >= 1); its queue and latencies grow "
+              "with the number of requests, so no speedup is shown\n";
+  return head + "\n" + t.render() + foot;
 }
 
 }  // namespace edgepart::report

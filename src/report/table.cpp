@@ -83,4 +83,19 @@ std::string bytes_text(double bytes) {
   return buf;
 }
 
+std::string fixed_text(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  std::string text = buf;
+  if (text.front() == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
+  return text;
+}
+
+std::string ratio_text(double ratio) {
+  if (ratio >= 0.1) return fixed_text(ratio, 2) + "x";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2gx", ratio);
+  return buf;
+}
+
 }  // namespace edgepart::report

@@ -3,9 +3,12 @@
 #include "edgepart/scenario/cluster.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "edgepart/util/error.hpp"
+#include "edgepart/util/strings.hpp"
 
 namespace edgepart::scenario {
 
@@ -38,6 +41,35 @@ double Cluster::rate_mbps(int from, int to) const {
 double Cluster::latency_s(int from, int to) const {
   const LinkSpec* l = find_link(*this, from, to);
   return l ? l->latency_s : network.latency_s;
+}
+
+const ChannelSpec& Cluster::channel(int from, int to) const {
+  const LinkSpec* l = find_link(*this, from, to);
+  return l ? l->channel : network.channel;
+}
+
+namespace {
+std::string six_digits(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+}  // namespace
+
+std::vector<std::string> rate_warnings(const Network& network) {
+  std::vector<std::string> out;
+  auto check = [&out](const std::string& what, double bandwidth_mbps, const ChannelSpec& channel) {
+    const double mean_mbps = channel_mean_rate_mbps(channel, bandwidth_mbps);
+    // A relative 1e-9: the same rate written differently (a trace's mean in binary) is no news.
+    if (std::fabs(mean_mbps - bandwidth_mbps) <= 1e-9 * bandwidth_mbps) return;
+    out.push_back(what + ": the planning rate is " + format_number(bandwidth_mbps) + " Mbit/s but the " +
+                  channel_kind(channel) + " channel's mean rate is " + six_digits(mean_mbps) +
+                  " Mbit/s (plans assume the first, the simulator moves data at the second)");
+  };
+  check("network", network.bandwidth_mbps, network.channel);
+  for (const auto& l : network.links)
+    check("link " + l.from + (l.symmetric ? " <-> " : " -> ") + l.to, l.bandwidth_mbps, l.channel);
+  return out;
 }
 
 double Cluster::transfer_time_s(int from, int to, double bytes) const {

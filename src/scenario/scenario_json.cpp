@@ -103,18 +103,29 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
     return ConstantChannel{};
   }
   if (kind == "rayleigh") {
-    c.no_unknown_keys({"kind", "bandwidth_mhz", "snr_db", "coherence_ms"});
+    // The fading scales the link's bandwidth_mbps (its mean rate), so a channel bandwidth of its
+    // own would be a second, silently ignored rate: refused with the conversion.
+    if (auto v = c.find("bandwidth_mhz"))
+      v->fail("a Rayleigh channel scales its link's bandwidth_mbps (the mean rate) and has no bandwidth of its own: "
+              "remove bandwidth_mhz and set the link's bandwidth_mbps to the channel's ergodic capacity "
+              "B e^(1/snr) E1(1/snr) / ln 2 (20 MHz at 20 dB: 117.7 Mbit/s)");
+    c.no_unknown_keys({"kind", "snr_db", "coherence_ms"});
     RayleighChannel r;
-    if (auto v = c.find("bandwidth_mhz")) r.bandwidth_mhz = v->as_positive_number();
     if (auto v = c.find("snr_db")) r.snr_db = v->as_number_in(-50, 100);  // a plausible physical range
     if (auto v = c.find("coherence_ms")) r.coherence_ms = sim_duration_ms(*v);
     return r;
   }
   if (kind == "gilbert_elliott") {
-    c.no_unknown_keys({"kind", "good_mbps", "bad_mbps", "p_good_to_bad", "p_bad_to_good", "step_ms"});
+    // Absolute rates would not follow the link's bandwidth (a link override without a channel of
+    // its own inherited 100/10 Mbit/s): the states are factors of the link's bandwidth_mbps.
+    for (const char* old_key : {"good_mbps", "bad_mbps"})
+      if (auto v = c.find(old_key))
+        v->fail("Gilbert-Elliott rates are factors of the link's bandwidth_mbps: use good_factor and bad_factor "
+                "(good_mbps / bandwidth_mbps, bad_mbps / bandwidth_mbps)");
+    c.no_unknown_keys({"kind", "good_factor", "bad_factor", "p_good_to_bad", "p_bad_to_good", "step_ms"});
     GilbertElliottChannel g;
-    g.good_mbps = c.at("good_mbps").as_positive_number();
-    g.bad_mbps = c.at("bad_mbps").as_positive_number();  // 0 would stall a transfer forever
+    g.good_factor = c.at("good_factor").as_positive_number();
+    g.bad_factor = c.at("bad_factor").as_positive_number();  // 0 would stall a transfer forever
     if (auto v = c.find("p_good_to_bad")) g.p_good_to_bad = v->as_number_in(0, 1);
     if (auto v = c.find("p_bad_to_good")) g.p_bad_to_good = v->as_number_in(0, 1);
     if (auto v = c.find("step_ms")) g.step_ms = sim_duration_ms(*v);
@@ -125,7 +136,7 @@ ChannelSpec parse_channel(const JsonCursor& c, const std::string& scenario_file)
   JsonCursor file = c.at("file");
   t.path = resolve_relative(scenario_file, file.as_string());
   t.loop = c.bool_or("loop", true);
-  t.points = load_trace(t.path, file);
+  t.points = std::make_shared<const TracePoints>(load_trace(t.path, file));
   return t;
 }
 
@@ -276,6 +287,28 @@ std::string channel_kind(const ChannelSpec& spec) {
     case 2: return "gilbert_elliott";
     default: return "trace";
   }
+}
+
+double channel_mean_rate_mbps(const ChannelSpec& spec, double bandwidth_mbps) {
+  if (const auto* g = std::get_if<GilbertElliottChannel>(&spec)) {
+    // Stationary distribution of the two-state chain: P(bad) = p_gb / (p_gb + p_bg); a chain
+    // that never moves stays in the good state it starts in (the simulator's rule).
+    const double leave = g->p_good_to_bad + g->p_bad_to_good;
+    const double p_bad = leave > 0 ? g->p_good_to_bad / leave : 0.0;
+    return bandwidth_mbps * ((1 - p_bad) * g->good_factor + p_bad * g->bad_factor);
+  }
+  if (const auto* t = std::get_if<TraceChannel>(&spec)) {
+    // The simulator's profile (sim/channels/trace.cpp): the first rate before the first point,
+    // rate i on [t_i, t_i+1); looping, the last point's time is the period and its rate unused;
+    // otherwise the last rate holds for ever, so it is the long-run mean.
+    const TracePoints& pts = *t->points;
+    const double period_s = pts.back().first;
+    if (!t->loop || period_s <= 0) return pts.back().second;
+    double area = pts.front().first * pts.front().second;
+    for (size_t i = 0; i + 1 < pts.size(); ++i) area += (pts[i + 1].first - pts[i].first) * pts[i].second;
+    return area / period_s;
+  }
+  return bandwidth_mbps;  // constant; Rayleigh is normalised to mean 1 x the bandwidth
 }
 
 std::vector<std::string> Scenario::input_files() const {

@@ -154,6 +154,21 @@ struct Xfer {
   bool in_latency = false;
   bool holds_link = false;  // started: holds the medium or its up and down links (fair: active)
   double latency_end_s = 0;
+  double bits_start_s = 0;  // when its first bit moved (after the latency)
+};
+
+// The time a resource is held by at least one holder: the union of the holding intervals, kept
+// in O(1) memory (holds and releases come in time order).
+struct BusyClock {
+  int holders = 0;
+  double since_s = 0, total_s = 0;
+  void hold(double at_s) {
+    if (holders++ == 0) since_s = at_s;
+  }
+  void release(double at_s) {
+    EDGEPART_ASSERT(holders > 0, "a network resource released more often than held");
+    if (--holders == 0) total_s += at_s - since_s;
+  }
 };
 
 struct Source {
@@ -163,7 +178,18 @@ struct Source {
   RngStream arrivals;
   RngStream cache;
   int rate_peer = -1;  // the device whose link from this source picks the variant (plan::rate_peer_of)
+  // What the source knows of its uplink's rate (CIC's decision): the throughput of the last
+  // transfer it completed to rate_peer, and when (docs/simulator.md "Workloads").
+  double measured_rate_mbps = 0;
+  double measured_at_s = -std::numeric_limits<double>::infinity();
 };
+
+// How long a throughput measurement stands for the uplink's rate. Our choice (no paper gives one):
+// 1 s is 100 coherence times of the default scenario's indoor Wi-Fi (10 ms), so under a steady
+// workload the estimate is a recent transfer; an older one (nothing sent for a second, e.g. after
+// choosing the all-local variant, which sends nothing to measure) gives way to the planning rate,
+// so the source offloads again and measures anew instead of staying local for ever.
+constexpr double kRateMeasurementMaxAge_s = 1.0;
 
 class Engine {
 public:
@@ -256,6 +282,8 @@ private:
   std::vector<double> up_free_s_, down_free_s_;
   std::vector<int> pending_xfers_;  // waiting for the medium / their up and down links, FIFO
   std::vector<int> fair_active_;
+  BusyClock medium_clock_;
+  std::vector<BusyClock> up_clock_, down_clock_;
 
   std::vector<WorkItem> pull_queue_;  // sorted by (request, task)
   std::vector<WorkItem> ready_;       // made ready during the current instant
@@ -286,6 +314,8 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timin
   down_busy_.assign(static_cast<size_t>(n_), 0);
   up_free_s_.assign(static_cast<size_t>(n_), 0.0);
   down_free_s_.assign(static_cast<size_t>(n_), 0.0);
+  up_clock_.assign(static_cast<size_t>(n_), BusyClock{});
+  down_clock_.assign(static_cast<size_t>(n_), BusyClock{});
   build_channels();
   build_sources();
   metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_);
@@ -300,13 +330,9 @@ void Engine::build_channels() {
       if (i == j) continue;
       const std::string& a = sc_.devices[static_cast<size_t>(i)].name;
       const std::string& b = sc_.devices[static_cast<size_t>(j)].name;
-      // The per-pair override as Cluster::rate_mbps finds it (the last matching entry wins).
-      const scenario::ChannelSpec* spec = &sc_.network.channel;
-      for (const auto& l : sc_.network.links)
-        if ((l.from == a && l.to == b) || (l.symmetric && l.from == b && l.to == a)) spec = &l.channel;
       // Named after the link, not numbered: adding a device never shifts another link's draws.
       channels_[static_cast<size_t>(i * n_ + j)] =
-          make_channel(*spec, cluster_.rate_mbps(i, j), opt_.seed, "channel/" + a + "->" + b);
+          make_channel(cluster_.channel(i, j), cluster_.rate_mbps(i, j), opt_.seed, "channel/" + a + "->" + b);
     }
 }
 
@@ -408,9 +434,12 @@ int Engine::build_graph(int variant, const std::vector<int>& map) {
   return static_cast<int>(graphs_.size()) - 1;
 }
 
+// The rate a source can know (not the channel's instantaneous rate, which no device observes):
+// its last measured throughput to the rate peer while recent, else the link's planning rate.
 double Engine::uplink_rate_mbps(const Source& source, SimTime now) {
   if (source.rate_peer < 0) return cluster_.network.bandwidth_mbps;
-  return channels_[static_cast<size_t>(source.device * n_ + source.rate_peer)]->rate_mbps_at(now);
+  if (now.seconds() - source.measured_at_s <= kRateMeasurementMaxAge_s) return source.measured_rate_mbps;
+  return cluster_.rate_mbps(source.device, source.rate_peer);
 }
 
 SimResult Engine::run() {
@@ -466,6 +495,11 @@ SimResult Engine::run() {
     if (!stuck) break;
   }
   stats_.end_s = now_.seconds();
+  stats_.medium_busy_s = medium_clock_.total_s;
+  for (int d = 0; d < n_; ++d) {
+    stats_.uplink_busy_s.push_back(up_clock_[static_cast<size_t>(d)].total_s);
+    stats_.downlink_busy_s.push_back(down_clock_[static_cast<size_t>(d)].total_s);
+  }
   return std::move(*metrics_).result(stats_);
 }
 
@@ -492,7 +526,7 @@ void Engine::on_arrival(const RequestArrival& e) {
     push(SimTime::from_seconds(next), RequestArrival{e.source, next});
   }
 
-  // CIC: the variant whose band holds the source's current uplink rate.
+  // CIC: the variant whose band holds the source's estimate of its uplink rate.
   const int variant = opt_.variant >= 0 ? opt_.variant
                                          : static_cast<int>(&plan_.variant_for_rate(uplink_rate_mbps(src, now_)) - plan_.variants.data());
   const Graph* g = &graphs_[static_cast<size_t>(src.graph_of_variant[static_cast<size_t>(variant)])];
@@ -1001,10 +1035,14 @@ void Engine::start_xfer(int x, double start_s) {
   xf.start_s = start_s;
   if (!fair_) {
     xf.holds_link = true;
-    if (shared_) medium_busy_ = true;
-    else {
+    if (shared_) {
+      medium_busy_ = true;
+      medium_clock_.hold(start_s);
+    } else {
       up_busy_[static_cast<size_t>(xf.from)] = 1;
       down_busy_[static_cast<size_t>(xf.to)] = 1;
+      up_clock_[static_cast<size_t>(xf.from)].hold(start_s);
+      down_clock_[static_cast<size_t>(xf.to)].hold(start_s);
     }
   }
   TransferSpan span{xf.item.request, xf.item.task, def(xf.item).info, xf.from, xf.to, xf.bytes, start_s, start_s};
@@ -1024,8 +1062,10 @@ void Engine::begin_bits(int x, double at_s) {
   Xfer& xf = xfers_[static_cast<size_t>(x)];
   xf.in_latency = false;
   xf.seg_start_s = at_s;
+  xf.bits_start_s = at_s;
   if (fair_) {
     xf.holds_link = true;
+    medium_clock_.hold(at_s);
     fair_active_.push_back(x);
     refresh_fair(at_s, -1);
     return;
@@ -1099,6 +1139,7 @@ void Engine::release_link(int xi, double at_s) {
     auto it = std::find(fair_active_.begin(), fair_active_.end(), xi);
     if (it != fair_active_.end()) {
       fair_active_.erase(it);
+      medium_clock_.release(at_s);
       refresh_fair(at_s, -1);
     }
     return;
@@ -1106,11 +1147,14 @@ void Engine::release_link(int xi, double at_s) {
   if (shared_) {
     medium_busy_ = false;
     medium_free_s_ = at_s;
+    medium_clock_.release(at_s);
   } else {
     up_busy_[static_cast<size_t>(x.from)] = 0;
     down_busy_[static_cast<size_t>(x.to)] = 0;
     up_free_s_[static_cast<size_t>(x.from)] = at_s;
     down_free_s_[static_cast<size_t>(x.to)] = at_s;
+    up_clock_[static_cast<size_t>(x.from)].release(at_s);
+    down_clock_[static_cast<size_t>(x.to)].release(at_s);
   }
 }
 
@@ -1124,6 +1168,13 @@ void Engine::finish_xfer(int x) {
   const WorkItem w = xf.item;
   TransferSpan span{w.request, w.task, def(w).info, xf.from, xf.to, xf.bytes, xf.start_s, end_s};
   for (auto* o : obs_) o->on_transfer_end(span);
+  // A source learns its uplink's rate from what it sends there: bits / time the bits moved.
+  if (const double moving_s = end_s - xf.bits_start_s; xf.bytes > 0 && moving_s > 0)
+    for (auto& src : sources_)
+      if (src.device == xf.from && src.rate_peer == xf.to) {
+        src.measured_rate_mbps = xf.bytes * 8.0 / moving_s / 1e6;
+        src.measured_at_s = end_s;
+      }
   if (stale(w)) return;
   TaskState& t = state(w);
   t.xfer = -1;

@@ -32,7 +32,10 @@ struct Problem {
   int device = 0;   // cluster index of the source device
   int server = 1;   // cluster index of the server
   int layers = 0;
-  std::vector<double> t_device_s, t_server_s;       // per layer
+  std::vector<double> t_device_s, t_server_s;       // per layer (one task overhead each)
+  // The all-local split runs as one task (build_variant), so it pays the device's task overhead
+  // once: (layers - 1) x this less than the sum of t_device_s (all_local_saving_s).
+  double device_overhead_s = 0;
   std::vector<std::vector<int>> inputs;             // per layer: producer tensors (deduplicated)
   std::vector<std::vector<int>> consumers;          // per tensor: consuming layers (ascending, dedup.)
   std::vector<double> tensor_bytes;                 // per tensor: bytes when sent
@@ -63,6 +66,9 @@ using Split = std::vector<bool>;
 // True when the device side is closed under predecessors (no server layer feeds a device layer).
 bool is_valid_split(const Problem& problem, const Split& on_server);
 
+// What the all-local split saves by running as one task (build_variant): the device's task
+// overhead for every layer but one. split_latency_s and split_line include it.
+double all_local_saving_s(const Problem& problem, const Split& on_server);
 // T(split) as above. The split must be valid.
 double split_latency_s(const Problem& problem, const Split& on_server);
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "edgepart/model/graph.hpp"
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/util/json_read.hpp"
 
@@ -183,6 +184,12 @@ const DeviceRegion* task_region(const Variant& variant, const Task& task);
 Json plan_to_json(const Plan& plan);
 Plan plan_from_json(const Json& doc, const std::string& file);
 Plan load_plan(const std::string& path);
+// A plan file is run only on the model it was made for: its recorded hash must equal the model's
+// content hash (a zeroed or edited hash is a mismatch too) and every stage must end inside the
+// model. InputError at /model/hash or /variants otherwise. The one check behind `simulate --plan`,
+// `run --plan` and `verify --plan`.
+void check_plan_model(const Plan& plan, const std::string& plan_file, const model::ModelGraph& graph,
+                      const std::string& model_file);
 
 // Structural checks: task ids, deps acyclic and earlier, devices in range. InputError when broken.
 void validate_plan(const Plan& plan, const std::string& file);

@@ -44,6 +44,19 @@ struct LinkSummary {
   int64_t transfers = 0;
 };
 
+// The most loaded resource under open-loop arrivals (docs/simulator.md "Overload"): utilisation
+// = arrival rate x service demand per request, the demand measured in the run (the time the
+// resource was busy / requests issued). At >= 1 requests arrive faster than the resource serves
+// them: the queue, hence every latency, grows with the run's length.
+struct Load {
+  std::string bottleneck;  // "device es0", "network (shared medium)", "uplink of es1", "downlink of es2"
+  double utilisation = 0;
+  bool overloaded() const { return utilisation >= 1.0; }
+};
+// The load of a run; none for a closed loop (a client waits for its answer before the next
+// request, so the queue cannot grow) or when nothing was issued.
+std::optional<Load> load_of(const sim::SimResult& result, const scenario::Scenario& scenario);
+
 struct StrategySummary {
   std::string strategy;
   int64_t requests = 0, failed = 0, cache_hits = 0;
@@ -62,11 +75,24 @@ struct StrategySummary {
   std::vector<LinkSummary> links;
   std::optional<double> energy_j;  // sum over devices with power figures
   int64_t events = 0;              // simulator events (diagnostics)
+  std::optional<Load> load;        // open-loop arrivals only
+  bool overloaded() const { return load && load->overloaded(); }
 };
 
 StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,
                           const scenario::Scenario& scenario, const plan::Plan& plan);
-// Fills speedup and reduction_pct against the local baseline simulated with the same seed.
+// A latency compared with local's: speedup = local / latency, reduction_pct = (1 - latency /
+// local) * 100. None when either latency is below the simulator's time resolution (1 ns,
+// sim/time.hpp): a ratio of times the engine cannot tell from zero means nothing (a model of
+// almost no FLOPs gave "speedup 0.00x, 8e17 % higher"). The one rule for simulate, sweep, run and
+// the plan table.
+struct LocalComparison {
+  double speedup = 0;
+  double reduction_pct = 0;
+};
+std::optional<LocalComparison> compare_with_local(double local_latency_s, double latency_s);
+// Fills speedup and reduction_pct against the local baseline simulated with the same seed; left
+// empty when either run is overloaded (the ratio would depend on the number of requests).
 void set_speedup(StrategySummary& s, const StrategySummary& local);
 
 struct Report {

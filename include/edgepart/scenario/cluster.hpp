@@ -24,6 +24,9 @@ struct Cluster {
   // network default).
   double rate_mbps(int from, int to) const;
   double latency_s(int from, int to) const;
+  // The channel of the directed link from -> to (the same override as rate_mbps, else the
+  // network's); the simulator scales it by rate_mbps(from, to).
+  const ChannelSpec& channel(int from, int to) const;
   // DESIGN §3: latency_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
   double transfer_time_s(int from, int to, double bytes) const;
   // Indices of devices sorted by speed, fastest first (ties by index).
@@ -31,5 +34,10 @@ struct Cluster {
 };
 
 Cluster make_cluster(const Scenario& scenario);
+
+// One line per network default or link override whose planning rate (bandwidth_mbps) differs from
+// its channel's mean rate (channel_mean_rate_mbps), with both numbers: the plans assume the
+// first, the simulator moves data at the second. Empty when they agree.
+std::vector<std::string> rate_warnings(const Network& network);
 
 }  // namespace edgepart::scenario

@@ -4,6 +4,7 @@
 // `--set /json/pointer=value` overrides are applied to the document before parsing.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -45,30 +46,42 @@ struct Device {
   bool operator==(const Device&) const = default;
 };
 
-// Channel models (DESIGN §6), each a piecewise-constant rate profile in the simulator.
-struct ConstantChannel {
+// Channel models (DESIGN §6), each a piecewise-constant rate profile in the simulator. A link's
+// nominal bandwidth (`bandwidth_mbps`, the planning rate) and its channel are one thing: fading
+// scales the link's bandwidth, so a sweep or an override of the bandwidth moves what is simulated
+// (docs/simulator.md "Links and channels"). Only a trace is absolute (it is a measurement).
+struct ConstantChannel {          // rate = R, the link's bandwidth
   bool operator==(const ConstantChannel&) const = default;
 };
-struct RayleighChannel {          // rate = B log2(1 + snr |h|^2), |h|^2 ~ Exp(1), block fading
-  double bandwidth_mhz = 20;      // B
-  double snr_db = 20;             // mean SNR
+struct RayleighChannel {          // rate = R log2(1 + snr g) / E[log2(1 + snr g)], g = |h|^2 ~ Exp(1):
+  double snr_db = 20;             // mean SNR                                block fading of mean R
   double coherence_ms = 10;       // a new draw every coherence time
   bool operator==(const RayleighChannel&) const = default;
 };
-struct GilbertElliottChannel {    // two-state Markov chain, one step every step_ms
-  double good_mbps = 0, bad_mbps = 0;
+struct GilbertElliottChannel {    // two-state Markov chain, one step every step_ms:
+  double good_factor = 0, bad_factor = 0;  // rate = R x good_factor or R x bad_factor
   double p_good_to_bad = 0.1, p_bad_to_good = 0.3;
   double step_ms = 10;
   bool operator==(const GilbertElliottChannel&) const = default;
 };
-struct TraceChannel {             // CSV of (time_s, rate_mbps), looping
+using TracePoints = std::vector<std::pair<double, double>>;  // (time_s, rate_mbps)
+struct TraceChannel {             // CSV of (time_s, rate_mbps), looping; absolute rates
   std::string path;               // resolved relative to the scenario file
-  std::vector<std::pair<double, double>> points;  // loaded at parse time
+  // Loaded once at parse time and shared, never copied, by every link override and every
+  // directed link of the simulator that uses the trace (a 1 M-row trace on 32 devices was copied
+  // into all 992 links: 9.3 GB).
+  std::shared_ptr<const TracePoints> points;
   bool loop = true;
-  bool operator==(const TraceChannel&) const = default;
+  bool operator==(const TraceChannel& o) const {
+    return path == o.path && loop == o.loop && (points == o.points || (points && o.points && *points == *o.points));
+  }
 };
 using ChannelSpec = std::variant<ConstantChannel, RayleighChannel, GilbertElliottChannel, TraceChannel>;
 std::string channel_kind(const ChannelSpec& spec);  // "constant", "rayleigh", ...
+// The long-run mean rate (Mbit/s) of a link of bandwidth `bandwidth_mbps` under `spec`: the
+// bandwidth itself for constant and Rayleigh channels, bandwidth x the stationary mean factor for
+// Gilbert-Elliott, the time-weighted mean of a trace's period (without loop: its last rate).
+double channel_mean_rate_mbps(const ChannelSpec& spec, double bandwidth_mbps);
 
 // A per-pair override of the network's defaults (directed: from -> to; `symmetric` also adds to -> from).
 struct LinkSpec {

@@ -37,10 +37,10 @@ struct ChannelInfo {
 };
 const std::vector<ChannelInfo>& channel_table();
 
-// Builds the model for `spec`. `planning_rate_mbps` is the link's rate from the scenario
-// (Cluster::rate_mbps), used by the constant channel; `stream_name` names the link's random
-// stream under `seed`.
-std::unique_ptr<Channel> make_channel(const scenario::ChannelSpec& spec, double planning_rate_mbps,
+// Builds the model for `spec` on a link of bandwidth `bandwidth_mbps` (Cluster::rate_mbps, the
+// planning rate), which the constant, Rayleigh and Gilbert-Elliott channels scale (a trace is
+// absolute); `stream_name` names the link's random stream under `seed`.
+std::unique_ptr<Channel> make_channel(const scenario::ChannelSpec& spec, double bandwidth_mbps,
                                       uint64_t seed, const std::string& stream_name);
 
 }  // namespace edgepart::sim

@@ -37,6 +37,12 @@ struct SimStats {
   int64_t events = 0;         // events popped from the queue
   int64_t tasks = 0;          // compute, lookup and transfer tasks completed
   double end_s = 0;           // time of the last event
+  // How long each network resource was held by at least one transfer (the union of the holding
+  // intervals: a FIFO transfer holds it from its start, latency included; a flow on a fair medium
+  // from its first bit), for the utilisation of the report (docs/simulator.md "Overload"). A
+  // shared network has one medium; a switched one an uplink and a downlink per device.
+  double medium_busy_s = 0;
+  std::vector<double> uplink_busy_s, downlink_busy_s;  // by device index (switched networks)
 };
 
 struct SimResult {

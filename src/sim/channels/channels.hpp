@@ -16,17 +16,20 @@ private:
 };
 
 // Block fading: the gain |h|^2 ~ Exp(1) is redrawn every coherence time and held in between;
-// rate = B log2(1 + snr |h|^2) (Shannon capacity at the block's SNR). B in MHz gives Mbit/s.
+// the Shannon capacity at the block's SNR, log2(1 + snr |h|^2), relative to its mean (the
+// ergodic capacity per Hz, e^(1/snr) E1(1/snr) / ln 2) scales the link's bandwidth R:
+// rate = R log2(1 + snr |h|^2) / E[log2(1 + snr |h|^2)], so the mean rate is R.
 class RayleighChannel final : public Channel {
 public:
-  RayleighChannel(const scenario::RayleighChannel& spec, RngStream rng);
-  static double rate_for_gain(double bandwidth_mhz, double snr_linear, double gain);
+  RayleighChannel(const scenario::RayleighChannel& spec, double bandwidth_mbps, RngStream rng);
+  // E[log2(1 + snr g)] for g ~ Exp(1): e^(1/snr) E1(1/snr) / ln 2 (bit/s per Hz).
+  static double mean_log2_capacity(double snr_linear);
 
 private:
   double do_rate_mbps_at(SimTime t) override;
   SimTime do_next_change_after(SimTime t) override;
   void advance_to(SimTime t);
-  double bandwidth_mhz_, snr_linear_;
+  double mbps_per_bit_per_hz_, snr_linear_;  // R / E[log2(1 + snr g)]
   int64_t coherence_ns_;
   RngStream rng_;
   int64_t block_ = -1;  // the block whose gain is drawn
@@ -37,13 +40,15 @@ private:
 // the chain's stationary distribution (P(bad) = p_gb / (p_gb + p_bg)).
 class GilbertElliottChannel final : public Channel {
 public:
-  GilbertElliottChannel(const scenario::GilbertElliottChannel& spec, RngStream rng);
+  // The states' rates are bandwidth_mbps x good_factor and bandwidth_mbps x bad_factor.
+  GilbertElliottChannel(const scenario::GilbertElliottChannel& spec, double bandwidth_mbps, RngStream rng);
 
 private:
   double do_rate_mbps_at(SimTime t) override;
   SimTime do_next_change_after(SimTime t) override;
   void advance_to(SimTime t);
   scenario::GilbertElliottChannel spec_;
+  double good_mbps_, bad_mbps_;
   int64_t step_ns_;
   RngStream rng_;
   int64_t step_ = 0;
@@ -62,8 +67,8 @@ private:
   SimTime do_next_change_after(SimTime t) override;
   // Index of the point in force at t (within the period) and the start of the period.
   size_t locate(SimTime t, int64_t& period_start_ns) const;
-  std::vector<int64_t> times_ns_;
-  std::vector<double> rates_mbps_;
+  int64_t time_ns(size_t i) const { return SimTime::from_seconds((*points_)[i].first).ns(); }
+  std::shared_ptr<const scenario::TracePoints> points_;  // the scenario's, shared by every link
   bool loop_;
   int64_t period_ns_ = 0;
 };

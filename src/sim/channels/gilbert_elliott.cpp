@@ -3,8 +3,12 @@
 
 namespace edgepart::sim::detail {
 
-GilbertElliottChannel::GilbertElliottChannel(const scenario::GilbertElliottChannel& spec, RngStream rng)
-    : spec_(spec), step_ns_(SimTime::from_seconds(spec.step_ms * 1e-3).ns()), rng_(rng) {
+GilbertElliottChannel::GilbertElliottChannel(const scenario::GilbertElliottChannel& spec, double bandwidth_mbps,
+                                             RngStream rng)
+    : spec_(spec),
+      good_mbps_(bandwidth_mbps * spec.good_factor),
+      bad_mbps_(bandwidth_mbps * spec.bad_factor),
+      step_ns_(SimTime::from_seconds(spec.step_ms * 1e-3).ns()), rng_(rng) {
   EDGEPART_ASSERT(step_ns_ > 0, "Gilbert-Elliott step below 1 ns");
   double leave = spec.p_good_to_bad + spec.p_bad_to_good;
   double p_bad = leave > 0 ? spec.p_good_to_bad / leave : 0.0;  // stationary distribution
@@ -19,7 +23,7 @@ void GilbertElliottChannel::advance_to(SimTime t) {
 
 double GilbertElliottChannel::do_rate_mbps_at(SimTime t) {
   advance_to(t);
-  return bad_ ? spec_.bad_mbps : spec_.good_mbps;
+  return bad_ ? bad_mbps_ : good_mbps_;
 }
 
 SimTime GilbertElliottChannel::do_next_change_after(SimTime t) {

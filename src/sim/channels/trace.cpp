@@ -5,14 +5,11 @@
 
 namespace edgepart::sim::detail {
 
-TraceChannel::TraceChannel(const scenario::TraceChannel& spec) : loop_(spec.loop) {
-  EDGEPART_ASSERT(!spec.points.empty(), "trace channel without points");
-  for (const auto& [time_s, rate_mbps] : spec.points) {
-    times_ns_.push_back(SimTime::from_seconds(time_s).ns());
-    rates_mbps_.push_back(rate_mbps);
-  }
-  EDGEPART_ASSERT(std::is_sorted(times_ns_.begin(), times_ns_.end()), "trace points not sorted by time");
-  period_ns_ = times_ns_.back();
+TraceChannel::TraceChannel(const scenario::TraceChannel& spec) : points_(spec.points), loop_(spec.loop) {
+  EDGEPART_ASSERT(points_ && !points_->empty(), "trace channel without points");
+  for (size_t i = 1; i < points_->size(); ++i)
+    EDGEPART_ASSERT(time_ns(i - 1) <= time_ns(i), "trace points not sorted by time");
+  period_ns_ = time_ns(points_->size() - 1);
   if (period_ns_ <= 0) loop_ = false;  // a one-instant trace is a constant
 }
 
@@ -23,21 +20,27 @@ size_t TraceChannel::locate(SimTime t, int64_t& period_start_ns) const {
     period_start_ns = (local / period_ns_) * period_ns_;
     local -= period_start_ns;
   }
-  auto it = std::upper_bound(times_ns_.begin(), times_ns_.end(), local);
-  return it == times_ns_.begin() ? 0 : static_cast<size_t>(it - times_ns_.begin()) - 1;
+  // The first point after `local` (times converted to whole nanoseconds as they are compared).
+  size_t lo = 0, hi = points_->size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (time_ns(mid) <= local) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo == 0 ? 0 : lo - 1;
 }
 
 double TraceChannel::do_rate_mbps_at(SimTime t) {
   int64_t start = 0;
-  return rates_mbps_[locate(t, start)];
+  return (*points_)[locate(t, start)].second;
 }
 
 SimTime TraceChannel::do_next_change_after(SimTime t) {
   int64_t start = 0;
   size_t i = locate(t, start);
   int64_t local = t.ns() - start;
-  if (local < times_ns_[0]) return SimTime::from_ns(start + times_ns_[0]);
-  if (i + 1 < times_ns_.size()) return SimTime::from_ns(start + times_ns_[i + 1]);
+  if (local < time_ns(0)) return SimTime::from_ns(start + time_ns(0));
+  if (i + 1 < points_->size()) return SimTime::from_ns(start + time_ns(i + 1));
   return loop_ ? SimTime::from_ns(start + period_ns_) : SimTime::max();
 }
 

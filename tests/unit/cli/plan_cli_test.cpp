@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,32 @@ TEST(PlanCli, TableShowsBlocksAndLatency) {
   EXPECT_NE(r.out.find("strategy modnn on vgg16, 4 devices, 100 Mbit/s shared network"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("predicted latency:"), std::string::npos);
   EXPECT_NE(r.out.find("traffic:"), std::string::npos);
+}
+
+// A model of almost no FLOPs: one relu over 16 elements. At 1e6 GFLOP/s local takes 16 FLOPs /
+// 1e15 FLOP/s = 1.6e-14 s, below the simulator's 1 ns: no ratio (it printed "speedup 0.00x,
+// 800000000003199872.0 % higher"). At 1 GFLOP/s local takes 16 ns and MoDNN at least the 2 ms of
+// one transfer: a slowdown factor, never a percentage "higher" that grows without bound.
+TEST(PlanCli, TableComparesWithLocalOnlyWhenItMeansSomething) {
+  const fs::path dir = fs::temp_directory_path() / "edgepart_plan_cli_tiny";
+  fs::create_directories(dir);
+  { std::ofstream(dir / "m.json") << R"({"format": "edgepart.model", "version": 1, "name": "m", "input": [1, 4, 4],
+      "layers": [{"name": "r", "op": "relu"}]})"; }
+  { std::ofstream(dir / "s.json") << R"({"format": "edgepart.scenario", "version": 1, "name": "tiny", "model": "m.json",
+      "devices": [{"name": "a", "role": "source", "speed_gflops": 1000000}, {"name": "b", "speed_gflops": 1000000}],
+      "network": {"bandwidth_mbps": 100, "latency_ms": 2}})"; }
+  const std::string scenario = (dir / "s.json").string();
+  auto tiny = run_edgepart({"plan", scenario, "--strategy", "modnn", "--format", "table"});
+  ASSERT_EQ(tiny.exit_code, 0) << tiny.err;
+  EXPECT_NE(tiny.out.find("too short to compare, below the simulator's 1 ns time resolution)"), std::string::npos) << tiny.out;
+  EXPECT_EQ(tiny.out.find("speedup"), std::string::npos) << tiny.out;
+  auto slow = run_edgepart({"plan", scenario, "--strategy", "modnn", "--format", "table", "--set",
+                            "/devices/0/speed_gflops=1", "--set", "/devices/1/speed_gflops=1"});
+  ASSERT_EQ(slow.exit_code, 0) << slow.err;
+  EXPECT_NE(slow.out.find("x slower)"), std::string::npos) << slow.out;
+  EXPECT_EQ(slow.out.find("higher"), std::string::npos) << slow.out;
+  EXPECT_EQ(slow.out.find("0.00x"), std::string::npos) << slow.out;
+  fs::remove_all(dir);
 }
 
 TEST(PlanCli, SetOverridesApplyBeforeValidation) {

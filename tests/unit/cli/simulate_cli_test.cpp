@@ -153,4 +153,66 @@ TEST(SimulateCli, PlanFromAnotherModelIsRefused) {
   std::remove(plan.c_str());
 }
 
+// A plan whose recorded hash was zeroed (or edited) names no model: `simulate --plan` refuses it
+// at /model/hash with exit 2, as `verify --plan` does (one check, plan::check_plan_model).
+TEST(SimulateCli, PlanWithZeroedHashIsRefused) {
+  const std::string plan = "/tmp/edgepart_simulate_cli_zeroed_hash_plan.json";
+  const std::string make = std::string("cd '") + EDGEPART_SOURCE_DIR + "' && '" + EDGEPART_BIN +
+                           "' plan scenarios/default.json --strategy local --format json -o " + plan + " 2>/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  auto j = nlohmann::json::parse(slurp(plan));
+  const std::string hash = j.at("model").at("hash").get<std::string>();
+  ASSERT_FALSE(hash.empty());
+  j["model"]["hash"] = std::string(hash.size(), '0');
+  { std::ofstream(plan) << j.dump(2); }
+  SimRun r = simulate(std::string(kDefault) + " --plan " + plan + " --requests 1 2>&1; echo exit=$?");
+  EXPECT_NE(r.out.find(plan + ": /model/hash: the plan was made for model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("exit=2"), std::string::npos) << r.out;
+  const std::string verify = std::string("cd '") + EDGEPART_SOURCE_DIR + "' && '" + EDGEPART_BIN +
+                             "' verify models/vgg16.json --plan " + plan + " >/dev/null 2>&1";
+  const int status = std::system(verify.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  std::remove(plan.c_str());
+}
+
+// Overload (docs/simulator.md "Overload"): one device whose only task is a 400 ms overhead (the
+// model is a flatten: no FLOPs), Poisson arrivals. Utilisation = rate x 0.4 s whatever the draws
+// (every request keeps the device busy exactly 0.4 s): 4/s -> 1.6, overloaded, no speedup; 2/s ->
+// 0.8, not overloaded.
+TEST(SimulateCli, OverloadIsReportedWithItsBottleneck) {
+  const std::string dir = "/tmp/edgepart_simulate_cli_overload";
+  std::system(("mkdir -p " + dir).c_str());
+  { std::ofstream(dir + "/m.json") << R"({"format": "edgepart.model", "version": 1, "name": "m", "input": [1, 2, 2],
+      "layers": [{"name": "f", "op": "flatten"}]})"; }
+  { std::ofstream(dir + "/s.json") << R"({"format": "edgepart.scenario", "version": 1, "name": "overload", "model": "m.json",
+      "devices": [{"name": "solo", "role": "source", "speed_gflops": 1, "task_overhead_ms": 400}],
+      "network": {"bandwidth_mbps": 100},
+      "workload": {"requests": 50, "arrival": "poisson", "rate_rps": 4},
+      "strategy": {"name": "local"}})"; }
+  SimRun over = simulate(dir + "/s.json --format json");
+  ASSERT_EQ(over.exit_code, 0);
+  const auto st = nlohmann::json::parse(over.out).at("strategies").at(0);
+  ASSERT_TRUE(st.at("load").is_object()) << st.dump();
+  EXPECT_EQ(st.at("load").at("bottleneck"), "device solo");
+  EXPECT_NEAR(st.at("load").at("utilisation").get<double>(), 4 * 0.4, 1e-9);
+  EXPECT_EQ(st.at("load").at("overloaded"), true);
+  EXPECT_TRUE(st.at("speedup").is_null());
+  SimRun table = simulate(dir + "/s.json --format table");
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("overloaded"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("warning: local is overloaded: device solo at utilisation 1.60"), std::string::npos) << table.out;
+
+  SimRun under = simulate(dir + "/s.json --set /workload/rate_rps=2 --format json");
+  ASSERT_EQ(under.exit_code, 0);
+  const auto ok = nlohmann::json::parse(under.out).at("strategies").at(0);
+  EXPECT_NEAR(ok.at("load").at("utilisation").get<double>(), 2 * 0.4, 1e-9);
+  EXPECT_EQ(ok.at("load").at("overloaded"), false);
+  EXPECT_NEAR(ok.at("speedup").get<double>(), 1.0, 1e-12);  // local against itself
+  // A closed loop cannot overload: no load at all.
+  SimRun closed = simulate(dir + "/s.json --set /workload/arrival=closed --format json");
+  ASSERT_EQ(closed.exit_code, 0);
+  EXPECT_TRUE(nlohmann::json::parse(closed.out).at("strategies").at(0).at("load").is_null());
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "edgepart/report/chrome_trace.hpp"
 #include "edgepart/report/summary.hpp"
+#include "edgepart/report/table.hpp"
 
 namespace edgepart::report {
 namespace {
@@ -148,6 +149,94 @@ TEST(Summary, JsonHasStableKeysAndIsDeterministic) {
     EXPECT_TRUE(st.contains(k)) << k;
   for (const char* k : {"mean", "p50", "p95", "p99", "max"}) EXPECT_TRUE(st.at("latency_s").contains(k)) << k;
   for (const char* k : {"value", "ci_low", "ci_high"}) EXPECT_TRUE(st.at("reliability").contains(k)) << k;
+}
+
+TEST(Summary, NoRatioOfLatenciesBelowTheTimeResolution) {
+  // 2 ms against local's 1 ms: speedup 1/2 = 0.5, 1 - 2/1 = -100 %.
+  auto slower = compare_with_local(1e-3, 2e-3);
+  ASSERT_TRUE(slower);
+  EXPECT_DOUBLE_EQ(slower->speedup, 0.5);
+  EXPECT_DOUBLE_EQ(slower->reduction_pct, -100.0);
+  // A local latency of 1e-19 s (a model of almost no FLOPs) is below 1 ns: no ratio, instead of
+  // a "speedup" of 5e-17 and a change of -2e18 %.
+  EXPECT_FALSE(compare_with_local(1e-19, 5e-3));
+  EXPECT_FALSE(compare_with_local(5e-3, 0.0));
+  EXPECT_TRUE(compare_with_local(1e-9, 1e-9));  // exactly 1 ns is resolved
+  // The same rule behind set_speedup: a local mean of 0 leaves the speedup empty (was -inf %).
+  auto s = one_device();
+  plan::Plan p;
+  auto sum = summarize("x", fake_result({0.1}, {false}), s, p);
+  set_speedup(sum, summarize("local", fake_result({0.0}, {false}), s, p));
+  EXPECT_FALSE(sum.speedup);
+  EXPECT_FALSE(sum.reduction_pct);
+}
+
+TEST(Summary, TableNeverPrintsNegativeZeroOrAZeroSpeedup) {
+  EXPECT_EQ(fixed_text(-0.04, 1), "0.0");  // printf gives "-0.0"
+  EXPECT_EQ(fixed_text(-0.0, 2), "0.00");
+  EXPECT_EQ(fixed_text(-0.06, 1), "-0.1");
+  EXPECT_EQ(fixed_text(12.345, 1), "12.3");
+  EXPECT_EQ(ratio_text(1.526), "1.53x");
+  EXPECT_EQ(ratio_text(0.000412), "0.00041x");  // not "0.00x"
+  // A strategy 0.3 % slower than local by 0.4 ms in 120 ms: 1 - 120.4/120 = -0.333 % -> "-0.3%";
+  // 0.04 ms slower: -0.0333 % -> "0.0%", not "-0.0%".
+  auto s = one_device();
+  plan::Plan p;
+  auto local = summarize("local", fake_result({0.120}, {false}), s, p);
+  Report rep;
+  rep.scenario = "t";
+  rep.requests = 1;
+  for (double lat : {0.12004, 0.1204}) {
+    rep.strategies.push_back(summarize("x", fake_result({lat}, {false}), s, p));
+    set_speedup(rep.strategies.back(), local);
+  }
+  const std::string table = report_to_table(rep);
+  EXPECT_EQ(table.find("-0.0%"), std::string::npos) << table;
+  EXPECT_NE(table.find("  0.0%"), std::string::npos) << table;
+  EXPECT_NE(table.find("-0.3%"), std::string::npos) << table;
+}
+
+TEST(Summary, TableShowsNoIntervalForNoRequests) {
+  auto s = one_device();
+  plan::Plan p;
+  Report rep;
+  rep.strategies.push_back(summarize("x", fake_result({}, {}), s, p));
+  const std::string table = report_to_table(rep);
+  EXPECT_EQ(table.find("[0.000, 0.000]"), std::string::npos) << table;
+}
+
+TEST(Summary, LoadNamesTheBusiestResource) {
+  // 10 requests arriving every 0.5 s from 2 sources: lambda = 2 x 2 = 4/s, 0.4 per busy second
+  // per request. The device was busy 2 s (0.8), the uplink of dev 2.5 s (1.0), the downlink
+  // 1 s (0.4): the uplink is the bottleneck and at exactly 1 the run is overloaded.
+  auto r = fake_result(std::vector<double>(10, 0.1), std::vector<bool>(10, false));
+  r.stats.uplink_busy_s = {2.5};
+  r.stats.downlink_busy_s = {1.0};
+  auto s = one_device();
+  s.workload.arrival = scenario::Arrival::periodic;
+  s.workload.period_s = 0.5;
+  s.workload.sources = {"dev", "dev"};
+  auto load = load_of(r, s);
+  ASSERT_TRUE(load);
+  EXPECT_EQ(load->bottleneck, "uplink of dev");
+  EXPECT_NEAR(load->utilisation, 1.0, 1e-12);
+  EXPECT_TRUE(load->overloaded());
+  // A shared medium busy 3 s: 1.2, the network is the bottleneck.
+  r.stats.medium_busy_s = 3.0;
+  load = load_of(r, s);
+  EXPECT_EQ(load->bottleneck, "network (shared medium)");
+  EXPECT_NEAR(load->utilisation, 1.2, 1e-12);
+  // Poisson at 0.5/s from one source: the device's 2 s over 10 requests -> 0.1.
+  r.stats = {};
+  s.workload.sources.clear();
+  s.workload.arrival = scenario::Arrival::poisson;
+  s.workload.rate_rps = 0.5;
+  load = load_of(r, s);
+  EXPECT_EQ(load->bottleneck, "device dev");
+  EXPECT_NEAR(load->utilisation, 0.1, 1e-12);
+  EXPECT_FALSE(load->overloaded());
+  s.workload.arrival = scenario::Arrival::closed;
+  EXPECT_FALSE(load_of(r, s));
 }
 
 TEST(ChromeTrace, ValidEventsAndRequestsNest) {

@@ -159,7 +159,8 @@ TEST(Scenario, TraceChannelLoadsRelativeToTheScenario) {
   d["network"]["channel"] = Json{{"kind", "trace"}, {"file", "rates.csv"}, {"loop", false}};
   Scenario s = scenario_from_json(d, (dir / "s.json").string());
   const auto& t = std::get<TraceChannel>(s.network.channel);
-  EXPECT_EQ(t.points, (std::vector<std::pair<double, double>>{{0, 50}, {1.5, 20}}));
+  ASSERT_TRUE(t.points);
+  EXPECT_EQ(*t.points, (TracePoints{{0, 50}, {1.5, 20}}));
   EXPECT_FALSE(t.loop);
   {
     std::ofstream f(dir / "rates.csv");
@@ -196,4 +197,45 @@ TEST(Scenario, DeviceProfilesResolveRelativeToTheScenario) {
   EXPECT_NE(error_of(d).find("s.json: /devices/1/profiles/1: expected a string"), std::string::npos) << error_of(d);
   d["devices"][1]["profiles"] = Json::array({""});
   EXPECT_EQ(error_of(d), "s.json: /devices/1/profiles/0: must not be empty");
+}
+
+// A link's bandwidth and its channel are one thing (docs/simulator.md "Links and channels"):
+// channels without a rate of their own, and the warning when the two still differ.
+TEST(Scenario, ChannelsScaleTheLinkBandwidth) {
+  Json d = base();
+  d["network"]["channel"] = Json{{"kind", "rayleigh"}, {"bandwidth_mhz", 20}};
+  EXPECT_NE(error_of(d).find("/network/channel/bandwidth_mhz: a Rayleigh channel scales its link's bandwidth_mbps"),
+            std::string::npos)
+      << error_of(d);
+  d["network"]["channel"] = Json{{"kind", "gilbert_elliott"}, {"good_mbps", 100}, {"bad_mbps", 10}};
+  EXPECT_NE(error_of(d).find("/network/channel/good_mbps: Gilbert-Elliott rates are factors"), std::string::npos)
+      << error_of(d);
+
+  // Good 1, bad 0.1, p_gb 0.1, p_bg 0.3: P(bad) = 0.1 / 0.4 = 0.25, so the mean factor is
+  // 0.75 x 1 + 0.25 x 0.1 = 0.775: 77.5 Mbit/s on the 100 Mbit/s network, 7.75 on the link a -> b
+  // (10 Mbit/s, no channel of its own: it inherits the factors, not 100/10 Mbit/s).
+  d["network"]["channel"] = Json{{"kind", "gilbert_elliott"}, {"good_factor", 1}, {"bad_factor", 0.1}};
+  Scenario s = scenario_from_json(d, "s.json");
+  EXPECT_NEAR(channel_mean_rate_mbps(s.network.channel, 100), 77.5, 1e-12);
+  Cluster c = make_cluster(s);
+  EXPECT_EQ(c.rate_mbps(0, 1), 10);
+  EXPECT_NEAR(channel_mean_rate_mbps(c.channel(0, 1), c.rate_mbps(0, 1)), 7.75, 1e-12);
+  auto w = rate_warnings(s.network);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0], "network: the planning rate is 100 Mbit/s but the gilbert_elliott channel's mean rate is 77.5 Mbit/s "
+                  "(plans assume the first, the simulator moves data at the second)");
+  EXPECT_NE(w[1].find("link a -> b: the planning rate is 10 Mbit/s but the gilbert_elliott channel's mean rate is 7.75"),
+            std::string::npos);
+  // Rayleigh and constant channels have the link's bandwidth as their mean: no warning.
+  d["network"]["channel"] = Json{{"kind", "rayleigh"}, {"snr_db", 20}};
+  EXPECT_TRUE(rate_warnings(scenario_from_json(d, "s.json").network).empty());
+
+  // A trace is absolute: points (0, 10), (1, 5), (2, 0) looping hold 10 for 1 s and 5 for 1 s
+  // (the last point only closes the 2 s period): mean 7.5 whatever the bandwidth; without loop
+  // the last rate holds for ever.
+  TraceChannel t;
+  t.points = std::make_shared<const TracePoints>(TracePoints{{0.0, 10.0}, {1.0, 5.0}, {2.0, 0.0}});
+  EXPECT_NEAR(channel_mean_rate_mbps(t, 100), 7.5, 1e-12);
+  t.loop = false;
+  EXPECT_EQ(channel_mean_rate_mbps(t, 100), 0.0);
 }

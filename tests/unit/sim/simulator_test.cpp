@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "support/exp_integral.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/sim/prediction.hpp"
@@ -286,7 +287,6 @@ scenario::Scenario fading(int extra_devices) {
   scenario::Scenario s = two_devices();
   for (int i = 0; i < extra_devices; ++i) s.devices.push_back(device("extra" + std::to_string(i), 15));
   scenario::RayleighChannel ray;
-  ray.bandwidth_mhz = 20;
   ray.snr_db = 10;
   ray.coherence_ms = 5;
   s.network.channel = ray;
@@ -321,9 +321,11 @@ TEST(Simulator, AddingADeviceKeepsTheDrawsOfExistingLinks) {
 }
 
 // DESIGN §6's exact check, through the whole engine: one transfer of S bits over a Rayleigh link
-// (bandwidth B, mean SNR snr) that starts at a block boundary and whose block lasts longer than
-// tau is done within tau with probability exp(-(2^(S/(B tau)) - 1)/snr). Each seed is one draw
-// (the link's stream is named after the link, so a new seed is a new first block).
+// (a B = 20 MHz channel at mean SNR snr: the link's bandwidth is its ergodic capacity
+// B E[log2(1 + snr g)], so the block rate is B log2(1 + snr g)) that starts at a block boundary
+// and whose block lasts longer than tau is done within tau with probability
+// exp(-(2^(S/(B tau)) - 1)/snr). Each seed is one draw (the link's stream is named after the
+// link, so a new seed is a new first block).
 TEST(Simulator, RayleighSingleTransferWithinTauMatchesClosedForm) {
   struct Case {
     double s_mbit, tau_s, snr_db;
@@ -335,10 +337,10 @@ TEST(Simulator, RayleighSingleTransferWithinTauMatchesClosedForm) {
     s.network.kind = scenario::NetworkKind::switched;
     s.network.latency_s = 0;
     scenario::RayleighChannel ray;
-    ray.bandwidth_mhz = 20;
     ray.snr_db = c.snr_db;
     ray.coherence_ms = 1000;  // > tau
     s.network.channel = ray;
+    s.network.bandwidth_mbps = 20 * testing::rayleigh_capacity_per_hz(std::pow(10.0, c.snr_db / 10));
     auto p = make_plan(s, {transfer(0, 0, 1, c.s_mbit * 1e6 / 8, {})});
     int done = 0;
     for (int seed = 1; seed <= n; ++seed) done += run(s, p, static_cast<uint64_t>(seed)).requests[0].latency_s() <= c.tau_s;
@@ -350,6 +352,56 @@ TEST(Simulator, RayleighSingleTransferWithinTauMatchesClosedForm) {
     double half = z * std::sqrt(ph * (1 - ph) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
     EXPECT_NEAR(expected, centre, half) << "S=" << c.s_mbit << " Mbit, tau=" << c.tau_s << " s: " << ph;
   }
+}
+
+// A link's bandwidth and its channel are one thing: the Rayleigh fading scales the bandwidth, so
+// with the same seed (the same block gains) a transfer inside one block takes exactly 10 times
+// longer at 10 Mbit/s than at 100 Mbit/s: (latency - 1 ms) scales by 100/10.
+TEST(Simulator, FadingScalesTheLinkBandwidth) {
+  scenario::Scenario s = two_devices();
+  s.network.kind = scenario::NetworkKind::switched;
+  scenario::RayleighChannel ray;
+  ray.snr_db = 20;
+  ray.coherence_ms = 1e6;  // one block for the whole transfer
+  s.network.channel = ray;
+  auto p = make_plan(s, {transfer(0, 0, 1, 1e5, {})});
+  for (uint64_t seed : {1, 2, 3}) {
+    s.network.bandwidth_mbps = 100;
+    const double fast = run(s, p, seed).requests[0].latency_s() - 0.001;
+    s.network.bandwidth_mbps = 10;
+    const double slow = run(s, p, seed).requests[0].latency_s() - 0.001;
+    EXPECT_NEAR(slow, 10 * fast, 1e-8) << seed;  // event times are whole nanoseconds
+  }
+}
+
+// A link override with its own bandwidth and no channel of its own inherits the network's
+// Gilbert-Elliott channel as factors of its own bandwidth (20 x 1 or 20 x 0.1 Mbit/s), not the
+// network's 100 / 10 Mbit/s: 1e5 bytes = 0.8 Mbit take 40 ms or 400 ms, plus the 1 ms latency.
+TEST(Simulator, LinkOverrideScalesTheInheritedChannel) {
+  scenario::Scenario s = two_devices();
+  s.network.kind = scenario::NetworkKind::switched;
+  scenario::GilbertElliottChannel ge;
+  ge.good_factor = 1.0;
+  ge.bad_factor = 0.1;
+  ge.step_ms = 1e6;  // no state change during the transfer
+  s.network.channel = ge;
+  scenario::LinkSpec l;
+  l.from = "pi";
+  l.to = "es";
+  l.bandwidth_mbps = 20;
+  l.latency_s = 0.001;
+  l.channel = ge;  // what the loader copies into an override without a channel
+  s.network.links.push_back(l);
+  auto p = make_plan(s, {transfer(0, 0, 1, 1e5, {})});
+  int good = 0, bad = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const double lat = run(s, p, seed).requests[0].latency_s();
+    good += std::fabs(lat - 0.041) < 1e-8;
+    bad += std::fabs(lat - 0.401) < 1e-8;
+  }
+  EXPECT_EQ(good + bad, 40);
+  EXPECT_GT(good, 0);
+  EXPECT_GT(bad, 0);
 }
 
 TEST(Simulator, FailedDevicePullFinishesStaticCountsFailures) {
@@ -401,7 +453,7 @@ TEST(Simulator, FluidTransferFollowsATraceChannel) {
   auto s = two_devices();
   s.network.latency_s = 0;
   scenario::TraceChannel tr;
-  tr.points = {{0.0, 10.0}, {1.0, 50.0}, {2.0, 10.0}};
+  tr.points = std::make_shared<const scenario::TracePoints>(scenario::TracePoints{{0.0, 10.0}, {1.0, 50.0}, {2.0, 10.0}});
   s.network.channel = tr;
   auto p = make_plan(s, {transfer(0, 0, 1, 2.5e6, {})});
   EXPECT_NEAR(run(s, p).requests[0].latency_s(), 1.2, 1e-9);
@@ -502,6 +554,34 @@ TEST(Simulator, CicVariantFollowsTheUplinkRate) {
   s.network.bandwidth_mbps = 10;
   r = run(s, p);
   EXPECT_EQ(r.requests[0].variant, 0);
+}
+
+// CIC decides on a rate the source can know: the throughput of its last transfer to the server
+// while under 1 s old, else the planning rate; never the channel's instantaneous rate. The link
+// is planned at 100 Mbit/s but carries 10 (a one-point trace). Closed loop, one client:
+//  r0 at 0: nothing measured -> 100 -> offload: 1 ms + 1e5 B at 10 Mbit/s (80 ms) = 0.081 s,
+//     then 2 GFLOP on es (40 GFLOP/s) 0.05 s: done at 0.131; measured 10 Mbit/s at 0.081.
+//  r1..r5 at 0.131, 0.331, ..., 0.931 (measurement 0.05 .. 0.85 s old) -> 10 -> local, 0.2 s each
+//     (2 GFLOP at 10 GFLOP/s).
+//  r6 at 1.131: the measurement is 1.05 s old -> planning rate -> offload again.
+TEST(Simulator, CicDecidesOnTheMeasuredThroughputNotTheChannel) {
+  auto s = two_devices();
+  scenario::TraceChannel tr;
+  tr.points = std::make_shared<const scenario::TracePoints>(scenario::TracePoints{{0.0, 10.0}});
+  s.network.channel = tr;
+  auto p = make_plan(s, {compute(0, 0, 2, {})});
+  plan::Variant off;
+  off.min_rate_mbps = 50;
+  off.tasks = {transfer(0, 0, 1, 1e5, {}), compute(1, 1, 2, {0})};
+  p.variants[0].max_rate_mbps = 50;
+  p.variants.push_back(off);
+  p.rate_peer = 1;
+  auto r = run(s, p, 1, 7);
+  const std::vector<int> want = {1, 0, 0, 0, 0, 0, 1};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(r.requests[i].variant, want[i]) << "request " << i;
+  EXPECT_NEAR(r.requests[0].latency_s(), 0.131, 1e-9);
+  EXPECT_NEAR(r.requests[1].arrival_s, 0.131, 1e-9);
+  EXPECT_NEAR(r.requests[6].arrival_s, 1.131, 1e-9);
 }
 
 }  // namespace

@@ -50,27 +50,24 @@ TEST(Ccied, TinyChainByHand) {
   const PlanRequest r{g, a, c, w, costs};
   // Options: 75 % pruning, 10 cache entries, hit rate from the workload (0.5).
   const Json opts = Json{{"prune_ratio", 0.75}, {"cache_capacity", 10}};
-  // Split before conv (the input is the key): 192 elements, 144 zeroed, 48 kept -> 48 x 8 = 384 B
-  // (3.072 ms); lookup 3 x 48 x 10 = 1440 FLOPs = 1.44 ms on the device. T_hit = 1.44 ms;
-  // T_miss = 1.44 + 3.072 + 1.5424 (server layers) + 0.32 (result) = 6.3744 ms;
-  // expected 0.5 x 1.44 + 0.5 x 6.3744 = 3.9072 ms. Other splits: T_hit alone is over 14 ms
-  // (the device runs conv, 13.824 ms), local is 15.424 ms.
+  // The input split is plain offloading (no feature to cache or prune): 192 elements x 4 B =
+  // 768 B dense (6.144 ms at 1 Mbit/s), then 1.5424 ms of server layers (a tenth of 15.424) and
+  // 0.32 ms for the 40-byte result: 8.0064 ms, hit or miss, lossless. The cached splits cost more:
+  // after conv 256 elements, 64 kept -> lookup 3 x 64 x 10 = 1920 FLOPs = 1.92 ms, T_hit =
+  // 13.824 + 1.92 > 8 ms; after pool (below) 15.36 ms expected; local is 15.424 ms.
   const plan::Plan p = make_ccied_plan(r, JsonCursor(opts, "t"));
-  EXPECT_NEAR(p.predicted.latency_s, 6.3744e-3, 1e-12);  // the miss path
-  EXPECT_FALSE(p.lossless);
+  EXPECT_NEAR(p.predicted.latency_s, 8.0064e-3, 1e-12);
+  EXPECT_TRUE(p.lossless);
   const auto& tasks = p.variants.at(0).tasks;
-  ASSERT_GE(tasks.size(), 2u);
-  EXPECT_EQ(tasks[0].kind, plan::TaskKind::cache_lookup);
-  EXPECT_EQ(tasks[0].device, 0);
-  EXPECT_DOUBLE_EQ(tasks[0].hit_probability, 0.5);
-  EXPECT_DOUBLE_EQ(scenario::total_flops(tasks[0].flops), 1440);
-  EXPECT_EQ(tasks[1].kind, plan::TaskKind::transfer);
-  EXPECT_DOUBLE_EQ(tasks[1].bytes, 384);
-  EXPECT_TRUE(tasks[1].compressed);
+  ASSERT_GE(tasks.size(), 1u);
+  for (const auto& t : tasks) EXPECT_NE(t.kind, plan::TaskKind::cache_lookup);
+  EXPECT_EQ(tasks[0].kind, plan::TaskKind::transfer);
+  EXPECT_DOUBLE_EQ(tasks[0].bytes, 768);
+  EXPECT_FALSE(tasks[0].compressed);
   EXPECT_EQ(p.options.at("cache_capacity").get<int64_t>(), 10);
   EXPECT_DOUBLE_EQ(p.options.at("hit_rate").get<double>(), 0.5);
   bool noted = false;
-  for (const auto& n : p.notes) noted |= n.find("expected latency 0.0039072") != std::string::npos;
+  for (const auto& n : p.notes) noted |= n.find("plain offloading of the input (768 bytes, dense, lossless") != std::string::npos;
   EXPECT_TRUE(noted) << p.notes.back();
 
   const two_party::Problem pb = two_party::make_problem(r, 1);
@@ -79,9 +76,18 @@ TEST(Ccied, TinyChainByHand) {
   o.prune_ratio = 0.75;
   o.cache_capacity = 10;
   const CciedChoice first = ccied_evaluate(r, pb, o, -1);
-  EXPECT_NEAR(first.t_hit_s, 1.44e-3, 1e-12);
-  EXPECT_NEAR(first.t_miss_s, 6.3744e-3, 1e-12);
-  EXPECT_NEAR(first.expected_s, 3.9072e-3, 1e-12);
+  EXPECT_FALSE(first.cached);
+  EXPECT_DOUBLE_EQ(first.sent_bytes, 768);
+  EXPECT_NEAR(first.t_hit_s, 8.0064e-3, 1e-12);
+  EXPECT_NEAR(first.t_miss_s, 8.0064e-3, 1e-12);
+  // Split after conv: 256 elements, 192 zeroed, 64 kept -> 64 x 8 = 512 B (4.096 ms); lookup
+  // 1920 FLOPs = 1.92 ms. T_hit = 13.824 + 1.92 = 15.744 ms; T_miss = 15.744 + 4.096 + t_srv(relu
+  // .. fc = 0.16 ms) + 0.32 = 20.32 ms.
+  const CciedChoice conv = ccied_evaluate(r, pb, o, 0);
+  EXPECT_TRUE(conv.cached);
+  EXPECT_DOUBLE_EQ(conv.sent_bytes, 512);
+  EXPECT_NEAR(conv.t_hit_s, 15.744e-3, 1e-12);
+  EXPECT_NEAR(conv.t_miss_s, 20.32e-3, 1e-12);
   // Split after pool: 64 elements, 48 zeroed, 16 kept -> 128 B (1.024 ms); lookup 480 FLOPs =
   // 0.48 ms. T_hit = 14.144 + 0.48 = 14.624 ms; T_miss = 14.624 + 1.024 + 0.128 + 0.32 = 16.096 ms.
   const CciedChoice pool = ccied_evaluate(r, pb, o, 2);
