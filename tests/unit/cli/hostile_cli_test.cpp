@@ -128,7 +128,7 @@ TEST(Hostile, ChannelTimesBelowTheClockResolutionAreRefused) {
                                "/network/channel={\"kind\": \"rayleigh\", \"coherence_ms\": 1e-7}"}),
                  s + ": /network/channel/coherence_ms: ", "must be at least the simulator's time resolution of 1 ns");
   expect_refused(run_edgepart({"simulate", s, "--set",
-                               "/network/channel={\"kind\": \"gilbert_elliott\", \"good_mbps\": 100, \"bad_mbps\": 10, \"step_ms\": 1e-7}"}),
+                               "/network/channel={\"kind\": \"gilbert_elliott\", \"good_factor\": 1, \"bad_factor\": 0.1, \"step_ms\": 1e-7}"}),
                  s + ": /network/channel/step_ms: ", "must be at least the simulator's time resolution of 1 ns");
   // 1e-6 ms is exactly 1 ns: accepted.
   CliResult ok = run_edgepart({"simulate", s, "--format", "json", "--set",
