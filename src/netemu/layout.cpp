@@ -76,10 +76,10 @@ void add_switched(const scenario::Cluster& c, Layout& layout) {
     Shaper down{layout.hub_ns, "p" + std::to_string(i), 0, {{kDefaultClass, "", "", default_bps, 0}}};
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
-      if (c.rate_mbps(i, j) != c.network.bandwidth_mbps || c.latency_s(i, j) != c.network.latency_s)
-        up.classes.push_back({kFirstPairClass + j, "", layout.address[j], to_bps(c.rate_mbps(i, j)), c.latency_s(i, j)});
-      if (c.rate_mbps(j, i) != c.network.bandwidth_mbps)
-        down.classes.push_back({kFirstPairClass + j, layout.address[j], "", to_bps(c.rate_mbps(j, i)), 0});
+      if (c.wire_rate_mbps(i, j) != c.network.bandwidth_mbps || c.latency_s(i, j) != c.network.latency_s)
+        up.classes.push_back({kFirstPairClass + j, "", layout.address[j], to_bps(c.wire_rate_mbps(i, j)), c.latency_s(i, j)});
+      if (c.wire_rate_mbps(j, i) != c.network.bandwidth_mbps)
+        down.classes.push_back({kFirstPairClass + j, layout.address[j], "", to_bps(c.wire_rate_mbps(j, i)), 0});
     }
     up.ceiling_bps = fastest(up.classes);
     down.ceiling_bps = fastest(down.classes);
@@ -99,14 +99,14 @@ void add_shared(const scenario::Cluster& c, Layout& layout, const std::string& f
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
-      if (c.rate_mbps(i, j) == c.network.bandwidth_mbps && c.latency_s(i, j) == c.network.latency_s) continue;
+      if (c.wire_rate_mbps(i, j) == c.network.bandwidth_mbps && c.latency_s(i, j) == c.network.latency_s) continue;
       // HTB minors are 16-bit.
       if (next >= 0xffff)
         throw InputError(file, "/network/links",
                          "network emulation supports at most " + std::to_string(0xffff - kFirstPairClass) +
                              " overridden pairs on a shared medium");
       medium.classes.push_back(
-          {next++, layout.address[i], layout.address[j], to_bps(c.rate_mbps(i, j)), c.latency_s(i, j)});
+          {next++, layout.address[i], layout.address[j], to_bps(c.wire_rate_mbps(i, j)), c.latency_s(i, j)});
     }
   medium.ceiling_bps = fastest(medium.classes);
   layout.shapers.push_back(std::move(medium));

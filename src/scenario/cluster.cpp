@@ -33,10 +33,12 @@ const LinkSpec* find_link(const Cluster& c, int from, int to) {
 
 }  // namespace
 
-double Cluster::rate_mbps(int from, int to) const {
+double Cluster::wire_rate_mbps(int from, int to) const {
   const LinkSpec* l = find_link(*this, from, to);
   return l ? l->bandwidth_mbps : network.bandwidth_mbps;
 }
+
+double Cluster::rate_mbps(int from, int to) const { return wire_rate_mbps(from, to) * network.goodput_factor; }
 
 double Cluster::latency_s(int from, int to) const {
   const LinkSpec* l = find_link(*this, from, to);

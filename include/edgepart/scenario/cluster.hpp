@@ -22,7 +22,11 @@ struct Cluster {
   int size() const { return static_cast<int>(devices.size()); }
   // The planning rate and latency of the directed link from -> to (a per-pair override or the
   // network default).
+  // The payload rate of the link: its bandwidth (the per-pair override, else the network's) times
+  // the network's goodput_factor. What plans and the simulator move data at.
   double rate_mbps(int from, int to) const;
+  // The link's bandwidth on the wire, without the goodput factor (what an emulator shapes).
+  double wire_rate_mbps(int from, int to) const;
   double latency_s(int from, int to) const;
   // The channel of the directed link from -> to (the same override as rate_mbps, else the
   // network's); the simulator scales it by rate_mbps(from, to).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "edgepart/scenario/cluster.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
 #include "netemu/commands.hpp"
@@ -129,4 +130,28 @@ TEST(NetemuLayout, RefusesBadPrefixesAndRatesTcCannotExpress) {
   } catch (const InputError& e) {
     EXPECT_EQ(e.where(), "/network/links/0/bandwidth_mbps");
   }
+}
+
+// The goodput factor is what payload gets of the wire: plans move data at bandwidth x factor,
+// the emulator shapes the wire at the bandwidth itself.
+TEST(NetemuLayout, TheWireIsShapedAtTheBandwidthNotTheGoodput) {
+  Json doc = Json::parse(R"({"format": "edgepart.scenario", "version": 1, "name": "t", "model": "m.json",
+    "devices": [{"name": "a", "role": "source", "speed_gflops": 10}, {"name": "b", "speed_gflops": 10}],
+    "network": {"kind": "switched", "bandwidth_mbps": 20, "latency_ms": 5, "goodput_factor": 0.5,
+                "links": [{"from": "a", "to": "b", "bandwidth_mbps": 50}]}})");
+  const scenario::Scenario s = scenario::scenario_from_json(doc, "t.json");
+  const Layout l = layout_network(s, "ep7n0");
+  EXPECT_EQ(l.shapers[0].classes[0].rate_bps, 20'000'000);
+  EXPECT_EQ(l.shapers[0].classes[1].rate_bps, 50'000'000);
+  const scenario::Cluster c = scenario::make_cluster(s);
+  EXPECT_EQ(c.wire_rate_mbps(0, 1), 50);
+  EXPECT_EQ(c.rate_mbps(0, 1), 25);
+  EXPECT_EQ(c.rate_mbps(1, 0), 10);
+  // 1e6 bytes a -> b: 5 ms + 8e6 bits / 25e6 bit/s = 0.325 s.
+  EXPECT_DOUBLE_EQ(c.transfer_time_s(0, 1, 1e6), 0.325);
+  // Out of range: exit-2 errors at the key.
+  doc["network"]["goodput_factor"] = 0;
+  EXPECT_THROW(scenario::scenario_from_json(doc, "t.json"), InputError);
+  doc["network"]["goodput_factor"] = 1.5;
+  EXPECT_THROW(scenario::scenario_from_json(doc, "t.json"), InputError);
 }
