@@ -40,8 +40,10 @@ def main():
     rows = []
     for bw in bandwidths_mbps:
         # A Python strategy is simulated point by point (sweep() runs the built-in strategies).
+        # A constant channel, so that the links run at the swept rate (the default scenario's
+        # Rayleigh fading draws its own rates; bandwidth_mbps is then only the planning rate).
         report = edgepart.simulate(args.scenario, strategy=["local", "dpfp", "offload"], requests=args.requests,
-                                   sets={"/network/bandwidth_mbps": bw})
+                                   sets={"/network/bandwidth_mbps": bw, "/network/channel": {"kind": "constant"}})
         for row in report.rows():
             rows.append({"bandwidth_mbps": bw, **row})
 
