@@ -123,6 +123,20 @@ class _Scenario:
         return texts
 
 
+def _python_plan_json(scenario_file, sets, spec):
+    """For the CLI's --python-strategy MODULE:FUNCTION: imports the function, registers it under
+    its name (unless registered already) and returns (name, its plan JSON text)."""
+    import importlib
+    module_name, _, function_name = spec.partition(":")
+    if not module_name or not function_name:
+        raise InputError(f"--python-strategy: expected MODULE:FUNCTION (got '{spec}')")
+    function = getattr(importlib.import_module(module_name), function_name)
+    name = next((n for n, f in _python_strategies.items() if f is function), function_name)
+    if name not in _python_strategies:
+        register_strategy(name, function)
+    return name, _Scenario(scenario_file, sets).python_plan(name)
+
+
 def plan(scenario, strategy=None, sets=None):
     """One strategy's plan (the scenario's when None; built-in or Python) as the plan JSON dict of
     `edgepart plan --format json`."""

@@ -137,9 +137,12 @@ std::string sweep_rows(const std::string& scenario_file, const std::vector<std::
 
 PYBIND11_MODULE(_edgepart, m) {
   m.doc() = "edgepart's engine (use the package edgepart, not this module)";
-  // Warnings ("strategy x left out: ...") to stderr, as the CLI's default level (cli/main.cpp).
-  spdlog::set_default_logger(spdlog::stderr_logger_mt("edgepart"));
-  spdlog::set_level(spdlog::level::warn);
+  // Warnings ("strategy x left out: ...") to stderr, as the CLI's default level (cli/main.cpp);
+  // inside the CLI (`--python-strategy`) its logger and level stay (spdlog's registry is shared).
+  if (!spdlog::get("edgepart")) {
+    spdlog::set_default_logger(spdlog::stderr_logger_mt("edgepart"));
+    spdlog::set_level(spdlog::level::warn);
+  }
   // The CLI prints "edgepart: error: " + what(); Python shows what() as the exception's message.
   static py::exception<InputError> input_error(m, "InputError", PyExc_ValueError);
   static py::exception<edgepart::InternalError> internal_error(m, "InternalError", PyExc_RuntimeError);

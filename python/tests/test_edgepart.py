@@ -189,3 +189,57 @@ def test_readable_column_names():
     assert readable_column("/network/links/0/bandwidth_mbps") == "network.links.0.bandwidth_mbps"
     assert readable_column("/a~1b/c~0d") == "a/b.c~d"
     assert readable_column("latency_mean_s") == "latency_mean_s"
+
+
+# ---- the CLI's --python-strategy ----
+
+STRATEGY_MODULE = '''
+import edgepart
+
+def python_local(model, cluster):
+    b = edgepart.PlanBuilder(model, cluster, options={"device": cluster["devices"][cluster["source"]]["name"]})
+    src, last = cluster["source"], len(model["layers"]) - 1
+    stage = b.whole_stage(src, 0, last)
+    b.compute(src, stage, [], name="model/" + cluster["devices"][src]["name"],
+              activation_bytes=b.peak_activation_bytes(0, last), weight_bytes=b.weight_bytes(0, last))
+    return b
+
+def broken(model, cluster):
+    plan = python_local(model, cluster).to_dict()
+    plan["variants"][0]["tasks"][0]["deps"] = [3]
+    return plan
+'''
+
+
+def cli_with_module(tmp_path, *args):
+    (tmp_path / "my_strategies.py").write_text(STRATEGY_MODULE)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([CLI, *args], capture_output=True, text=True, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_cli_python_strategy_equals_python_simulate(tmp_path):
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--strategy", "local", "--python-strategy",
+                                     "my_strategies:python_local", "--requests", "15", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [s["strategy"] for s in report["strategies"]] == ["local", "python_local"]
+    local, mine = report["strategies"]
+    assert without_name(mine) == without_name(local)
+    edgepart.register_strategy("py_local_cli", python_local)
+    try:
+        from_python = edgepart.simulate(SCENARIO, strategy=["local", "py_local_cli"], requests=15)
+    finally:
+        edgepart.unregister_strategy("py_local_cli")
+    assert without_name(from_python["strategies"][1]) == without_name(mine)
+
+
+def test_cli_python_strategy_invalid_plan_exit_2(tmp_path):
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--python-strategy", "my_strategies:broken",
+                                     "--format", "json")
+    assert code == 2
+    assert err == ("edgepart: error: python strategy 'broken': /variants/0/tasks/0/deps: "
+                   "a dependency must be an earlier task (got 3)\n")
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--python-strategy", "my_strategies:nothing")
+    assert code == 2
+    assert err.startswith("edgepart: error: --python-strategy: my_strategies:nothing: AttributeError: ")

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "python_strategy.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/pipeline/pipeline.hpp"
@@ -30,6 +31,7 @@ struct SimulateOptions {
   std::string scenario;
   std::string strategy;  // empty: the scenario's; "all": every applicable one
   std::string plan_file;
+  std::vector<std::string> python_strategies;  // MODULE:FUNCTION
   int64_t requests = -1;
   std::optional<uint64_t> seed;
   std::vector<std::string> sets;
@@ -46,7 +48,11 @@ int run_simulate(const SimulateOptions& o) {
   so.requests = o.requests;
 
   // The plans to simulate, in registry order.
-  std::vector<plan::Plan> plans = pl.select_plans(o.strategy, o.plan_file);
+  // With --python-strategy alone, only the Python strategies; with --strategy too, side by side.
+  std::vector<plan::Plan> plans;
+  if (o.python_strategies.empty() || !o.strategy.empty() || !o.plan_file.empty())
+    plans = pl.select_plans(o.strategy, o.plan_file);
+  for (auto& p : python_strategy_plans(o.python_strategies, pl, o.sets)) plans.push_back(std::move(p));
   const std::vector<std::string>& inputs = pl.inputs;
   if (!o.trace.empty() && plans.size() != 1)
     throw InputError("", "--trace", "a trace needs exactly one strategy (got " + std::to_string(plans.size()) + ")");
@@ -93,6 +99,9 @@ Command add_simulate_command(CLI::App& root) {
   cmd->add_option("--strategy", o->strategy,
                   "Strategy, or 'all' for every applicable one (default: the scenario's; see `edgepart list strategies`)");
   cmd->add_option("--plan", o->plan_file, "Simulate this plan file (edgepart.plan) instead of planning");
+  cmd->add_option("--python-strategy", o->python_strategies,
+                  "A strategy written in Python, MODULE:FUNCTION (docs/python.md; repeatable); beside --strategy's "
+                  "when both are given, else alone");
   cmd->add_option("--requests", o->requests, "Number of requests (default: the scenario's workload)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", o->seed, "Master seed of every random stream (default: the scenario's)");
