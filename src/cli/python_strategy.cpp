@@ -13,17 +13,18 @@ namespace edgepart::cli {
 
 namespace {
 
-// Where the package edgepart is: the build tree's python/ (EDGEPART_PYTHON_BUILD_DIR), else its
-// install directory relative to this executable's prefix (bin/.. / EDGEPART_PYTHON_INSTALL_DIR).
-// The working directory comes first, so that MODULE may be a file of the user's.
+// Where the package edgepart is: next to this executable in the build tree (build/python), or,
+// once installed, under its prefix (bin/.. / EDGEPART_PYTHON_INSTALL_DIR). The working directory
+// comes first, so that MODULE may be a file of the user's.
 void set_python_path() {
   py::list path = py::module_::import("sys").attr("path");
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path installed = exe.parent_path().parent_path() / EDGEPART_PYTHON_INSTALL_DIR;
-  path.insert(0, installed.string());
-  path.insert(0, EDGEPART_PYTHON_BUILD_DIR);
+  const bool in_build_tree = fs::equivalent(exe.parent_path() / "python", EDGEPART_PYTHON_BUILD_DIR, ec);
+  const fs::path package_dir =
+      in_build_tree ? fs::path(EDGEPART_PYTHON_BUILD_DIR) : exe.parent_path().parent_path() / EDGEPART_PYTHON_INSTALL_DIR;
+  path.insert(0, package_dir.string());
   path.insert(0, "");
 }
 
