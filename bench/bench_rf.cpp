@@ -49,6 +49,27 @@ void BM_RegionsYolov2First16Grid6x6(benchmark::State& state) {
 }
 BENCHMARK(BM_RegionsYolov2First16Grid6x6)->Unit(benchmark::kMicrosecond);
 
+// The same 36 tiles through rf::CompiledBlock (steps worked out once, no allocation per call):
+// every layer's output region, as DeepThings' preform_ftp computes per tile. Goal: <= 9 us.
+void BM_RegionsYolov2First16Grid6x6Compiled(benchmark::State& state) {
+  const Yolo& y = yolo();
+  const model::Shape& out = y.analysis.shapes[static_cast<size_t>(y.last)];
+  auto tiles = rf::grid_tiles(out.h, out.w, 6, 6, rf::TileConvention::deepthings);
+  const rf::CompiledBlock block(y.graph, y.analysis, 0, y.last);
+  std::vector<rf::Region> regions(block.size());
+  int64_t rows = 0;
+  for (auto _ : state) {
+    for (const auto& t : tiles) {
+      block.propagate(t.region, regions);
+      rows += regions.front().rows.length();
+    }
+    benchmark::DoNotOptimize(rows);
+  }
+  state.counters["tiles"] = static_cast<double>(tiles.size());
+  state.counters["layers"] = static_cast<double>(y.last + 1);
+}
+BENCHMARK(BM_RegionsYolov2First16Grid6x6Compiled)->Unit(benchmark::kMicrosecond);
+
 void BM_RegionOneTileYolov2First16(benchmark::State& state) {
   const Yolo& y = yolo();
   rf::Region tile{{0, 6}, {0, 6}};

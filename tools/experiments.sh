@@ -90,19 +90,23 @@ if wanted rfs-reliability; then
 fi
 
 if wanted deepthings-grid; then
-  # FTP grid and fused depth on YOLOv2 (DeepThings' 6 Pi 3 + gateway).
+  # FTP grid and fused depth on YOLOv2's 16-layer edge stage (DeepThings' 6 Pi 3 + gateway; the
+  # scenario's model stops at leaky15, so 12 units fuse all 16 Darknet layers).
   sweep deepthings-grid scenarios/deepthings.json --set '/strategy/options/grid=[2,2],[3,3],[4,4],[5,5]' \
-    --set /strategy/options/fused_layers=4,8,12,16 --requests 1
+    --set /strategy/options/fused_layers=4,8,12 --requests 1
   table deepthings-grid '[("grid", lambda r: r["/strategy/options/grid"]), ("fused units", lambda r: r["/strategy/options/fused_layers"]), '"$LAT"']'
 fi
 
 if wanted deepthings-devices; then
-  # FTP (3x3, 12 units = the first 16 Darknet layers) against MoDNN on 1..6 Pi 3 plus the gateway.
+  # FTP (3x3, all 16 Darknet layers) against MoDNN on 1..6 edge devices (pi0, the data source,
+  # and pi1..) plus the gateway gw, which serves and gathers FTP's tiles and takes none.
   vals=""
-  for n in 2 3 4 5 6 7; do vals+="${vals:+,}$(devices pi 1.5 $n)"; done
-  sweep deepthings-devices scenarios/deepthings.json --set "/devices=$vals" --set /strategy/options/gateway=pi0 \
-    --strategy ftp,modnn,local --requests 1
-  table deepthings-devices '[("devices incl. gateway", lambda r: ndev(r["/devices"])), '"$LAT"']'
+  for n in 1 2 3 4 5 6; do
+    list=$(devices pi 1.5 $n)
+    vals+="${vals:+,}${list%]},{\"name\":\"gw\",\"role\":\"server\",\"speed_gflops\":1.5}]"
+  done
+  sweep deepthings-devices scenarios/deepthings.json --set "/devices=$vals" --strategy ftp,modnn,local --requests 1
+  table deepthings-devices '[("edge devices", lambda r: str(len(json.loads(r["/devices"])) - 1)), '"$LAT"']'
 fi
 
 if wanted adcnn; then

@@ -108,7 +108,7 @@ std::string render_table(const plan::Plan& p, const model::ModelGraph& g, const 
 int run_plan(const PlanOptions& o) {
   scenario::Scenario s;
   s = scenario::load_scenario(o.scenario, o.sets);
-  model::ModelGraph g = model::load_model(s.model_path);
+  model::ModelGraph g = scenario::load_scenario_model(s);
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
   const timing::CostModel costs(g, a, c);

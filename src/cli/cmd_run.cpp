@@ -155,7 +155,7 @@ Json measured_json(const runtime::RunOutcome& out, const plan::Plan& p) {
   for (const auto& t : out.tasks)
     tasks.push_back(Json{{"request", t.request}, {"task", t.task}, {"name", v.tasks[static_cast<size_t>(t.task)].name},
                          {"device", p.devices[static_cast<size_t>(t.device)]}, {"start_s", t.start_s}, {"end_s", t.end_s},
-                         {"executor_s", t.work_s}});
+                         {"executor_s", t.work_s}, {"executor_cpu_s", t.work_cpu_s}});
   for (const auto& t : out.transfers)
     transfers.push_back(Json{{"request", t.request}, {"task", t.task}, {"name", v.tasks[static_cast<size_t>(t.task)].name},
                              {"from", p.devices[static_cast<size_t>(t.from)]}, {"to", p.devices[static_cast<size_t>(t.to)]},

@@ -47,7 +47,7 @@ std::vector<InputError> check_scenario(const std::string& path, std::string& sum
   std::vector<InputError> errors;
   try {
     scenario::Scenario s = scenario::load_scenario(path);
-    model::ModelGraph g = model::load_model(s.model_path);
+    model::ModelGraph g = scenario::load_scenario_model(s);
     cost::analyze(g);
     for (const auto& d : s.devices) timing::load_device_profiles(d, g);  // every listed file read and checked
     try {

@@ -4,7 +4,6 @@
 
 #include <optional>
 
-#include "edgepart/model/load.hpp"
 #include "edgepart/sim/prediction.hpp"
 #include "edgepart/util/error.hpp"
 
@@ -22,7 +21,7 @@ scenario::Scenario scenario_from_document(Json doc, const std::string& label, co
 Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
     : scenario_file(file),
       scenario(scenario::load_scenario(file, sets)),
-      graph(model::load_model(scenario.model_path)),
+      graph(scenario::load_scenario_model(scenario)),
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
@@ -31,17 +30,15 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
 Pipeline::Pipeline(Json doc, const std::string& label, const std::vector<std::string>& sets)
     : scenario_file(label),
       scenario(scenario_from_document(std::move(doc), label, sets)),
-      graph(model::load_model(scenario.model_path)),
+      graph(scenario::load_scenario_model(scenario)),
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),
       costs(graph, analysis, cluster),
       inputs(scenario.input_files()) {}
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
-  const bool own = name == scenario.strategy.name;
   try {
-    return strategy::make_plan(name, request(), own ? scenario.strategy.options : Json::object(), scenario_file,
-                               own ? "/strategy/options" : "");
+    return strategy::make_plan_for_scenario(name, request(), scenario.strategy, scenario_file);
   } catch (const InputError& e) {
     if (e.file().empty()) throw e.with_file(scenario_file);
     throw;

@@ -1,5 +1,5 @@
 // `edgepart profile`'s measurement (docs/timing.md "Measured profiles"): each layer alone, at each
-// height, from an input crop of exactly the region it reads, timed with std::chrono::steady_clock.
+// height, from an input crop of exactly the region it reads, timed with std::chrono::steady_clock (or the thread's CPU time).
 #include "edgepart/profiler/measure.hpp"
 
 #include <unistd.h>
@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <fstream>
 
@@ -71,20 +72,28 @@ LayerInputs make_inputs(const model::ModelGraph& g, const cost::ModelAnalysis& a
 // Keeps the compiler from dropping a computation whose result is unused.
 volatile float g_sink = 0;
 
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 double time_once(const model::ModelGraph& g, const cost::ModelAnalysis& a, LayerIndex l, const exec::LayerParams& p,
-                 const LayerInputs& in, const Region& out) {
+                 const LayerInputs& in, const Region& out, bool cpu_clock) {
+  const double cpu_start = cpu_clock ? thread_cpu_s() : 0.0;
   const auto start = std::chrono::steady_clock::now();
   Tensor result = exec::compute_layer(g, a, l, p, in.views, out);
   const auto stop = std::chrono::steady_clock::now();
+  const double cpu_stop = cpu_clock ? thread_cpu_s() : 0.0;
   g_sink = result.data.empty() ? 0.0f : result.data.front();
-  return std::chrono::duration<double>(stop - start).count();
+  return cpu_clock ? cpu_stop - cpu_start : std::chrono::duration<double>(stop - start).count();
 }
 
 timing::ProfilePoint measure_point(const model::ModelGraph& g, const cost::ModelAnalysis& a, LayerIndex l,
                                    const exec::LayerParams& p, const Region& out, const MeasureOptions& o) {
   LayerInputs in = make_inputs(g, a, l, out, o.seed);
   double last_warmup_s = 0;
-  for (int64_t i = 0; i < o.warmup; ++i) last_warmup_s = time_once(g, a, l, p, in, out);
+  for (int64_t i = 0; i < o.warmup; ++i) last_warmup_s = time_once(g, a, l, p, in, out, o.cpu_clock);
   int64_t runs = o.runs;
   if (o.max_seconds_per_point > 0 && last_warmup_s > 0) {
     const double affordable = std::floor(o.max_seconds_per_point / last_warmup_s);
@@ -92,7 +101,7 @@ timing::ProfilePoint measure_point(const model::ModelGraph& g, const cost::Model
   }
   std::vector<double> times;
   times.reserve(static_cast<size_t>(runs));
-  for (int64_t i = 0; i < runs; ++i) times.push_back(time_once(g, a, l, p, in, out));
+  for (int64_t i = 0; i < runs; ++i) times.push_back(time_once(g, a, l, p, in, out, o.cpu_clock));
   std::sort(times.begin(), times.end());
   const double median = quantile(times, 0.5);
   // Ordered in exact arithmetic; min/max keep a rounding of the interpolation from breaking

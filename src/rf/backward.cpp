@@ -7,94 +7,70 @@ namespace edgepart::rf {
 
 using namespace model;
 
-Interval window_input(const Interval& out, int64_t kernel, int64_t stride, int64_t dilation,
-                      int64_t pad_begin, int64_t in_size) {
-  if (out.empty()) return Interval::empty_interval();
-  // DESIGN §4: [s*u - p_begin, s*v - p_begin + d(k-1)].
-  int64_t first = checked_sub(checked_mul(stride, out.begin), pad_begin);
-  int64_t last = checked_add(checked_sub(checked_mul(stride, out.end), pad_begin), checked_mul(dilation, kernel - 1));
-  return Interval{first, last}.clip(in_size);
-}
-
-Interval window_cell_input(const Interval& out, int64_t stride, int64_t in_size) {
-  if (out.empty()) return Interval::empty_interval();
-  return Interval{checked_mul(stride, out.begin), checked_add(checked_mul(stride, out.end), stride - 1)}.clip(in_size);
-}
-
-Interval adaptive_input(const Interval& out, int64_t in_size, int64_t out_size) {
-  if (out.empty()) return Interval::empty_interval();
-  // PyTorch's adaptive_avg_pool2d (aten/src/ATen/native/AdaptiveAveragePooling.cpp):
-  // start_index(i) = floor(i * in / out), end_index(i) = ceil((i + 1) * in / out), exclusive.
-  int64_t first = floor_div(checked_mul(out.begin, in_size), out_size);
-  int64_t last = ceil_div(checked_mul(out.end + 1, in_size), out_size) - 1;
-  return Interval{first, last}.clip(in_size);
-}
-
 namespace {
 
-Region window_region(const Region& out, const Hw& k, const Hw& s, const Hw& d, const Padding& p, const Shape& in,
-                     Halo halo) {
-  if (halo == Halo::none) return Region{window_cell_input(out.rows, s.h, in.h), window_cell_input(out.cols, s.w, in.w)};
-  return Region{window_input(out.rows, k.h, s.h, d.h, p.top, in.h), window_input(out.cols, k.w, s.w, d.w, p.left, in.w)};
+using Kind = AxisStep::Kind;
+
+AxisStep axis(Kind kind, int64_t in_size, int64_t a = 1, int64_t b = 1, int64_t c = 1, int64_t d = 0) {
+  return AxisStep{kind, a, b, c, d, in_size};
 }
 
-// Nearest-neighbour upsampling and depth_to_space: output pixel u comes from input pixel floor(u/f).
-Region divide_region(const Region& out, int64_t fh, int64_t fw, const Shape& in) {
-  return Region{Interval{floor_div(out.rows.begin, fh), floor_div(out.rows.end, fh)}.clip(in.h),
-                Interval{floor_div(out.cols.begin, fw), floor_div(out.cols.end, fw)}.clip(in.w)};
+InputStep window_step(const Hw& k, const Hw& s, const Hw& dil, const Padding& p, const Shape& in, Halo halo) {
+  if (halo == Halo::none) return InputStep{axis(Kind::cell, in.h, 1, s.h), axis(Kind::cell, in.w, 1, s.w)};
+  return InputStep{axis(Kind::window, in.h, k.h, s.h, dil.h, p.top), axis(Kind::window, in.w, k.w, s.w, dil.w, p.left)};
 }
+
+InputStep same_step(const Shape& in) { return InputStep{axis(Kind::same, in.h), axis(Kind::same, in.w)}; }
+InputStep whole_step(const Shape& in) { return InputStep{axis(Kind::whole, in.h), axis(Kind::whole, in.w)}; }
 
 }  // namespace
 
-std::vector<Region> input_regions(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex layer,
-                                  const Region& requested, Halo halo) {
+std::vector<InputStep> backward_steps(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex layer,
+                                      Halo halo) {
   const Layer& l = graph.layer(layer);
-  const Region out = requested.clip(analysis.shapes.at(static_cast<size_t>(layer)));
-  std::vector<Region> result(l.inputs.size());
-  if (out.empty()) return result;
+  std::vector<InputStep> steps(l.inputs.size());
   const Shape& x = analysis.shape_of(l.inputs.front());
   switch (l.kind) {
     case OpKind::conv2d: {
       const auto& a = l.as<Conv2dAttrs>();
-      result[0] = window_region(out, a.kernel, a.stride, a.dilation, a.padding, x, halo);
+      steps[0] = window_step(a.kernel, a.stride, a.dilation, a.padding, x, halo);
       break;
     }
     case OpKind::maxpool2d:
     case OpKind::avgpool2d: {
       const auto& a = l.as<Pool2dAttrs>();
-      result[0] = window_region(out, a.kernel, a.stride, a.dilation, a.padding, x, halo);
+      steps[0] = window_step(a.kernel, a.stride, a.dilation, a.padding, x, halo);
       break;
     }
     case OpKind::adaptive_avgpool2d: {
       const Shape& y = analysis.shapes[static_cast<size_t>(layer)];
-      result[0] = Region{adaptive_input(out.rows, x.h, y.h), adaptive_input(out.cols, x.w, y.w)};
+      steps[0] = InputStep{axis(Kind::adaptive, x.h, y.h), axis(Kind::adaptive, x.w, y.w)};
       break;
     }
     case OpKind::flatten:
-    case OpKind::linear: result[0] = Region::whole(x); break;  // every output reads every input
+    case OpKind::linear: steps[0] = whole_step(x); break;  // every output reads every input
     case OpKind::upsample: {
-      const auto& a = l.as<UpsampleAttrs>();
-      result[0] = divide_region(out, a.scale.h, a.scale.w, x);  // nearest: out row u reads floor(u/s)
+      const auto& a = l.as<UpsampleAttrs>();  // nearest: output row u reads floor(u/s)
+      steps[0] = InputStep{axis(Kind::divide, x.h, a.scale.h), axis(Kind::divide, x.w, a.scale.w)};
       break;
     }
     case OpKind::depth_to_space: {
       int64_t b = l.as<BlockAttrs>().block_size;
-      result[0] = divide_region(out, b, b, x);
+      steps[0] = InputStep{axis(Kind::divide, x.h, b), axis(Kind::divide, x.w, b)};
       break;
     }
     case OpKind::space_to_depth: {
       // Output pixel u gathers input pixels b*u .. b*u + b - 1.
       int64_t b = l.as<BlockAttrs>().block_size;
-      result[0] = Region{Interval{checked_mul(b, out.rows.begin), checked_add(checked_mul(b, out.rows.end), b - 1)}.clip(x.h),
-                         Interval{checked_mul(b, out.cols.begin), checked_add(checked_mul(b, out.cols.end), b - 1)}.clip(x.w)};
+      steps[0] = InputStep{axis(Kind::multiply, x.h, b), axis(Kind::multiply, x.w, b)};
       break;
     }
     case OpKind::mul: {
-      result[0] = out.clip(x);
+      steps[0] = same_step(x);
       const Shape& y = analysis.shape_of(l.inputs[1]);
       // A [C,1,1] second input (squeeze-excitation) is broadcast: every output pixel reads its
       // single pixel, i.e. the whole 1x1 map.
-      result[1] = (y.h == 1 && y.w == 1) ? Region::whole(y) : out.clip(y);
+      steps[1] = (y.h == 1 && y.w == 1) ? whole_step(y) : same_step(y);
       break;
     }
     default:
@@ -102,8 +78,18 @@ std::vector<Region> input_regions(const ModelGraph& graph, const cost::ModelAnal
       // identity, dropout: output pixel (u, v) reads input pixel (u, v) of every input.
       EDGEPART_ASSERT(op_info(l.kind).elementwise || l.kind == OpKind::softmax,
                       "no backward mapping for " + graph.describe(layer));
-      for (size_t k = 0; k < l.inputs.size(); ++k) result[k] = out.clip(analysis.shape_of(l.inputs[k]));
+      for (size_t k = 0; k < l.inputs.size(); ++k) steps[k] = same_step(analysis.shape_of(l.inputs[k]));
   }
+  return steps;
+}
+
+std::vector<Region> input_regions(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex layer,
+                                  const Region& requested, Halo halo) {
+  const Region out = requested.clip(analysis.shapes.at(static_cast<size_t>(layer)));
+  std::vector<InputStep> steps = backward_steps(graph, analysis, layer, halo);
+  std::vector<Region> result(steps.size());
+  if (out.empty()) return result;
+  for (size_t k = 0; k < steps.size(); ++k) result[k] = steps[k].apply(out);
   return result;
 }
 

@@ -86,6 +86,37 @@ BlockRegions propagate_block(const ModelGraph& graph, const cost::ModelAnalysis&
   return propagate_block(graph, analysis, first, last, {Requirement{last, of_last}}, halo);
 }
 
+CompiledBlock::CompiledBlock(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex first,
+                             LayerIndex last, Halo halo)
+    : first_(first), last_(last), last_shape_(analysis.shapes.at(static_cast<size_t>(last))) {
+  EDGEPART_ASSERT(0 <= first && first <= last && static_cast<size_t>(last) < graph.size(),
+                  "bad block " + std::to_string(first) + ".." + std::to_string(last));
+  edge_begin_.reserve(size() + 1);
+  for (LayerIndex l = last; l >= first; --l) {
+    edge_begin_.push_back(static_cast<uint32_t>(edges_.size()));
+    const Layer& layer = graph.layer(l);
+    std::vector<InputStep> steps = backward_steps(graph, analysis, l, halo);
+    for (size_t k = 0; k < layer.inputs.size(); ++k)
+      if (layer.inputs[k] >= first) edges_.push_back(Edge{static_cast<int32_t>(layer.inputs[k] - first), steps[k]});
+  }
+  edge_begin_.push_back(static_cast<uint32_t>(edges_.size()));
+}
+
+void CompiledBlock::propagate(const Region& of_last, std::span<Region> outputs) const {
+  EDGEPART_ASSERT(outputs.size() == size(), "CompiledBlock::propagate: wrong output span");
+  std::fill(outputs.begin(), outputs.end(), Region::empty_region());
+  outputs.back() = of_last.clip(last_shape_);
+  // Reverse topological order, as in propagate_block: a layer's region is final once reached.
+  for (size_t i = 0; i < size(); ++i) {
+    const Region& out = outputs[size() - 1 - i];
+    if (out.empty()) continue;
+    for (uint32_t e = edge_begin_[i]; e < edge_begin_[i + 1]; ++e) {
+      Region& o = outputs[static_cast<size_t>(edges_[e].producer)];
+      o = o.hull(edges_[e].step.apply(out));
+    }
+  }
+}
+
 std::vector<LayerIndex> block_outputs(const ModelGraph& graph, LayerIndex first, LayerIndex last) {
   std::vector<bool> read_after(graph.size(), false);
   for (size_t k = static_cast<size_t>(last) + 1; k < graph.size(); ++k)

@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <chrono>
+#include <ctime>
 
 #include "edgepart/util/error.hpp"
 
@@ -97,6 +98,12 @@ void Connection::close(const std::string& why) {
 
 int64_t steady_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 std::pair<std::string, uint16_t> split_host_port(const std::string& text, const std::string& what) {

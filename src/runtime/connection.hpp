@@ -63,6 +63,8 @@ private:
 
 // Steady-clock nanoseconds (CLOCK_MONOTONIC on Linux: shared by the processes of one machine).
 int64_t steady_now_ns();
+// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), ns.
+int64_t thread_cpu_ns();
 
 // "HOST:PORT" -> (host, port); InputError naming `what` when malformed.
 std::pair<std::string, uint16_t> split_host_port(const std::string& text, const std::string& what);

@@ -342,7 +342,7 @@ private:
     int64_t start = r.start_ns - w.offset_ns - t0_ns_, end = r.end_ns - w.offset_ns - t0_ns_;
     SpanKey key{id, r.task, r.leg};
     switch (r.kind) {
-      case SpanKind::task: tasks_[key] = MeasuredTask{id, r.task, w.device, start * 1e-9, end * 1e-9, r.work_ns * 1e-9}; break;
+      case SpanKind::task: tasks_[key] = MeasuredTask{id, r.task, w.device, start * 1e-9, end * 1e-9, r.work_ns * 1e-9, r.work_cpu_ns * 1e-9}; break;
       case SpanKind::send: sends_[key] = Endpoint{w.device, start, end}; break;
       case SpanKind::receive: receives_[key] = Endpoint{w.device, start, end}; break;
     }

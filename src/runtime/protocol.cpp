@@ -182,6 +182,7 @@ void encode_body(Writer& w, const Message& m) {
       w.i64(v.start_ns);
       w.i64(v.end_ns);
       w.i64(v.work_ns);
+      w.i64(v.work_cpu_ns);
     } else if constexpr (std::is_same_v<T, Done>) {
       w.u64(v.request);
       w.i64(v.output_ns);
@@ -366,6 +367,7 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
       v.start_ns = r.i64();
       v.end_ns = r.i64();
       v.work_ns = r.i64();
+      v.work_cpu_ns = r.i64();
       m = v;
       break;
     }

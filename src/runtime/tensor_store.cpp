@@ -8,14 +8,48 @@ namespace edgepart::runtime {
 
 namespace {
 
-// Visits every row of a box: f(flat index of the row's first element in the full tensor, index
-// of that element in the box's channel-major values, row length). Rows are contiguous in both.
+// Visits every row of a box: f(row index c * h + y, flat index of the row's first element in the
+// full tensor, index of that element in the box's channel-major values, row length). Rows are
+// contiguous in both.
 template <class F>
 void for_rows(const exec::Tensor& t, const Box& b, F f) {
   const int64_t len = b.x1 - b.x0 + 1;
   int64_t k = 0;
   for (int64_t c = b.c0; c <= b.c1; ++c)
-    for (int64_t y = b.r0; y <= b.r1; ++y, k += len) f(static_cast<size_t>((c * t.h + y) * t.w + b.x0), k, len);
+    for (int64_t y = b.r0; y <= b.r1; ++y, k += len)
+      f(static_cast<size_t>(c * t.h + y), static_cast<size_t>((c * t.h + y) * t.w + b.x0), k, len);
+}
+
+// Whether [lo, hi] lies inside one interval (they are merged, so inside the union means inside one).
+bool contains(const std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, int64_t hi) {
+  for (const auto& [a, b] : iv)
+    if (a <= lo && hi <= b) return true;
+  return false;
+}
+
+// Adds [lo, hi] to the intervals; calls gap(a, b) for every sub-range [a, b] of [lo, hi] that was
+// not covered before, in order.
+template <class Gap>
+void insert(std::vector<std::pair<int64_t, int64_t>>& iv, int64_t lo, int64_t hi, Gap gap) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  out.reserve(iv.size() + 1);
+  int64_t nlo = lo, nhi = hi, next = lo;  // next: first column of [lo, hi] not yet reported
+  bool placed = false;
+  for (const auto& [a, b] : iv) {
+    if (b + 1 < nlo) {
+      out.emplace_back(a, b);  // entirely before, not adjacent
+    } else if (nhi + 1 < a) {
+      if (!placed) out.emplace_back(nlo, nhi), placed = true;
+      out.emplace_back(a, b);  // entirely after
+    } else {
+      if (a > next && next <= hi) gap(next, std::min(hi, a - 1));  // touching or overlapping [lo, hi]
+      next = std::max(next, b + 1);
+      nlo = std::min(nlo, a), nhi = std::max(nhi, b);
+    }
+  }
+  if (next <= hi) gap(next, hi);
+  if (!placed) out.emplace_back(nlo, nhi);
+  iv = std::move(out);
 }
 
 }  // namespace
@@ -31,7 +65,7 @@ TensorStore::Entry& TensorStore::entry(int tensor) {
   if (it != entries_.end()) return it->second;
   Entry e;
   e.t = exec::Tensor::of_shape(shape(tensor));
-  e.mask.assign(static_cast<size_t>(e.t.size()), 0);
+  e.rows.resize(static_cast<size_t>(e.t.c * e.t.h));
   return entries_.emplace(tensor, std::move(e)).first->second;
 }
 
@@ -42,10 +76,7 @@ bool TensorStore::has(const Box& b) const {
   const Entry& e = it->second;
   if (e.covered == e.t.size()) return true;
   bool all = true;
-  for_rows(e.t, b, [&](size_t i, int64_t, int64_t n) {
-    all = all && std::find(e.mask.begin() + static_cast<std::ptrdiff_t>(i), e.mask.begin() + static_cast<std::ptrdiff_t>(i) + n, 0) ==
-                     e.mask.begin() + static_cast<std::ptrdiff_t>(i) + n;
-  });
+  for_rows(e.t, b, [&](size_t row, size_t, int64_t, int64_t) { all = all && contains(e.rows[row], b.x0, b.x1); });
   return all;
 }
 
@@ -53,7 +84,7 @@ std::vector<float> TensorStore::get(const Box& b) const {
   std::lock_guard lock(mu_);
   const Entry& e = entries_.at(b.tensor);
   std::vector<float> out(static_cast<size_t>(b.elements()));
-  for_rows(e.t, b, [&](size_t i, int64_t k, int64_t n) {
+  for_rows(e.t, b, [&](size_t, size_t i, int64_t k, int64_t n) {
     std::copy_n(e.t.data.begin() + static_cast<std::ptrdiff_t>(i), n, out.begin() + k);
   });
   return out;
@@ -63,19 +94,20 @@ bool TensorStore::put(const Box& b, const float* values) {
   EDGEPART_ASSERT(fits(b), "a box outside its tensor reached the store: " + std::to_string(b.tensor));
   std::lock_guard lock(mu_);
   Entry& e = entry(b.tensor);
-  const bool was_complete = e.covered == e.t.size();
-  for_rows(e.t, b, [&](size_t i, int64_t k, int64_t n) {
-    std::copy_n(values + k, n, e.t.data.begin() + static_cast<std::ptrdiff_t>(i));
-    auto m = e.mask.begin() + static_cast<std::ptrdiff_t>(i);
-    e.covered += n - std::count(m, m + n, uint8_t{1});
-    std::fill_n(m, n, uint8_t{1});
+  if (e.covered == e.t.size()) return false;
+  for_rows(e.t, b, [&](size_t row, size_t i, int64_t k, int64_t) {
+    insert(e.rows[row], b.x0, b.x1, [&](int64_t x0, int64_t x1) {
+      const int64_t n = x1 - x0 + 1, skip = x0 - b.x0;
+      std::copy_n(values + k + skip, n, e.t.data.begin() + static_cast<std::ptrdiff_t>(i) + skip);
+      e.covered += n;
+    });
   });
-  return !was_complete && e.covered == e.t.size();
+  return e.covered == e.t.size();
 }
 
-exec::Tensor TensorStore::crop(int tensor, const rf::Region& r) const {
+const exec::Tensor& TensorStore::view(int tensor) const {
   std::lock_guard lock(mu_);
-  return exec::crop(entries_.at(tensor).t, r);
+  return entries_.at(tensor).t;
 }
 
 bool TensorStore::complete(int tensor) const {

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "edgepart/cost/op_class.hpp"
+#include "edgepart/model/load.hpp"
 #include "edgepart/model/op.hpp"
+#include "edgepart/model/prefix.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/limits.hpp"
@@ -280,7 +282,7 @@ std::optional<int> Scenario::find_device(const std::string& device_name) const {
 Scenario scenario_from_json(const Json& doc, const std::string& file) {
   JsonCursor root(doc, file);
   root.expect_object();
-  root.no_unknown_keys({"format", "version", "name", "model", "devices", "network", "workload", "strategy", "seed"});
+  root.no_unknown_keys({"format", "version", "name", "model", "model_until", "devices", "network", "workload", "strategy", "seed"});
   JsonCursor format = root.at("format");
   if (format.as_string() != kFormat) format.fail("expected \"" + std::string(kFormat) + "\" (got " + format.describe() + ")");
   JsonCursor version = root.at("version");
@@ -293,6 +295,10 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
   JsonCursor model = root.at("model");
   s.model_path = resolve_relative(file, model.as_string());
   if (s.model_path.empty()) model.fail("must not be empty");
+  if (auto until = root.find("model_until")) {
+    s.model_until = until->as_string();
+    if (s.model_until.empty()) until->fail("must name a layer (got \"\")");
+  }
 
   JsonCursor devices = root.at("devices");
   devices.expect_array();
@@ -397,6 +403,22 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   Json doc = read_json_file(path);
   for (const auto& o : overrides) apply_override(doc, o, path);
   return scenario_from_json(doc, path);
+}
+
+
+model::ModelGraph load_scenario_model(const Scenario& s) {
+  model::ModelGraph g = model::load_model(s.model_path);
+  if (s.model_until.empty()) return g;
+  std::vector<std::string> names;
+  for (const auto& l : g.layers) names.push_back(l.name);
+  auto last = g.find(s.model_until);
+  if (!last) {
+    std::string hint = closest_match(s.model_until, names);
+    throw InputError(s.file, "/model_until", "no layer '" + s.model_until + "' in model '" + g.name + "'" +
+                                                 (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  if (auto problem = model::prefix_problem(g, *last)) throw InputError(s.file, "/model_until", *problem);
+  return model::model_prefix(g, *last);
 }
 
 }  // namespace edgepart::scenario

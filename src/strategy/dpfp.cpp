@@ -345,7 +345,7 @@ std::vector<LayerIndex> dpfp_positions(const PlanRequest& r) {
   return out;
 }
 
-DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participants, DpfpPartition partition) {
+DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participants, DpfpPartition partition, double below_s) {
   EDGEPART_ASSERT(!participants.empty(), "dpfp without participants");
   Structure s = make_structure(r);
   Dp dp(r, s, participants);
@@ -353,7 +353,10 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   const size_t n = participants.size();
   const Cluster& c = r.cluster;
 
-  std::vector<double> best(static_cast<size_t>(K + 1), kInf);
+  // Only layouts strictly below `below_s` matter to the caller, and every cost is >= 0, so a prefix
+  // T*(b) at or above it can never lead to one: starting every T*(b) at `below_s` lets the bounds
+  // below prune those blocks too. arg[b] < 0 then means "no prefix ending at b below the bound".
+  std::vector<double> best(static_cast<size_t>(K + 1), below_s);
   std::vector<int> arg(static_cast<size_t>(K + 1), -1);
   best[0] = 0;
   std::vector<Interval> need(n);
@@ -510,9 +513,9 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   };
   const double in_bytes = tensor_bytes(r, model::kModelInput), out_bytes = tensor_bytes(r, last);
   DpfpResult result;
-  result.latency_s = kInf;
+  result.latency_s = below_s;
   for (int t = 0; t <= K; ++t) {
-    if (best[static_cast<size_t>(t)] == kInf) continue;
+    if (t > 0 && arg[static_cast<size_t>(t)] < 0) continue;
     const LayerIndex tail_first = s.pos[static_cast<size_t>(t)] + 1;
     const bool tail_empty = tail_first > last;
     const double act_prefix = t > 0 ? act_upto[static_cast<size_t>(s.pos[static_cast<size_t>(t)])] : 0.0;
@@ -675,6 +678,50 @@ std::string layout_note(const PlanRequest& r, const DpfpLayout& l) {
 
 }  // namespace
 
+DpfpResult dpfp_best_set(const PlanRequest& r, const std::vector<std::vector<int>>& sets, DpfpPartition partition) {
+  // Every set is optimised; each DP only looks for layouts below the best so far, so the minimum
+  // over the sets is exact and most sets are cut short. "Below" means by more than a relative
+  // 1e-12: two sets whose layouts are equally fast up to floating-point rounding (the same
+  // all-on-one-device layout found through different sets) keep the first set tried.
+  constexpr double kTie = 1e-12;
+  DpfpResult best;
+  best.latency_s = kInf;
+  for (const auto& set : sets) {
+    DpfpResult res = dpfp_optimise(r, set, partition, best.latency_s * (1 - kTie));
+    if (res.feasible) best = res;
+  }
+  return best;
+}
+
+int dpfp_subset_search_max_devices() {
+  // 8 devices: 255 subsets, about 18 ms of CPU for VGG-16 (bench/README.md, BM_DpfpDeviceSearchVgg16;
+  // each further device doubles it). The papers of docs/design.md §5 use at most ~10 devices.
+  return static_cast<int>(limits::from_env("EDGEPART_DPFP_SUBSET_DEVICES", 8));
+}
+
+std::vector<std::vector<int>> dpfp_device_sets(const PlanRequest& r) {
+  const Cluster& c = r.cluster;
+  const int n = c.size();
+  // The n-fastest prefixes first: a good incumbent early prunes the other sets' DPs.
+  std::vector<std::vector<int>> sets;
+  const std::vector<int> order = c.by_speed();
+  for (size_t k = 1; k <= order.size(); ++k) {
+    std::vector<int> set(order.begin(), order.begin() + static_cast<long>(k));
+    std::sort(set.begin(), set.end());
+    sets.push_back(std::move(set));
+  }
+  if (n > std::min(dpfp_subset_search_max_devices(), 62)) return sets;  // 62: the bit masks below
+  const size_t prefixes = sets.size();
+  for (uint64_t mask = 1; mask < (uint64_t{1} << static_cast<unsigned>(n)); ++mask) {
+    std::vector<int> set;
+    for (int d = 0; d < n; ++d)
+      if (mask & (uint64_t{1} << static_cast<unsigned>(d))) set.push_back(d);
+    if (std::find(sets.begin(), sets.begin() + static_cast<long>(prefixes), set) == sets.begin() + static_cast<long>(prefixes))
+      sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
 plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
   options.no_unknown_keys({"device_search", "devices", "partition"});
   const Cluster& c = r.cluster;
@@ -703,13 +750,7 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
     normalised["devices"] = names;
     search = false;
   } else if (search) {
-    // Greedy by speed (DESIGN §5): the n fastest devices, n = 1, 2, ...; stop when latency stops falling.
-    std::vector<int> order = c.by_speed();
-    for (size_t k = 1; k <= order.size(); ++k) {
-      std::vector<int> set(order.begin(), order.begin() + static_cast<long>(k));
-      std::sort(set.begin(), set.end());
-      candidates.push_back(set);
-    }
+    candidates = dpfp_device_sets(r);
   } else {
     std::vector<int> all(static_cast<size_t>(c.size()));
     for (int d = 0; d < c.size(); ++d) all[static_cast<size_t>(d)] = d;
@@ -727,18 +768,14 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
                    limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' (a block per candidate) is linear");
   }
 
-  DpfpResult best;
-  best.latency_s = kInf;
-  for (const auto& set : candidates) {
-    DpfpResult res = dpfp_optimise(r, set, partition);
-    if (!res.feasible) continue;
-    if (res.latency_s < best.latency_s) best = res;
-    else if (search) break;  // latency stopped falling
-  }
+  const DpfpResult best = dpfp_best_set(r, candidates, partition);
   if (!best.feasible)
     throw InputError("", "/devices", "dpfp: no plan fits in the devices' memory (memory_mb): the weights of every split exceed some device");
   plan::Plan p = dpfp_build(r, best.layout, normalised);
   p.notes.push_back(layout_note(r, best.layout));
+  if (search && c.size() > dpfp_subset_search_max_devices())
+    p.notes.push_back("device search: only the " + std::to_string(candidates.size()) + " n-fastest prefixes (over " +
+                      std::to_string(dpfp_subset_search_max_devices()) + " devices; EDGEPART_DPFP_SUBSET_DEVICES raises it)");
   if (auto problem = memory_problem(p, c)) throw InputError("", "/devices", "dpfp: the best plan does not fit: " + *problem);
   return p;
 }

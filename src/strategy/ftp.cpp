@@ -29,7 +29,7 @@ bool spatial_applicable(const PlanRequest& r, std::string& why) {
 }
 
 plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
-  options.no_unknown_keys({"fused_layers", "grid", "gateway", "reuse"});
+  options.no_unknown_keys({"fused_layers", "grid", "grid_convention", "gateway", "inputs", "result", "reuse"});
   std::vector<LayerIndex> ends = fusable_ends(r);
   if (ends.empty()) options.fail("ftp: the model has no spatial part to tile (its first layer needs the whole input)");
   TileSpec spec;
@@ -39,7 +39,20 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
   spec.grid_cols = m;
   spec.gateway = device_option(r, options, "gateway", "source");
   spec.ideal_reuse = options.bool_or("reuse", false);
+  // "balanced": part sizes differ by at most one; "deepthings": DeepThings' grid() in src/ftp.c,
+  // every part ceil(size / parts) long and the remainder in the last (38 rows over 5: 8,8,8,8,6).
+  std::string convention = "balanced";
+  if (auto gc = options.find("grid_convention")) convention = gc->as_choice({"balanced", "deepthings"});
+  spec.convention = convention == "deepthings" ? rf::TileConvention::deepthings : rf::TileConvention::balanced;
+  // DeepThings' data flow (docs/strategies.md): "inputs": "gateway" uploads the frame to the gateway,
+  // which serves the tiles and takes none; "result": "gateway" ends the request on the gateway.
+  std::string inputs = "source", result = "source";
+  if (auto v = options.find("inputs")) inputs = v->as_choice({"source", "gateway"});
+  if (auto v = options.find("result")) result = v->as_choice({"source", "gateway"});
+  spec.inputs_via_gateway = inputs == "gateway";
+  spec.result_to_source = result == "source";
   for (int d = 0; d < r.cluster.size(); ++d) spec.pool.push_back(d);
+  if (spec.inputs_via_gateway && r.cluster.size() < 2) options.fail("ftp: inputs from the gateway need a device besides it to take tiles");
   std::vector<size_t> candidates;
   if (auto fl = options.find("fused_layers")) {
     candidates.push_back(static_cast<size_t>(fl->as_int_in(1, static_cast<int64_t>(ends.size())) - 1));
@@ -60,6 +73,10 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
     spec.fused_end = ends[i];
     spec.options = Json{{"fused_layers", static_cast<int64_t>(i + 1)}, {"grid", Json::array({n, m})},
                         {"gateway", device_name(r, spec.gateway)}, {"reuse", spec.ideal_reuse}};
+    // Options at their defaults are left out, so plans made before these options stay byte-identical.
+    if (convention != "balanced") spec.options["grid_convention"] = convention;
+    if (inputs != "source") spec.options["inputs"] = inputs;
+    if (result != "source") spec.options["result"] = result;
     plan::Plan p = build_tile_plan(r, spec);
     if (auto problem = memory_problem(p, r.cluster)) {
       last_problem = *problem;

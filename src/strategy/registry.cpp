@@ -79,4 +79,10 @@ plan::Plan make_plan(const std::string& name, const PlanRequest& request, const 
   return info.make(request, cursor);
 }
 
+plan::Plan make_plan_for_scenario(const std::string& name, const PlanRequest& request, const scenario::StrategySpec& own,
+                                  const std::string& scenario_file) {
+  const bool is_own = name == own.name;
+  return make_plan(name, request, is_own ? own.options : Json::object(), scenario_file, is_own ? "/strategy/options" : "");
+}
+
 }  // namespace edgepart::strategy

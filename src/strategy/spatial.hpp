@@ -2,6 +2,7 @@
 // The strategies of this module that split one request among many devices (DESIGN §5): local,
 // dpfp, modnn, ftp, fdsp. The plan makers are the registry's entries; the DPFP internals are
 // exposed for the oracle tests (brute force over block partitions) and the benchmarks.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,24 @@ struct DpfpResult {
   bool feasible = false;
 };
 // The best layout over block partitions (DP over block ends, O(L^2 N)), where the distributed
-// part stops, and the tail device, for a fixed set of participants.
+// part stops, and the tail device, for a fixed set of participants. With `below_s`, only layouts
+// strictly faster than it are looked for (the device search's incumbent: blocks that cannot beat
+// it are pruned); none found: feasible = false.
 DpfpResult dpfp_optimise(const PlanRequest& request, const std::vector<int>& participants,
+                         DpfpPartition partition = DpfpPartition::dp,
+                         double below_s = std::numeric_limits<double>::infinity());
+
+// The participant sets the device search tries, in the order it tries them: every non-empty
+// subset of the devices when there are at most dpfp_subset_search_max_devices() of them (the
+// n-fastest prefixes first, then the rest by ascending bit mask), else only the n-fastest prefixes
+// for n = 1..N. Each set is ascending.
+std::vector<std::vector<int>> dpfp_device_sets(const PlanRequest& request);
+// The fastest layout over participant sets `sets` (tried in order; a later set wins only when
+// faster by more than a relative 1e-12); feasible = false when none fits.
+DpfpResult dpfp_best_set(const PlanRequest& request, const std::vector<std::vector<int>>& sets,
                          DpfpPartition partition = DpfpPartition::dp);
+// Above this many devices the search covers only the n-fastest prefixes (2^N - 1 subsets, each a
+// DP, would take too long).
+int dpfp_subset_search_max_devices();
 
 }  // namespace edgepart::strategy

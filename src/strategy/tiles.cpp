@@ -34,7 +34,7 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
   PlanBuilder b(r, spec.strategy, spec.options);
   b.plan().lossless = spec.lossless;
   const model::Shape& out = r.analysis.shapes[static_cast<size_t>(fe)];
-  auto tiles = rf::grid_tiles(out.h, out.w, spec.grid_rows, spec.grid_cols);
+  auto tiles = rf::grid_tiles(out.h, out.w, spec.grid_rows, spec.grid_cols, spec.convention);
   const double fused_weights = weight_bytes(r, 0, fe);
   const FlopsByOp fused_flops = range_flops(r, 0, fe);
   const double out_area = static_cast<double>(out.h * out.w);
@@ -82,10 +82,19 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
     tasks.push_back(std::move(t));
   }
   const int st = b.add_stage(stage);
+  std::vector<int> pool = spec.pool, tile_deps;
+  int tile_source = src;
+  if (spec.inputs_via_gateway) {
+    pool.erase(std::remove(pool.begin(), pool.end(), spec.gateway), pool.end());
+    EDGEPART_ASSERT(!pool.empty(), "no device takes tiles besides the gateway");
+    tile_deps = b.transfer(src, spec.gateway, tensor_bytes(r, model::kModelInput), piece(r, model::kModelInput), {},
+                           "frame/" + device_name(r, src) + "->" + device_name(r, spec.gateway), st);
+    tile_source = spec.gateway;
+  }
   std::vector<int> done;
   for (size_t ti = 0; ti < tasks.size(); ++ti) {
     const auto& t = tasks[ti];
-    done.push_back(b.pull(spec.pool, t.flops, src, t.in_bytes, spec.gateway, t.out_bytes, {}, "tile" + std::to_string(ti) + "/" + std::to_string(tiles[ti].grid_row) + "," + std::to_string(tiles[ti].grid_col),
+    done.push_back(b.pull(pool, t.flops, tile_source, t.in_bytes, spec.gateway, t.out_bytes, tile_deps, "tile" + std::to_string(ti) + "/" + std::to_string(tiles[ti].grid_row) + "," + std::to_string(tiles[ti].grid_col),
                           st, static_cast<int>(ti), t.act, fused_weights, spec.out_bytes_factor != 1.0));
     b.variant().tasks.at(static_cast<size_t>(done.back())).reuse_share = t.reuse_share;
   }
@@ -95,8 +104,9 @@ plan::Plan build_tile_plan(const PlanRequest& r, const TileSpec& spec) {
     const int rs = b.add_stage(rest.stage);
     int t = b.compute(spec.gateway, range_flops(r, fe + 1, last), done, "rest/" + device_name(r, spec.gateway), rs, act,
                       weight_bytes(r, fe + 1, last));
-    b.transfer(spec.gateway, src, tensor_bytes(r, last), piece(r, last), {t}, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src), rs);
-  } else {
+    if (spec.result_to_source)
+      b.transfer(spec.gateway, src, tensor_bytes(r, last), piece(r, last), {t}, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src), rs);
+  } else if (spec.result_to_source) {
     b.transfer(spec.gateway, src, tensor_bytes(r, last), piece(r, last), done, "result/" + device_name(r, spec.gateway) + "->" + device_name(r, src));
   }
   return b.finish();

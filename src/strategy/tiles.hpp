@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "edgepart/rf/backward.hpp"
+#include "edgepart/rf/segmentation.hpp"
 #include "strategy/plan_builder.hpp"
 
 namespace edgepart::strategy {
@@ -16,11 +17,18 @@ struct TileSpec {
   Json options = Json::object();
   LayerIndex fused_end = 0;
   int64_t grid_rows = 3, grid_cols = 3;
+  rf::TileConvention convention = rf::TileConvention::balanced;  // how the grid cuts the map
   rf::Halo halo = rf::Halo::exact;  // none: tiles without halo (FDSP, approximate)
   bool ideal_reuse = false;         // FTP's WST-S data reuse, simplified (see ftp.cpp)
   double out_bytes_factor = 1.0;    // compression of tile outputs (FDSP)
   int gateway = 0;
   std::vector<int> pool;            // devices that take tiles
+  // DeepThings' data flow (ftp option "inputs": "gateway"): the source uploads the whole input
+  // frame to the gateway once, the gateway serves every tile's input region and takes no tile.
+  bool inputs_via_gateway = false;
+  // false (ftp option "result": "gateway"): the request ends when the gateway holds the model's
+  // output (DeepThings' edge stage, whose output stays on the gateway for the rest of the network).
+  bool result_to_source = true;
   bool lossless = true;
 };
 

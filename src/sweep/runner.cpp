@@ -41,20 +41,22 @@ struct ModelEntry {
 
 class ModelCache {
 public:
-  std::shared_ptr<const ModelEntry> get(const std::string& path) {
+  // Keyed by the file and the prefix end (a sweep may vary either).
+  std::shared_ptr<const ModelEntry> get(const scenario::Scenario& s) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = models_.find(path);
+    const std::pair<std::string, std::string> key{s.model_path, s.model_until};
+    auto it = models_.find(key);
     if (it != models_.end()) return it->second;
     auto e = std::make_shared<ModelEntry>();
-    e->graph = model::load_model(path);
+    e->graph = scenario::load_scenario_model(s);
     e->analysis = cost::analyze(e->graph);
-    models_.emplace(path, e);
+    models_.emplace(key, e);
     return e;
   }
 
 private:
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<const ModelEntry>> models_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const ModelEntry>> models_;
 };
 
 // The local baseline of a point and seed, reused across points where it cannot differ. Its
@@ -123,7 +125,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     throw InputError(e.file(), e.where(), e.message() + " (at sweep point " + std::to_string(p) + ": " +
                                               describe_point(ctx, idx) + ")");
   }
-  auto model = ctx.models.get(s.model_path);
+  auto model = ctx.models.get(s);
   scenario::Cluster cluster = scenario::make_cluster(s);
   const timing::CostModel costs(model->graph, model->analysis, cluster);  // per point: the cluster may change
   strategy::PlanRequest req{model->graph, model->analysis, cluster, s.workload, costs};
@@ -139,16 +141,13 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     names = o.strategies;
   }
   auto make = [&](const std::string& name, std::string& why) -> std::optional<plan::Plan> {
-    // The scenario's options belong to its own strategy; others start from their defaults.
-    const bool own = name == s.strategy.name;
     const auto& info = strategy::find_strategy(name);
     if (all && !info.applicable(req, why)) {
       why = "not applicable: " + why;
       return std::nullopt;
     }
     try {
-      return strategy::make_plan(name, req, own ? s.strategy.options : Json::object(), o.scenario_path,
-                                 own ? "/strategy/options" : "");
+      return strategy::make_plan_for_scenario(name, req, s.strategy, o.scenario_path);
     } catch (const InputError& e) {
       why = e.message();
       return std::nullopt;

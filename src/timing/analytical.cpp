@@ -61,10 +61,13 @@ LayerWork layer_work(const model::ModelGraph& graph, const cost::ModelAnalysis& 
 }
 
 double roofline_time_s(const AnalyticalDevice& d, double efficiency, double flops, double bytes) {
-  // Written as speed * 1e9 * efficiency, the order of Cluster::compute_time_s, so that the
-  // default device gives the same doubles.
+  // Written as speed * 1e9 * efficiency: the order of design.md §3's formula, so that a default
+  // device gives the same doubles as that formula written out.
   double t = flops > 0 ? flops / (d.peak_gflops * 1e9 * efficiency) : 0.0;
-  if (d.memory_gbps > 0) t = std::max(t, bytes / (d.memory_gbps * 1e9));
+  // A layer that does no arithmetic (data movement: concat, flatten, pad) is bound by memory
+  // alone, and its efficiency scales the bandwidth: a gather of strided rows copies slower than a
+  // stream (docs/timing.md "The analytical model").
+  if (d.memory_gbps > 0) t = std::max(t, bytes / (d.memory_gbps * 1e9 * (flops > 0 ? 1.0 : efficiency)));
   return d.layer_overhead_s + t;
 }
 
@@ -76,21 +79,6 @@ double analytical_layer_time_s(const AnalyticalDevice& d, OpClass cls, double fl
 double analytical_layer_time_s(const AnalyticalDevice& d, const LayerWork& w) {
   if (w.empty) return 0.0;
   return roofline_time_s(d, layer_efficiency(d, w.op, w.cls), w.flops, w.bytes);
-}
-
-double analytical_task_time_s(const AnalyticalDevice& d, const std::vector<LayerWork>& layers) {
-  double t = d.task_overhead_s;
-  if (d.memory_gbps > 0 || d.layer_overhead_s > 0) {
-    for (const LayerWork& w : layers) t += analytical_layer_time_s(d, w);
-    return t;
-  }
-  // Cluster::compute_time_s's arithmetic: FLOPs per op name (std::map: name order), one division
-  // each. The efficiency joins the key because class keys may give one op name two efficiencies.
-  std::map<std::pair<std::string, double>, double> flops;
-  for (const LayerWork& w : layers)
-    if (!w.empty && w.flops > 0) flops[{std::string(model::op_name(w.op)), layer_efficiency(d, w.op, w.cls)}] += w.flops;
-  for (const auto& [key, f] : flops) t += f / (d.peak_gflops * 1e9 * key.second);
-  return t;
 }
 
 }  // namespace edgepart::timing

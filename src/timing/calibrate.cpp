@@ -66,19 +66,25 @@ struct ClassResult {
   double error = 0;  // sum of squared relative errors of the class's points
 };
 
+// What a class's own parameter multiplies: FLOPs, or for a class that does no arithmetic (data
+// movement) the bytes it moves: its time is then o + max(a_c, b) * bytes, a memory bandwidth of
+// its own no faster than the device's (efficiency b / a_c <= 1).
+double work_of(const CalibrationPoint& p, bool by_bytes) { return by_bytes ? p.bytes : p.flops; }
+
 // The best a_c for one class's points at fixed (b, o).
-ClassResult fit_class(const Points& pts, double b, double o) {
+ClassResult fit_class(const Points& pts, double b, double o, bool by_bytes) {
   auto error = [&](double log_a) {
     const double a = std::exp(log_a);
     double s = 0;
-    for (const CalibrationPoint* p : pts) s += sq_log_ratio(o + std::max(a * p->flops, b * p->bytes), p->measured_s);
+    for (const CalibrationPoint* p : pts) s += sq_log_ratio(o + std::max(a * work_of(*p, by_bytes), b * p->bytes), p->measured_s);
     return s;
   };
   double lo = INFINITY, hi = -INFINITY;
   for (const CalibrationPoint* p : pts) {
-    if (p->flops <= 0) continue;
-    lo = std::min(lo, std::log(p->measured_s / p->flops));
-    hi = std::max(hi, std::log(p->measured_s / p->flops));
+    const double work = work_of(*p, by_bytes);
+    if (work <= 0) continue;
+    lo = std::min(lo, std::log(p->measured_s / work));
+    hi = std::max(hi, std::log(p->measured_s / work));
   }
   lo -= std::log(kClassRangeFactor);
   hi += std::log(kClassRangeFactor);
@@ -109,34 +115,45 @@ ClassResult fit_class(const Points& pts, double b, double o) {
   return r;
 }
 
-// The points grouped: classes with FLOPs (fitted), and the points that have none (their time is
-// o + b * bytes whatever the class).
+// The points grouped by class: classes with FLOPs (a_c per FLOP), and classes without (a_c per
+// byte moved); points that move nothing and compute nothing cost o alone.
 struct Grouped {
   std::map<OpClass, Points> by_class;
-  Points without_flops;
+  std::map<OpClass, Points> by_bytes;
+  Points fixed;
 };
 
 Grouped group(const std::vector<CalibrationPoint>& points) {
   Grouped g;
   std::map<OpClass, bool> has_flops;
   for (const auto& p : points) has_flops[p.cls] = has_flops[p.cls] || p.flops > 0;
-  for (const auto& p : points) (has_flops[p.cls] ? g.by_class[p.cls] : g.without_flops).push_back(&p);
+  for (const auto& p : points) {
+    if (has_flops[p.cls]) g.by_class[p.cls].push_back(&p);
+    else if (p.bytes > 0) g.by_bytes[p.cls].push_back(&p);
+    else g.fixed.push_back(&p);
+  }
   return g;
 }
 
 struct Inner {
-  std::map<OpClass, double> a;
+  std::map<OpClass, double> a;        // seconds per FLOP
+  std::map<OpClass, double> a_bytes;  // seconds per byte, classes without FLOPs
   double error = 0;
 };
 
 Inner solve_inner(const Grouped& g, double b, double o) {
   Inner in;
   for (const auto& [cls, pts] : g.by_class) {
-    ClassResult r = fit_class(pts, b, o);
+    ClassResult r = fit_class(pts, b, o, false);
     in.a[cls] = r.a;
     in.error += r.error;
   }
-  for (const CalibrationPoint* p : g.without_flops) in.error += sq_log_ratio(o + b * p->bytes, p->measured_s);
+  for (const auto& [cls, pts] : g.by_bytes) {
+    ClassResult r = fit_class(pts, b, o, true);
+    in.a_bytes[cls] = std::max(r.a, b);  // no faster than the device's memory
+    in.error += r.error;
+  }
+  for (const CalibrationPoint* p : g.fixed) in.error += sq_log_ratio(o, p->measured_s);
   return in;
 }
 
@@ -205,6 +222,9 @@ Outer solve_outer(const Grouped& g) {
   best.inner.error = INFINITY;
   for (double b : axis(kMinSecondsPerByte, kMaxSecondsPerByte))
     for (double o : axis(kMinOverheadS, kMaxOverheadS)) {
+      // A class without FLOPs is timed through the memory term (its efficiency scales memory_gbps),
+      // which a device without one could not express.
+      if (b == 0 && !g.by_bytes.empty()) continue;
       Inner in = solve_inner(g, b, o);
       if (in.error < best.inner.error) best = Outer{b, o, in};
     }
@@ -288,15 +308,18 @@ CalibrationFit fit_analytical(const std::vector<CalibrationPoint>& points) {
     d.class_efficiency[cls] = std::min(1.0, (1.0 / a) / peak_flops_per_s);
     fitted.push_back(d.class_efficiency[cls]);
   }
+  for (const auto& [cls, a] : best.inner.a_bytes) d.class_efficiency[cls] = std::min(1.0, best.b / a);
   std::map<OpClass, bool> seen;
   for (const auto& p : points) seen[p.cls] = true;
   for (OpClass c : cost::all_op_classes()) {
     if (seen.count(c)) fit.seen_classes.push_back(c);
     ClassSource src{c, false, std::nullopt};
-    if (best.inner.a.count(c)) {
+    if (best.inner.a.count(c) || best.inner.a_bytes.count(c)) {
       src.fitted = true;
     } else if (seen.count(c)) {
-      continue;  // seen, but never with FLOPs: its efficiency cannot matter
+      continue;  // seen only computing and moving nothing: its efficiency cannot matter
+    } else if (c == OpClass::data_movement) {
+      d.class_efficiency[c] = 1.0;  // unseen and no arithmetic: plain memory bandwidth
     } else {
       for (OpClass n : nearest_classes(c))
         if (best.inner.a.count(n)) {
@@ -327,6 +350,7 @@ std::vector<ModelFitReport> evaluate_fit(const AnalyticalDevice& d, const std::v
     ModelFitReport r;
     r.model = name;
     std::vector<double> layer_errors, point_errors, unseen_errors;
+    double seen_measured_s = 0, seen_predicted_s = 0;
     std::map<OpClass, bool> unseen;
     for (const CalibrationPoint* p : by_model.at(name)) {
       const double predicted = predict_s(d, *p);
@@ -341,6 +365,9 @@ std::vector<ModelFitReport> evaluate_fit(const AnalyticalDevice& d, const std::v
       if (std::find(seen.begin(), seen.end(), p->cls) == seen.end()) {
         unseen[p->cls] = true;
         unseen_errors.push_back(err);
+      } else {
+        seen_measured_s += p->measured_s;
+        seen_predicted_s += predicted;
       }
     }
     r.whole_rel_error = r.measured_s > 0 ? r.predicted_s / r.measured_s - 1.0 : 0.0;
@@ -348,6 +375,7 @@ std::vector<ModelFitReport> evaluate_fit(const AnalyticalDevice& d, const std::v
     r.median_point_abs_rel_error = median(point_errors);
     r.unseen_layers = unseen_errors.size();
     r.median_unseen_abs_rel_error = median(unseen_errors);
+    r.seen_rel_error = seen_measured_s > 0 ? seen_predicted_s / seen_measured_s - 1.0 : 0.0;
     for (const auto& [c, yes] : unseen) r.unseen_classes.push_back(c);
     reports.push_back(std::move(r));
   }

@@ -34,6 +34,11 @@ struct MeasureOptions {
   double max_seconds_per_point = 2.0;
   uint64_t seed = 1;        // weights and input values
   std::string runtime;      // measured_on.runtime, e.g. "edgepart-eigen 0.1.0 (Eigen 3.4.0)"
+  // false: wall-clock time (std::chrono::steady_clock: what a dedicated device sees); true: the
+  // thread's CPU time (CLOCK_THREAD_CPUTIME_ID), which leaves out the time other processes hold
+  // the CPU (and, on a KVM guest with steal accounting, time the hypervisor gave other guests),
+  // so that a profile taken on a shared machine is still the layer's own cost.
+  bool cpu_clock = false;
   // Called after each layer (progress on stderr); may be empty.
   std::function<void(const timing::LayerProfile&)> on_layer;
 };

@@ -11,6 +11,7 @@
 //   br.block_inputs         every outside tensor read, with its region (the input region)
 //   br.macs, br.flops       the cost of exactly those regions, halo recomputation included
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "edgepart/cost/analysis.hpp"
@@ -57,6 +58,33 @@ BlockRegions propagate_block(const model::ModelGraph& graph, const cost::ModelAn
 // The common case: region `of_last` of layer `last`'s output.
 BlockRegions propagate_block(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex first,
                              LayerIndex last, const Region& of_last, Halo halo = Halo::exact);
+
+// The regions of a block, as propagate_block computes them, for many requests of the same block
+// (a planner's tiles and candidate cuts): the layers' backward steps are worked out once, and
+// each request maps regions with no allocation (DeepThings' preform_ftp does the same per tile).
+// Only the computed output region of each layer; propagate_block adds inputs and costs.
+class CompiledBlock {
+public:
+  CompiledBlock(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex first, LayerIndex last,
+                Halo halo = Halo::exact);
+  LayerIndex first() const { return first_; }
+  LayerIndex last() const { return last_; }
+  size_t size() const { return static_cast<size_t>(last_ - first_ + 1); }
+  // outputs[l - first] = the region of layer l's output computed for `of_last` of layer last's
+  // output (clipped to its map); equal to propagate_block(...).outputs. `outputs.size()` must be
+  // size().
+  void propagate(const Region& of_last, std::span<Region> outputs) const;
+
+private:
+  struct Edge {
+    int32_t producer;  // index in the block (producer - first)
+    InputStep step;
+  };
+  LayerIndex first_ = 0, last_ = -1;
+  model::Shape last_shape_;
+  std::vector<Edge> edges_;            // per layer from last down to first, its in-block inputs
+  std::vector<uint32_t> edge_begin_;   // [last - l]: first edge of layer l; size() + 1 entries
+};
 
 // Layers of [first, last] whose output is read by a layer after `last` or is the model output.
 std::vector<LayerIndex> block_outputs(const model::ModelGraph& graph, LayerIndex first, LayerIndex last);

@@ -21,8 +21,15 @@ struct Interval {
   bool contains(int64_t i) const { return begin <= i && i <= end; }
   bool contains(const Interval& o) const { return o.empty() || (begin <= o.begin && o.end <= end); }
   // The smallest interval holding both (an empty operand is ignored).
-  Interval hull(const Interval& o) const;
-  Interval intersect(const Interval& o) const;
+  Interval hull(const Interval& o) const {
+    if (empty()) return o.empty() ? empty_interval() : o;
+    if (o.empty()) return *this;
+    return Interval{begin < o.begin ? begin : o.begin, end > o.end ? end : o.end};
+  }
+  Interval intersect(const Interval& o) const {
+    Interval r{begin > o.begin ? begin : o.begin, end < o.end ? end : o.end};
+    return r.empty() ? empty_interval() : r;
+  }
   // Clipped to [0, size-1].
   Interval clip(int64_t size) const { return intersect(whole(size)); }
   std::string to_string() const;  // "3..5", or "empty"
@@ -39,8 +46,15 @@ struct Region {
   bool empty() const { return rows.empty() || cols.empty(); }
   int64_t area() const { return empty() ? 0 : rows.length() * cols.length(); }
   bool contains(const Region& o) const { return o.empty() || (rows.contains(o.rows) && cols.contains(o.cols)); }
-  Region hull(const Region& o) const;
-  Region intersect(const Region& o) const;
+  Region hull(const Region& o) const {
+    if (empty()) return o.empty() ? empty_region() : o;
+    if (o.empty()) return *this;
+    return Region{rows.hull(o.rows), cols.hull(o.cols)};
+  }
+  Region intersect(const Region& o) const {
+    Region r{rows.intersect(o.rows), cols.intersect(o.cols)};
+    return r.empty() ? empty_region() : r;
+  }
   Region clip(const model::Shape& s) const { return intersect(whole(s)); }
   std::string to_string() const;  // "rows 3..5, cols 0..2"
   bool operator==(const Region&) const = default;

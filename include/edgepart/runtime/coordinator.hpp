@@ -38,7 +38,8 @@ struct MeasuredTask {
   int64_t request = 0;
   int task = 0, device = -1;
   double start_s = 0, end_s = 0;
-  double work_s = 0;  // the executor's own time inside the span (compute tasks)
+  double work_s = 0;      // the executor's own time inside the span (compute tasks)
+  double work_cpu_s = 0;  // the compute thread's CPU time during it
 };
 struct MeasuredTransfer {
   int64_t request = 0;

@@ -13,7 +13,7 @@
 
 namespace edgepart::runtime {
 
-inline constexpr uint16_t kProtocolVersion = 1;
+inline constexpr uint16_t kProtocolVersion = 2;
 inline constexpr size_t kFrameHeaderBytes = 16;
 // Before a connection has authenticated, only a Hello fits: a token and a few integers.
 inline constexpr uint64_t kMaxHelloFrameBytes = 4096;
@@ -100,6 +100,9 @@ struct Report {  // worker -> coordinator: a measured span (worker's steady cloc
   uint8_t leg = 0;                // pull tasks' transfers: 1 input (in_from -> taker), 2 output (taker -> out_to)
   int64_t start_ns = 0, end_ns = 0;
   int64_t work_ns = 0;            // task: the executor's own time (the rest is runtime overhead)
+  // task: the compute thread's CPU time over the executor calls (CLOCK_THREAD_CPUTIME_ID);
+  // work_ns - work_cpu_ns is time the thread was runnable or stalled but not on a CPU.
+  int64_t work_cpu_ns = 0;
   bool operator==(const Report&) const = default;
 };
 struct Done {  // worker -> coordinator: every task of the request on this worker is done

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "edgepart/model/graph.hpp"
 #include "edgepart/util/json_read.hpp"
 
 namespace edgepart::scenario {
@@ -116,6 +117,7 @@ struct Scenario {
   std::string file;        // the scenario file (for messages)
   std::string name;
   std::string model_path;  // resolved relative to the scenario file
+  std::string model_until; // "" = the whole model, else plan only its layers up to this one
   std::vector<Device> devices;
   Network network;
   Workload workload;
@@ -134,6 +136,10 @@ struct Scenario {
 // is valid JSON, else taken as a string), then parses strictly.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario scenario_from_json(const Json& doc, const std::string& file);
+// The scenario's model: model_path loaded, cut after layer `model_until` when that is set
+// (model::model_prefix). InputError at /model_until when no layer has that name or it does not end
+// a prefix. Every command that plans or simulates a scenario loads its model through this.
+model::ModelGraph load_scenario_model(const Scenario& scenario);
 // Applies one "/json/pointer=value" override to a document; InputError when malformed.
 void apply_override(Json& doc, const std::string& override_text, const std::string& file);
 

@@ -10,6 +10,7 @@
 #include "edgepart/model/graph.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/cluster.hpp"
+#include "edgepart/scenario/scenario.hpp"
 #include "edgepart/timing/cost_model.hpp"
 #include "edgepart/util/json_read.hpp"
 
@@ -44,5 +45,11 @@ const StrategyInfo& find_strategy(const std::string& name);
 // find_strategy(name).make with options at `options_pointer` of `file` for error messages.
 plan::Plan make_plan(const std::string& name, const PlanRequest& request, const Json& options,
                      const std::string& file = "", const std::string& options_pointer = "/strategy/options");
+
+// The plan of strategy `name` for a scenario: the scenario's /strategy/options belong to its own
+// strategy only; any other strategy starts from its defaults. `simulate`, `run` and every sweep
+// point plan through this one rule.
+plan::Plan make_plan_for_scenario(const std::string& name, const PlanRequest& request, const scenario::StrategySpec& own,
+                                  const std::string& scenario_file);
 
 }  // namespace edgepart::strategy

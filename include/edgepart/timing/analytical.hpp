@@ -8,8 +8,7 @@
 //                                 bytes / (memory_gbps * 1e9))          (no memory term when 0)
 //
 // With a scenario's defaults (memory_gbps 0, layer_overhead_ms 0, efficiency by op name) this is
-// exactly the FLOPs / (speed_gflops * efficiency) rule of DESIGN §3 that Cluster::compute_time_s
-// applies, and analytical_task_time_s reproduces it bit for bit.
+// exactly the FLOPs / (speed_gflops * efficiency) rule of DESIGN §3.
 #include <map>
 #include <vector>
 
@@ -34,7 +33,7 @@ struct AnalyticalDevice {
 };
 
 // The device's parameters; `speed_factor` (a speed profile's factor, 1 = nominal) scales the
-// compute peak only, as in Cluster::compute_time_s.
+// compute peak only.
 AnalyticalDevice make_analytical_device(const scenario::Device& device, double speed_factor = 1.0);
 
 // The efficiency of a layer of op `op` and class `cls` (docs/formats.md "Device"): when both an
@@ -63,11 +62,5 @@ double roofline_time_s(const AnalyticalDevice& d, double efficiency, double flop
 double analytical_layer_time_s(const AnalyticalDevice& d, OpClass cls, double flops, double bytes);
 // The time of one layer region: 0 when empty, else the roofline at layer_efficiency.
 double analytical_layer_time_s(const AnalyticalDevice& d, const LayerWork& w);
-
-// A compute task made of these layer regions: task_overhead_s + the sum of their times. Without
-// roofline terms (memory_gbps 0 and layer_overhead_s 0) FLOPs are summed per (op name,
-// efficiency) and divided once per group in op-name order, which is exactly the arithmetic of
-// Cluster::compute_time_s, so default scenarios give bit-identical times.
-double analytical_task_time_s(const AnalyticalDevice& d, const std::vector<LayerWork>& layers);
 
 }  // namespace edgepart::timing

@@ -70,6 +70,9 @@ struct ModelFitReport {
   // Layers whose class the fit had no points of (held-out models): their count and median error.
   size_t unseen_layers = 0;
   double median_unseen_abs_rel_error = 0;
+  // The whole-model error over the layers of seen classes only (= whole_rel_error without unseen
+  // layers): how well the model does where the fit had data.
+  double seen_rel_error = 0;
   std::vector<OpClass> unseen_classes;
 };
 

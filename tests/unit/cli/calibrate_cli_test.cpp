@@ -72,8 +72,16 @@ TEST(CalibrateCli, HoldoutIsReportedSeparately) {
   EXPECT_EQ(report.at("models").at(0).at("model"), "vgg16");
   EXPECT_EQ(report.at("models").at(1).at("model"), "resnet18");
   EXPECT_EQ(report.at("models").at(1).at("role"), "holdout");
-  // The fit saw vgg16's points only (profiles/README.md: 166).
-  EXPECT_EQ(report.at("fit").at("points"), 166);
+  // The fit saw vgg16's whole-layer points only: one per layer, 40 (profiles/README.md).
+  EXPECT_EQ(report.at("fit").at("points"), 40);
+  // With --all-points, every point of vgg16's profile, counted from the file itself.
+  auto all = run_edgepart({"calibrate", kVgg, kResnet, "--holdout", "resnet18", "--format", "json", "--all-points"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  std::ifstream in(kVgg);
+  Json profile = Json::parse(in);
+  size_t points = 0;
+  for (const auto& l : profile.at("layers")) points += l.at("points").size();
+  EXPECT_EQ(Json::parse(all.out).at("fit").at("points"), points);
   // resnet18 has batchnorm and add, which vgg16 lacks: unseen classes, counted.
   Json unseen = report.at("models").at(1).at("unseen_classes");
   EXPECT_NE(std::find(unseen.begin(), unseen.end(), Json("normalization")), unseen.end()) << unseen.dump();

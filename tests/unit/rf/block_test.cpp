@@ -5,6 +5,7 @@
 #include "edgepart/rf/block.hpp"
 
 #include <filesystem>
+#include <random>
 
 #include "edgepart/rf/receptive_field.hpp"
 #include "support/analyzed_model.hpp"
@@ -143,6 +144,40 @@ TEST(Block, SinglePixelRegionsMatchReceptiveFields) {
     }
     EXPECT_GE(checked, 42) << name;  // 3 pixels x every layer with a field (alexnet: 14 layers)
   }
+}
+
+// The compiled block maps regions with the same steps as propagate_block but with its own loop
+// and storage: on every zoo model (DAGs with concat, add, mul, upsample), random blocks and random
+// regions of their last layer, both halo modes, every layer's region must be the same.
+TEST(Block, CompiledBlockEqualsPropagateBlockOnTheZoo) {
+  std::mt19937 rng(11);
+  int compared = 0;
+  for (std::string name : {"alexnet", "vgg16", "resnet18", "googlenet", "mobilenet_v2", "squeezenet1_1", "densenet121",
+                           "yolov2", "yolov2_tiny"}) {
+    auto g = model::load_model((std::filesystem::path(EDGEPART_SOURCE_DIR) / "models" / (name + ".json")).string());
+    auto a = cost::analyze(g);
+    const auto n = static_cast<LayerIndex>(g.size());
+    for (int trial = 0; trial < 40; ++trial) {
+      LayerIndex x = std::uniform_int_distribution<LayerIndex>(0, n - 1)(rng);
+      LayerIndex y = std::uniform_int_distribution<LayerIndex>(0, n - 1)(rng);
+      LayerIndex first = std::min(x, y), last = std::max(x, y);
+      const model::Shape& s = a.shapes[static_cast<size_t>(last)];
+      auto pick = [&](int64_t size) {
+        int64_t u = std::uniform_int_distribution<int64_t>(-1, size)(rng), v = std::uniform_int_distribution<int64_t>(-1, size)(rng);
+        return Interval{std::min(u, v), std::max(u, v)};  // may stick out of the map: both clip it
+      };
+      Region r{pick(s.h), pick(s.w)};
+      for (Halo halo : {Halo::exact, Halo::none}) {
+        BlockRegions want = propagate_block(g, a, first, last, r, halo);
+        CompiledBlock block(g, a, first, last, halo);
+        std::vector<Region> got(block.size());
+        block.propagate(r, got);
+        ASSERT_EQ(got, want.outputs) << name << " block " << first << ".." << last << " " << r.to_string();
+        ++compared;
+      }
+    }
+  }
+  EXPECT_EQ(compared, 9 * 40 * 2);
 }
 
 }  // namespace

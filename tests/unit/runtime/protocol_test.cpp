@@ -26,7 +26,8 @@ std::vector<Message> samples() {
       Start{10, 0, false, false, {}},
       Data{5, 0, 17, Box{-1, 0, 1, 2, 3, 4, 4}, {0.5f, -1, 2, 3}},
       Notice{5, 2, 8},
-      Report{5, 8, SpanKind::send, 2, 100, 250, 0},
+      Report{5, 8, SpanKind::send, 2, 100, 250, 0, 0},
+      Report{6, 9, SpanKind::task, 0, 100, 900, 700, 650},
       Assign{3, 0, 4},
       Forward{3, 0, 4, 2},
       Done{5, -1, 3, false, {}},
@@ -50,9 +51,9 @@ TEST(Protocol, EveryMessageRoundTrips) {
 
 TEST(Protocol, HeaderLayoutIsLittleEndianWithPayloadLength) {
   std::vector<uint8_t> frame = encode(Cancel{0x0102030405060708});
-  // magic(4) version(2)=1 type(2)=13 length(8)=8, then the request id little-endian
+  // magic(4) version(2)=kProtocolVersion type(2)=13 length(8)=8, then the request id little-endian
   ASSERT_EQ(frame.size(), 16u + 8u);
-  EXPECT_EQ(frame[4], 1);
+  EXPECT_EQ(frame[4], kProtocolVersion);
   EXPECT_EQ(frame[5], 0);
   EXPECT_EQ(frame[6], 13);
   EXPECT_EQ(frame[8], 8);

@@ -2,6 +2,9 @@
 // reading a box needs every element of it, and values come back channel-major.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "runtime/tensor_store.hpp"
 
 namespace edgepart::runtime {
@@ -36,10 +39,65 @@ TEST(TensorStore, CoverageIsExactAcrossOverlappingPieces) {
   // Channel 1, row 3, cols 1..2: bottom's values are channel-major over rows 2..3 x cols 0..4,
   // so channel 1 row 3 col x is index (1*2 + 1)*5 + x = 15 + x, value 115 + x.
   EXPECT_EQ(store.get(Box{0, 1, 1, 3, 3, 1, 2}), (std::vector<float>{116, 117}));
-  // Row 2 came last from `bottom` (index (c*2 + 0)*5 + x -> 100 + ...).
-  EXPECT_EQ(store.get(Box{0, 0, 0, 2, 2, 0, 0}), (std::vector<float>{100}));
+  // Row 2 was written first by `top` (channel 0 row 2 col 0 is its index (0*3 + 2)*5 + 0 = 10);
+  // `bottom`'s overlapping copy of it is not written again (the first write wins).
+  EXPECT_EQ(store.get(Box{0, 0, 0, 2, 2, 0, 0}), (std::vector<float>{10}));
   // Channel 0 row 0 from `top`: 0..4.
   EXPECT_EQ(store.get(Box{0, 0, 0, 0, 0, 0, 4}), iota(5, 0));
+}
+
+// Random overlapping pieces against a per-element mask kept by the test: has(), complete() and
+// the value of every element (the first write of it wins) agree with the brute force after
+// every put.
+TEST(TensorStore, CoverageMatchesAPerElementMaskOnRandomPieces) {
+  const int64_t c = 3, h = 7, w = 9;
+  cost::ModelAnalysis a = one_tensor(c, h, w);
+  std::mt19937 rng(7);
+  auto pick = [&](int64_t n) {
+    int64_t x = std::uniform_int_distribution<int64_t>(0, n - 1)(rng), y = std::uniform_int_distribution<int64_t>(0, n - 1)(rng);
+    return std::pair{std::min(x, y), std::max(x, y)};
+  };
+  auto random_box = [&] {
+    auto [c0, c1] = pick(c);
+    auto [r0, r1] = pick(h);
+    auto [x0, x1] = pick(w);
+    return Box{0, c0, c1, r0, r1, x0, x1};
+  };
+  for (int trial = 0; trial < 50; ++trial) {
+    TensorStore store(a);
+    std::vector<float> value(static_cast<size_t>(c * h * w), 0.0f);
+    std::vector<bool> present(value.size(), false);
+    for (int piece = 0; piece < 12; ++piece) {
+      Box b = random_box();
+      std::vector<float> v = iota(static_cast<size_t>(b.elements()), static_cast<float>(1000 * piece));
+      size_t k = 0;
+      bool was_complete = std::all_of(present.begin(), present.end(), [](bool p) { return p; });
+      for (int64_t ch = b.c0; ch <= b.c1; ++ch)
+        for (int64_t y = b.r0; y <= b.r1; ++y)
+          for (int64_t x = b.x0; x <= b.x1; ++x, ++k) {
+            auto i = static_cast<size_t>((ch * h + y) * w + x);
+            if (!present[i]) value[i] = v[k];  // the first write wins
+            present[i] = true;
+          }
+      bool now_complete = std::all_of(present.begin(), present.end(), [](bool p) { return p; });
+      EXPECT_EQ(store.put(b, v.data()), !was_complete && now_complete);
+      EXPECT_EQ(store.complete(0), now_complete);
+      for (int probe = 0; probe < 20; ++probe) {
+        Box q = random_box();
+        bool want = true;
+        for (int64_t ch = q.c0; ch <= q.c1; ++ch)
+          for (int64_t y = q.r0; y <= q.r1; ++y)
+            for (int64_t x = q.x0; x <= q.x1; ++x) want = want && present[static_cast<size_t>((ch * h + y) * w + x)];
+        ASSERT_EQ(store.has(q), want);
+        if (!want) continue;
+        std::vector<float> got = store.get(q);
+        size_t j = 0;
+        for (int64_t ch = q.c0; ch <= q.c1; ++ch)
+          for (int64_t y = q.r0; y <= q.r1; ++y)
+            for (int64_t x = q.x0; x <= q.x1; ++x, ++j) ASSERT_EQ(got[j], value[static_cast<size_t>((ch * h + y) * w + x)]);
+      }
+    }
+  }
 }
 
 TEST(TensorStore, BoxesOutsideTheTensorDoNotFit) {

@@ -1,6 +1,5 @@
 // The analytical model (timing/analytical.hpp): the roofline against hand arithmetic, the
-// efficiency precedence, the work of a region by hand, and the default device against the
-// existing formula of Cluster::compute_time_s (bit for bit).
+// efficiency precedence and the work of a region by hand.
 #include <gtest/gtest.h>
 
 #include "edgepart/model/load.hpp"
@@ -29,6 +28,12 @@ TEST(Analytical, RooflineByHand) {
   EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::conv_kxk, 1e9, 0), 0.011);
   // No FLOPs (flatten): overhead + bytes / bandwidth = 1 ms + 1e6 / 1e10 = 1.1 ms.
   EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::data_movement, 0, 1e6), 0.0011);
+  // A data movement efficiency scales the bandwidth: 1e6 bytes at 10 GB/s * 0.25 = 0.4 ms, + 1 ms.
+  d.class_efficiency[OpClass::data_movement] = 0.25;
+  EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::data_movement, 0, 1e6), 0.0014);
+  // ... but not the memory term of a class that computes: still compute-bound at 21 ms.
+  d.class_efficiency[OpClass::conv_1x1] = 0.5;
+  EXPECT_DOUBLE_EQ(analytical_layer_time_s(d, OpClass::conv_1x1, 1e9, 1e8), 0.021);
   // An empty region is not computed: not even the overhead.
   LayerWork empty;
   EXPECT_EQ(analytical_layer_time_s(d, empty), 0.0);
@@ -88,43 +93,6 @@ TEST(Analytical, LayerWorkByHand) {
   EXPECT_EQ(w.bytes, (256 + 2570 + 10) * 4);
   // An empty region.
   EXPECT_TRUE(layer_work(b.graph, b.analysis, 0, rf::Region::empty_region()).empty);
-}
-
-// Default devices (no memory term, no layer overhead, efficiency by op name) give exactly the
-// doubles of DESIGN §3's formula as Cluster::compute_time_s computes it.
-TEST(Analytical, DefaultsReproduceClusterExactly) {
-  model::ModelGraph g = model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/resnet18.json");
-  cost::ModelAnalysis a = cost::analyze(g);
-  scenario::Cluster c;
-  scenario::Device dev;
-  dev.name = "d";
-  dev.speed_gflops = 7.3;
-  dev.efficiency = {{"conv2d", 0.8}, {"linear", 0.45}, {"batchnorm", 0.3}};
-  dev.task_overhead_s = 0.0021;
-  c.devices = {dev};
-  for (double factor : {1.0, 0.37}) {
-    AnalyticalDevice d = make_analytical_device(dev, factor);
-    // Tasks: every prefix of layers, whole maps and the top 5 rows.
-    for (int64_t rows : {int64_t{1000}, int64_t{5}}) {
-      std::vector<LayerWork> works;
-      scenario::FlopsByOp by_op;
-      for (model::LayerIndex l = 0; l < static_cast<model::LayerIndex>(g.size()); ++l) {
-        const model::Shape& s = a.shapes.at(static_cast<size_t>(l));
-        rf::Region r{rf::Interval{0, std::min(rows, s.h) - 1}, rf::Interval::whole(s.w)};
-        works.push_back(layer_work(g, a, l, r));
-        const double f = works.back().flops;
-        if (f > 0) by_op[std::string(model::op_name(g.layer(l).kind))] += f;
-        // DESIGN §3's formula, written out: overhead + sum over op kinds (in name order) of
-        // flops / (speed * factor * 1e9 * efficiency).
-        double expected = dev.task_overhead_s;
-        for (const auto& [op, flops] : by_op) {
-          auto e = dev.efficiency.find(op);
-          expected += flops / (dev.speed_gflops * factor * 1e9 * (e == dev.efficiency.end() ? 1.0 : e->second));
-        }
-        EXPECT_EQ(analytical_task_time_s(d, works), expected) << l;
-      }
-    }
-  }
 }
 
 }  // namespace
