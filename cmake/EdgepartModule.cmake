@@ -4,7 +4,12 @@
 function(edgepart_add_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPENDS;LIBS" ${ARGN})
   add_library(edgepart_${name} STATIC ${M_SOURCES})
-  target_include_directories(edgepart_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
+  # Installed as edgepart::NAME (cmake/edgepartConfig.cmake.in); headers from the prefix then.
+  add_library(edgepart::${name} ALIAS edgepart_${name})
+  set_target_properties(edgepart_${name} PROPERTIES EXPORT_NAME ${name})
+  set_property(GLOBAL APPEND PROPERTY EDGEPART_MODULES edgepart_${name})
+  target_include_directories(edgepart_${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                                                     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
                                               PRIVATE ${PROJECT_SOURCE_DIR}/src)
   foreach(dep IN LISTS M_DEPENDS)
     target_link_libraries(edgepart_${name} PUBLIC edgepart_${dep})

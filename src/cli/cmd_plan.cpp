@@ -6,7 +6,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "pipeline.hpp"
+#include "edgepart/pipeline/pipeline.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
@@ -117,7 +117,7 @@ int run_plan(const PlanOptions& o) {
   scenario::Scenario s;
   s = scenario::load_scenario(o.scenario, o.sets);
   model::ModelGraph g = scenario::load_scenario_model(s);
-  const std::vector<std::string> inputs = input_files(s);
+  const std::vector<std::string> inputs = pipeline::input_files(s);
   cost::ModelAnalysis a = cost::analyze(g);
   scenario::Cluster c = scenario::make_cluster(s);
   const timing::CostModel costs(g, a, c);

@@ -27,7 +27,7 @@
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
 #include "edgepart/util/strings.hpp"
-#include "pipeline.hpp"
+#include "edgepart/pipeline/pipeline.hpp"
 
 namespace edgepart::cli {
 
@@ -135,7 +135,7 @@ int computing_devices(const plan::Plan& p, const scenario::Cluster& cluster) {
   return static_cast<int>(std::unique(devs.begin(), devs.end()) - devs.begin());
 }
 
-Json output_check_json(const runtime::RunOutcome& out, const Pipeline& pl, const plan::Plan& p, uint64_t seed,
+Json output_check_json(const runtime::RunOutcome& out, const pipeline::Pipeline& pl, const plan::Plan& p, uint64_t seed,
                        bool& failed) {
   if (!out.first_input || !out.first_output) return Json{{"checked", false}, {"reason", "request 0 did not complete"}};
   exec::Executor ex(pl.graph, pl.analysis, seed);
@@ -185,7 +185,7 @@ void write_trace(const std::string& path, const runtime::RunOutcome& out, const 
 int run_run(const RunOptions& o) {
   check_distinct_outputs({{"-o", o.out.output}, {"--trace", o.trace}});
   SignalFlag signals;
-  Pipeline pl(o.scenario, o.sets);
+  pipeline::Pipeline pl(o.scenario, o.sets);
   const scenario::Scenario& s = pl.scenario;
   const uint64_t seed = o.seed ? *o.seed : s.seed;
   if (o.spawn == !o.workers.empty()) throw InputError("", "--spawn", "give either --spawn or --workers, not both or neither");

@@ -9,9 +9,10 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "pipeline.hpp"
+#include "python_strategy.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/pipeline/pipeline.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/chrome_trace.hpp"
 #include "edgepart/report/html_report.hpp"
@@ -30,6 +31,7 @@ struct SimulateOptions {
   std::string scenario;
   std::string strategy;  // empty: the scenario's; "all": every applicable one
   std::string plan_file;
+  std::vector<std::string> python_strategies;  // MODULE:FUNCTION
   int64_t requests = -1;
   std::optional<uint64_t> seed;
   std::vector<std::string> sets;
@@ -40,56 +42,39 @@ struct SimulateOptions {
 
 int run_simulate(const SimulateOptions& o) {
   check_distinct_outputs({{"-o", o.out.output}, {"--trace", o.trace}, {"--report", o.report_html}});
-  Pipeline pl(o.scenario, o.sets);
+  pipeline::Pipeline pl(o.scenario, o.sets);
   const scenario::Scenario& s = pl.scenario;
-  const model::ModelGraph& g = pl.graph;
-  const scenario::Cluster& c = pl.cluster;
-  const timing::CostModel& costs = pl.costs;
   sim::SimOptions so;
   so.seed = o.seed ? *o.seed : s.seed;
   so.requests = o.requests;
 
   // The plans to simulate, in registry order.
-  std::vector<plan::Plan> plans = pl.select_plans(o.strategy, o.plan_file);
+  // With --python-strategy alone, only the Python strategies; with --strategy too, side by side.
+  std::vector<plan::Plan> plans;
+  if (o.python_strategies.empty() || !o.strategy.empty() || !o.plan_file.empty())
+    plans = pl.select_plans(o.strategy, o.plan_file);
+  for (auto& p : python_strategy_plans(o.python_strategies, pl, o.sets)) plans.push_back(std::move(p));
   const std::vector<std::string>& inputs = pl.inputs;
   if (!o.trace.empty() && plans.size() != 1)
     throw InputError("", "--trace", "a trace needs exactly one strategy (got " + std::to_string(plans.size()) + ")");
 
-  // The local baseline under the same seed (common random numbers), for the speedup.
-  std::optional<report::StrategySummary> local;
-  auto baseline = [&]() {
-    for (const auto& p : plans)
-      if (p.strategy == "local") return;
-    try {
-      plan::Plan lp = pl.plan_for("local");
-      local = report::summarize("local", sim::simulate(s, lp, costs, so), s, lp);
-    } catch (const InputError& e) {
-      spdlog::warn("no local baseline: {}", e.what());
-    }
-  };
-  baseline();
-
-  report::Report rep = pl.report_header(so.seed, o.requests);
   std::vector<std::string> names;
   for (const auto& d : s.devices) names.push_back(d.name);
+  std::optional<report::ChromeTrace> trace;
   std::vector<report::HtmlStrategy> html;
-  for (const auto& p : plans) {
-    std::optional<report::ChromeTrace> trace;
-    std::vector<sim::SimObserver*> observers;
-    if (!o.trace.empty()) {
+  pipeline::SimulateHooks hooks;
+  if (!o.trace.empty())
+    hooks.observers = [&](const plan::Plan&) {
       trace.emplace(names);
-      observers.push_back(&*trace);
-    }
-    sim::SimResult r = sim::simulate(s, p, costs, so, observers);
-    rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
-    if (!o.report_html.empty()) html.push_back(report::html_strategy(p, r, c, costs));
-    if (p.strategy == "local") local = rep.strategies.back();
+      return std::vector<sim::SimObserver*>{&*trace};
+    };
+  hooks.on_result = [&](const plan::Plan& p, const sim::SimResult& r) {
+    if (!o.report_html.empty()) html.push_back(report::html_strategy(p, r, pl.cluster, pl.costs));
     if (trace) write_output(o.trace, trace->to_json().dump() + "\n", inputs);
-  }
-  if (local)
-    for (auto& st : rep.strategies) report::set_speedup(st, *local);
+  };
+  report::Report rep = pipeline::simulate_report(pl, plans, so, hooks);
   if (!o.report_html.empty())
-    write_output(o.report_html, report::render_html_report(report::html_input(rep, s, g, std::move(html))), inputs);
+    write_output(o.report_html, report::render_html_report(report::html_input(rep, s, pl.graph, std::move(html))), inputs);
 
   switch (resolve_format(o.out)) {
     case Format::table: emit(o.out, report::report_to_table(rep), inputs); break;
@@ -115,6 +100,9 @@ Command add_simulate_command(CLI::App& root) {
   cmd->add_option("--strategy", o->strategy,
                   "Strategy, or 'all' for every applicable one (default: the scenario's; see `edgepart list strategies`)");
   cmd->add_option("--plan", o->plan_file, "Simulate this plan file (edgepart.plan) instead of planning");
+  cmd->add_option("--python-strategy", o->python_strategies,
+                  "A strategy written in Python, MODULE:FUNCTION (docs/python.md; repeatable); beside --strategy's "
+                  "when both are given, else alone");
   add_requests_option(cmd, o->requests);
   add_seed_option(cmd, o->seed, "Master seed of every random stream (default: the scenario's)");
   cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");

@@ -1,0 +1,245 @@
+"""The Python package against the CLI it must agree with (run by ctest as python.pytest, from the
+repository root, with PYTHONPATH=build/python and EDGEPART_BIN=the CLI)."""
+import json
+import os
+import subprocess
+
+import pytest
+
+import edgepart
+
+SCENARIO = "scenarios/default.json"
+CLI = os.environ.get("EDGEPART_BIN", "build/edgepart")
+
+
+def cli(*args):
+    """The CLI's exit code, stdout and stderr."""
+    done = subprocess.run([CLI, *args], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def cli_json(*args):
+    code, out, err = cli(*args)
+    assert code == 0, err
+    return json.loads(out)
+
+
+# ---- a Python strategy that reproduces the built-in `local` ----
+
+def python_local(model, cluster):
+    """The whole model on the source, built as src/strategy/local.cpp builds it."""
+    b = edgepart.PlanBuilder(model, cluster, options={"device": cluster["devices"][cluster["source"]]["name"]})
+    src, last = cluster["source"], len(model["layers"]) - 1
+    stage = b.whole_stage(src, 0, last)
+    name = cluster["devices"][src]["name"]
+    deps = b.transfer(src, src, b.tensor_bytes(-1), b.whole_piece(-1), name=f"input/{name}->{name}", stage=stage)
+    c = b.compute(src, stage, deps, name=f"model/{name}", activation_bytes=b.peak_activation_bytes(0, last),
+                  weight_bytes=b.weight_bytes(0, last))
+    b.transfer(src, src, b.tensor_bytes(last), b.whole_piece(last), [c], name=f"result/{name}->{name}", stage=stage)
+    return b
+
+
+@pytest.fixture(autouse=True)
+def strategies():
+    edgepart.register_strategy("py_local", python_local)
+    yield
+    for name in ("py_local", "bad_deps", "bad_type", "other_model"):
+        edgepart.unregister_strategy(name)
+
+
+def without_name(entry):
+    return {k: v for k, v in entry.items() if k != "strategy"}
+
+
+def test_python_local_plan_equals_builtin_local_plan():
+    mine, builtin = edgepart.plan(SCENARIO, "py_local"), edgepart.plan(SCENARIO, "local")
+    assert mine["strategy"] == "py_local"
+    assert without_name(mine) == without_name(builtin)
+
+
+def test_python_local_report_equals_builtin_local_report():
+    rep = edgepart.simulate(SCENARIO, strategy=["local", "py_local"], requests=40, seed=3)
+    local, mine = rep["strategies"]
+    assert (local["strategy"], mine["strategy"]) == ("local", "py_local")
+    assert without_name(mine) == without_name(local)
+    # and the built-in one is the CLI's
+    assert local == cli_json("simulate", SCENARIO, "--strategy", "local", "--requests", "40", "--seed", "3",
+                             "--format", "json")["strategies"][0]
+
+
+def test_python_strategy_runs_beside_builtins_with_speedup_over_local():
+    rep = edgepart.simulate(SCENARIO, strategy=["dpfp", "py_local"], requests=20)
+    assert [s["strategy"] for s in rep["strategies"]] == ["dpfp", "py_local"]
+    # the local baseline is simulated on the side; the Python copy of local has speedup 1
+    assert rep["strategies"][1]["speedup"] == 1.0
+    assert rep["strategies"][0]["speedup"] > 1.0
+
+
+# ---- invalid plans from Python ----
+
+def test_invalid_python_plan_is_a_clear_input_error():
+    def bad_deps(model, cluster):
+        plan = python_local(model, cluster).to_dict()
+        plan["variants"][0]["tasks"][0]["deps"] = [5]
+        return plan
+    edgepart.register_strategy("bad_deps", bad_deps)
+    with pytest.raises(edgepart.InputError) as e:
+        edgepart.simulate(SCENARIO, strategy="bad_deps", requests=5)
+    assert str(e.value) == ("python strategy 'bad_deps': /variants/0/tasks/0/deps: "
+                            "a dependency must be an earlier task (got 5)")
+
+
+def test_python_strategy_returning_no_plan():
+    edgepart.register_strategy("bad_type", lambda model, cluster: 42)
+    with pytest.raises(edgepart.InputError, match=r"^python strategy 'bad_type': /: must return a PlanBuilder or a "
+                                                  r"plan dict \(got int\)$"):
+        edgepart.plan(SCENARIO, "bad_type")
+
+
+def test_python_plan_for_another_model_is_refused():
+    def other_model(model, cluster):
+        plan = python_local(model, cluster).to_dict()
+        plan["model"]["hash"] = "fnv1a64:0000000000000000"
+        return plan
+    edgepart.register_strategy("other_model", other_model)
+    with pytest.raises(edgepart.InputError, match=r"^python strategy 'other_model': /model/hash: the plan was made for"):
+        edgepart.simulate(SCENARIO, strategy="other_model")
+
+
+def test_builtin_names_cannot_be_taken():
+    with pytest.raises(ValueError):
+        edgepart.register_strategy("dpfp", python_local)
+
+
+# ---- the same JSON as the CLI ----
+
+def test_simulate_all_equals_cli_json():
+    args = ["--requests", "30", "--seed", "7"]
+    expected = cli_json("simulate", SCENARIO, "--strategy", "all", *args, "--format", "json")
+    assert edgepart.simulate(SCENARIO, strategy="all", requests=30, seed=7) == expected
+
+
+def test_simulate_with_overrides_equals_cli_json():
+    expected = cli_json("simulate", SCENARIO, "--strategy", "modnn", "--requests", "25", "--set",
+                        "/network/bandwidth_mbps=20", "--format", "json")
+    assert edgepart.simulate(SCENARIO, strategy="modnn", requests=25, sets=["/network/bandwidth_mbps=20"]) == expected
+    assert edgepart.simulate(SCENARIO, strategy="modnn", requests=25, sets={"/network/bandwidth_mbps": 20}) == expected
+
+
+def test_scenario_dict_equals_scenario_file():
+    with open(SCENARIO) as f:  # the scenario reader allows // comment lines; json does not
+        doc = json.loads("".join(line for line in f if not line.lstrip().startswith("//")))
+    doc["model"] = os.path.normpath(os.path.join(os.path.dirname(SCENARIO), doc["model"]))
+    assert edgepart.simulate(doc, strategy="dpfp", requests=10) == edgepart.simulate(SCENARIO, strategy="dpfp",
+                                                                                      requests=10)
+
+
+def test_plan_equals_cli_plan():
+    assert edgepart.plan(SCENARIO, "dpfp") == cli_json("plan", SCENARIO, "--strategy", "dpfp", "--format", "json")
+
+
+def test_sweep_equals_cli_jsonl():
+    code, out, err = cli("sweep", SCENARIO, "--set", "/network/bandwidth_mbps=10,50", "--strategy", "dpfp,local",
+                         "--requests", "10", "--format", "jsonl")
+    assert code == 0, err
+    expected = [json.loads(line) for line in out.splitlines()]
+    rows = edgepart.sweep(SCENARIO, {"/network/bandwidth_mbps": [10, 50]}, strategy=["dpfp", "local"], requests=10,
+                          jobs=2)
+    assert rows == expected
+    assert len(rows) == 4
+
+
+def test_errors_carry_the_cli_message():
+    code, _, err = cli("simulate", SCENARIO, "--set", "/network/bandwidth_mbs=20", "--format", "json")
+    assert code == 2
+    with pytest.raises(edgepart.InputError) as e:
+        edgepart.simulate(SCENARIO, sets=["/network/bandwidth_mbs=20"])
+    assert err == f"edgepart: error: {e.value}\n"
+    code, _, err = cli("simulate", SCENARIO, "--strategy", "dpf", "--format", "json")
+    with pytest.raises(edgepart.InputError) as e:
+        edgepart.simulate(SCENARIO, strategy="dpf")
+    assert err == f"edgepart: error: {e.value}\n"
+
+
+def test_load_model_per_layer_records():
+    model = edgepart.load_model("models/vgg16.json")
+    assert model == cli_json("inspect", "models/vgg16.json", "--format", "json")
+    # the totals are the sums of the layer records
+    assert sum(l["flops"] for l in model["layers"]) == model["totals"]["flops"]
+    assert sum(l["params"] for l in model["layers"]) == model["totals"]["params"]
+    # the first conv of VGG-16: 3x3x3 weights x 64 + 64 biases
+    assert model["layers"][0]["params"] == 3 * 3 * 3 * 64 + 64
+
+
+def test_to_pandas_readable_columns():
+    pandas = pytest.importorskip("pandas")
+    rows = edgepart.sweep(SCENARIO, ["/network/bandwidth_mbps=10,20"], strategy="dpfp", requests=5)
+    frame = rows.to_pandas()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame["network.bandwidth_mbps"]) == [10, 20]
+    assert list(frame["latency_mean_s"]) == [r["latency_mean_s"] for r in rows]
+    report = edgepart.simulate(SCENARIO, strategy=["local", "dpfp"], requests=5)
+    table = report.to_pandas()
+    assert list(table["strategy"]) == ["local", "dpfp"]
+    assert list(table["latency_mean_s"]) == [s["latency_s"]["mean"] for s in report["strategies"]]
+
+
+def test_readable_column_names():
+    from edgepart.tables import readable_column
+    assert readable_column("/network/links/0/bandwidth_mbps") == "network.links.0.bandwidth_mbps"
+    assert readable_column("/a~1b/c~0d") == "a/b.c~d"
+    assert readable_column("latency_mean_s") == "latency_mean_s"
+
+
+# ---- the CLI's --python-strategy ----
+
+STRATEGY_MODULE = '''
+import edgepart
+
+def python_local(model, cluster):
+    b = edgepart.PlanBuilder(model, cluster, options={"device": cluster["devices"][cluster["source"]]["name"]})
+    src, last = cluster["source"], len(model["layers"]) - 1
+    stage = b.whole_stage(src, 0, last)
+    b.compute(src, stage, [], name="model/" + cluster["devices"][src]["name"],
+              activation_bytes=b.peak_activation_bytes(0, last), weight_bytes=b.weight_bytes(0, last))
+    return b
+
+def broken(model, cluster):
+    plan = python_local(model, cluster).to_dict()
+    plan["variants"][0]["tasks"][0]["deps"] = [3]
+    return plan
+'''
+
+
+def cli_with_module(tmp_path, *args):
+    (tmp_path / "my_strategies.py").write_text(STRATEGY_MODULE)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([CLI, *args], capture_output=True, text=True, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_cli_python_strategy_equals_python_simulate(tmp_path):
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--strategy", "local", "--python-strategy",
+                                     "my_strategies:python_local", "--requests", "15", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [s["strategy"] for s in report["strategies"]] == ["local", "python_local"]
+    local, mine = report["strategies"]
+    assert without_name(mine) == without_name(local)
+    edgepart.register_strategy("py_local_cli", python_local)
+    try:
+        from_python = edgepart.simulate(SCENARIO, strategy=["local", "py_local_cli"], requests=15)
+    finally:
+        edgepart.unregister_strategy("py_local_cli")
+    assert without_name(from_python["strategies"][1]) == without_name(mine)
+
+
+def test_cli_python_strategy_invalid_plan_exit_2(tmp_path):
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--python-strategy", "my_strategies:broken",
+                                     "--format", "json")
+    assert code == 2
+    assert err == ("edgepart: error: python strategy 'broken': /variants/0/tasks/0/deps: "
+                   "a dependency must be an earlier task (got 3)\n")
+    code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--python-strategy", "my_strategies:nothing")
+    assert code == 2
+    assert err.startswith("edgepart: error: --python-strategy: my_strategies:nothing: AttributeError: ")

@@ -1,0 +1,161 @@
+#include "edgepart/pipeline/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+#include "edgepart/model/model_files.hpp"
+#include "edgepart/sim/prediction.hpp"
+#include "edgepart/util/error.hpp"
+
+namespace edgepart::pipeline {
+
+namespace {
+
+void warn_rates(const scenario::Scenario& s, const std::string& label) {
+  for (const auto& w : scenario::rate_warnings(s.network)) spdlog::warn("{}: {}", label, w);
+}
+
+scenario::Scenario scenario_from_document(Json doc, const std::string& label, const std::vector<std::string>& sets) {
+  for (const auto& o : sets) scenario::apply_override(doc, o, label);
+  return scenario::scenario_from_json(doc, label);
+}
+
+}  // namespace
+
+std::vector<std::string> input_files(const scenario::Scenario& scenario) {
+  std::vector<std::string> files = scenario.input_files();
+  const std::vector<std::string> model = model::model_files(scenario.model_path);
+  files.insert(files.end(), model.begin() + 1, model.end());  // [0] is the model, already listed
+  return files;
+}
+
+Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
+    : scenario_file(file),
+      scenario(scenario::load_scenario(file, sets)),
+      graph(scenario::load_scenario_model(scenario)),
+      analysis(cost::analyze(graph)),
+      cluster(scenario::make_cluster(scenario)),
+      costs(graph, analysis, cluster),
+      inputs(input_files(scenario)) {
+  warn_rates(scenario, scenario_file);
+}
+
+Pipeline::Pipeline(Json doc, const std::string& label, const std::vector<std::string>& sets)
+    : scenario_file(label),
+      scenario(scenario_from_document(std::move(doc), label, sets)),
+      graph(scenario::load_scenario_model(scenario)),
+      analysis(cost::analyze(graph)),
+      cluster(scenario::make_cluster(scenario)),
+      costs(graph, analysis, cluster),
+      inputs(input_files(scenario)) {
+  warn_rates(scenario, scenario_file);
+}
+
+plan::Plan Pipeline::plan_for(const std::string& name) const {
+  try {
+    return strategy::make_plan_for_scenario(name, request(), scenario.strategy, scenario_file);
+  } catch (const InputError& e) {
+    if (e.file().empty()) throw e.with_file(scenario_file);
+    throw;
+  }
+}
+
+void Pipeline::check_plan_fits(const plan::Plan& p, const std::string& origin) const {
+  // Its compute tasks are timed from the model's layers and their regions (timing::CostModel).
+  plan::check_plan_model(p, origin, graph, scenario.model_path);
+}
+
+plan::Plan Pipeline::external_plan(Json doc, const std::string& origin) const {
+  // The prediction is ours to make: placeholders keep plan_from_json's strict reading unchanged.
+  const Json no_prediction = Json{{"latency_s", 0.0}, {"compute_s", 0.0}, {"transfer_s", 0.0}, {"bytes_sent", 0.0}};
+  if (doc.is_object()) {
+    if (!doc.contains("predicted")) doc["predicted"] = no_prediction;
+    if (doc.contains("variants") && doc["variants"].is_array())
+      for (auto& v : doc["variants"])
+        if (v.is_object() && !v.contains("predicted")) v["predicted"] = no_prediction;
+  }
+  plan::Plan p = plan::plan_from_json(doc, origin);
+  plan::validate_plan(p, origin);
+  check_plan_fits(p, origin);
+  if (p.devices.size() != static_cast<size_t>(cluster.size()))
+    throw InputError(origin, "/devices", "the plan has " + std::to_string(p.devices.size()) + " devices, the scenario " +
+                                             std::to_string(cluster.size()));
+  sim::predict(p, cluster, costs);
+  return p;
+}
+
+std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, const std::string& plan_file,
+                                               const std::function<bool(const plan::Plan&, std::string&)>& keep) {
+  std::vector<plan::Plan> plans;
+  if (!plan_file.empty()) {
+    if (!strategy.empty()) throw InputError("", "--plan", "give either --plan or --strategy, not both");
+    plans.push_back(plan::load_plan(plan_file));
+    check_plan_fits(plans.back(), plan_file);
+    inputs.push_back(plan_file);
+  } else if (strategy == "all") {
+    strategy::PlanRequest req = request();
+    for (const auto& info : strategy::strategy_table()) {
+      std::string why;
+      if (!info.applicable(req, why)) {
+        spdlog::info("strategy {} left out: {}", info.name, why);
+        continue;
+      }
+      try {
+        plan::Plan p = plan_for(std::string(info.name));
+        if (keep && !keep(p, why)) {
+          spdlog::warn("strategy {} left out: {}", info.name, why);
+          continue;
+        }
+        plans.push_back(std::move(p));
+      } catch (const InputError& e) {
+        // e.g. the model does not fit in a device's memory with this strategy
+        spdlog::warn("strategy {} left out: {}", info.name, e.what());
+      }
+    }
+  } else {
+    plans.push_back(plan_for(strategy.empty() ? scenario.strategy.name : strategy));
+  }
+  return plans;
+}
+
+report::Report Pipeline::report_header(uint64_t seed, int64_t requests) const {
+  report::Report rep;
+  rep.scenario = scenario.name;
+  rep.model = graph.name;
+  rep.seed = seed;
+  rep.requests = requests >= 0 ? requests : scenario.workload.requests;
+  return rep;
+}
+
+report::Report simulate_report(const Pipeline& pl, const std::vector<plan::Plan>& plans, const sim::SimOptions& so,
+                               const SimulateHooks& hooks) {
+  const scenario::Scenario& s = pl.scenario;
+  // The local baseline under the same seed (common random numbers), for the speedup.
+  std::optional<report::StrategySummary> local;
+  bool have_local = false;
+  for (const auto& p : plans) have_local = have_local || p.strategy == "local";
+  if (!have_local) {
+    try {
+      plan::Plan lp = pl.plan_for("local");
+      local = report::summarize("local", sim::simulate(s, lp, pl.costs, so), s, lp);
+    } catch (const InputError& e) {
+      spdlog::warn("no local baseline: {}", e.what());
+    }
+  }
+
+  report::Report rep = pl.report_header(so.seed, so.requests);
+  for (const auto& p : plans) {
+    std::vector<sim::SimObserver*> observers;
+    if (hooks.observers) observers = hooks.observers(p);
+    sim::SimResult r = sim::simulate(s, p, pl.costs, so, observers);
+    rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
+    if (hooks.on_result) hooks.on_result(p, r);
+    if (p.strategy == "local") local = rep.strategies.back();
+  }
+  if (local)
+    for (auto& st : rep.strategies) report::set_speedup(st, *local);
+  return rep;
+}
+
+}  // namespace edgepart::pipeline
