@@ -2,11 +2,13 @@
 # Leave-one-out check of the analytical model's calibration (docs/timing.md "Calibration"):
 # for each model with a profile, fit `edgepart calibrate` on the other profiles and print the
 # held-out model's whole-model and median per-layer error as one Markdown table row.
-# Usage: tools/calibrate_loo.sh [PREFIX] [extra calibrate options]   (PREFIX default: host)
-#   e.g. tools/calibrate_loo.sh host;  tools/calibrate_loo.sh host --all-points;  tools/calibrate_loo.sh torch
+# Usage: tools/calibrate_loo.sh [DIR/PREFIX] [extra calibrate options]
+#   (default profiles/calibration/host: six profiles measured in one window, profiles/README.md)
+#   e.g. tools/calibrate_loo.sh;  tools/calibrate_loo.sh profiles/calibration/host --all-points;
+#        tools/calibrate_loo.sh profiles/torch
 set -eu
 cd "$(dirname "$0")/.."
-prefix=${1:-host}
+prefix=${1:-profiles/calibration/host}
 shift || true
 row='
 import json, sys
@@ -25,8 +27,8 @@ for r in d["models"]:
 '
 echo "| held out | measured ms | predicted ms | whole-model error | median per-layer abs error | median per-point abs error | unseen classes |"
 echo "|---|---:|---:|---:|---:|---:|---|"
-for f in profiles/"$prefix"-*.json; do
+for f in "$prefix"-*.json; do
   m=$(basename "$f" .json)
-  m=${m#"$prefix"-}
-  ./build/edgepart calibrate profiles/"$prefix"-*.json --holdout "$m" --format json "$@" | /usr/bin/python3 -c "$row"
+  m=${m#"$(basename "$prefix")"-}
+  ./build/edgepart calibrate "$prefix"-*.json --holdout "$m" --format json "$@" | /usr/bin/python3 -c "$row"
 done
