@@ -31,19 +31,14 @@ std::vector<std::string> input_files(const scenario::Scenario& scenario) {
 }
 
 Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
-    : scenario_file(file),
-      scenario(scenario::load_scenario(file, sets)),
-      graph(scenario::load_scenario_model(scenario)),
-      analysis(cost::analyze(graph)),
-      cluster(scenario::make_cluster(scenario)),
-      costs(graph, analysis, cluster),
-      inputs(input_files(scenario)) {
-  warn_rates(scenario, scenario_file);
-}
+    : Pipeline(file, scenario::load_scenario(file, sets)) {}
 
 Pipeline::Pipeline(Json doc, const std::string& label, const std::vector<std::string>& sets)
-    : scenario_file(label),
-      scenario(scenario_from_document(std::move(doc), label, sets)),
+    : Pipeline(label, scenario_from_document(std::move(doc), label, sets)) {}
+
+Pipeline::Pipeline(std::string label, scenario::Scenario loaded)
+    : scenario_file(std::move(label)),
+      scenario(std::move(loaded)),
       graph(scenario::load_scenario_model(scenario)),
       analysis(cost::analyze(graph)),
       cluster(scenario::make_cluster(scenario)),

@@ -60,6 +60,10 @@ public:
   scenario::Cluster cluster;
   timing::CostModel costs;          // compute times of graph on cluster (profiles, else analytical)
   std::vector<std::string> inputs;  // files an output may not overwrite
+
+private:
+  // Both public constructors: the scenario loaded, `label` naming it in messages.
+  Pipeline(std::string label, scenario::Scenario scenario);
 };
 
 // What a caller adds to each simulated plan: observers (a Chrome trace) and a look at the result

@@ -24,24 +24,8 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // A private folder under /tmp, removed at the end.
-class Scratch {
-public:
-  Scratch() {
-    char tmpl[] = "/tmp/edgepart_hostile_XXXXXX";
-    dir_ = ::mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path(name), std::ios::binary) << text;
-    return path(name);
-  }
-
-private:
-  std::string dir_;
+struct Scratch : edgepart::testing::ScratchDir {
+  Scratch() : ScratchDir("edgepart_hostile") {}
 };
 
 // alexnet on two devices, a few closed-loop requests: small enough for every command to be quick.

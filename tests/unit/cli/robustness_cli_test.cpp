@@ -20,25 +20,9 @@ using edgepart::testing::CliResult;
 using edgepart::testing::run_edgepart;
 using ::testing::HasSubstr;
 
-// A private folder under /tmp for the generated files, removed at the end.
-class Scratch {
-public:
-  Scratch() {
-    char tmpl[] = "/tmp/edgepart_robustness_XXXXXX";
-    dir_ = ::mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-
-private:
-  std::string dir_;
+// A private folder under /tmp, removed at the end.
+struct Scratch : edgepart::testing::ScratchDir {
+  Scratch() : ScratchDir("edgepart_robustness") {}
 };
 
 std::string model_header(const std::string& name) {

@@ -8,12 +8,36 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace edgepart::testing {
+
+// A private folder under /tmp for the files a test writes, removed at the end.
+class ScratchDir {
+public:
+  explicit ScratchDir(const std::string& prefix = "edgepart_test") {
+    std::string tmpl = "/tmp/" + prefix + "_XXXXXX";
+    dir_ = ::mkdtemp(tmpl.data()) ? tmpl : "";
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name), std::ios::binary) << text;
+    return path(name);
+  }
+
+private:
+  std::string dir_;
+};
 
 struct CliResult {
   int exit_code = -1;  // -1 when the process did not exit normally

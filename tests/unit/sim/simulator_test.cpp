@@ -539,16 +539,23 @@ TEST(Simulator, CacheHitSkipsDependants) {
   EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.21, 1e-12);
 }
 
-TEST(Simulator, CicVariantFollowsTheUplinkRate) {
-  // Two variants: below 50 Mbit/s local (variant 0), above offload (variant 1). The pi->es link
-  // override is 100 Mbit/s constant -> variant 1.
-  auto s = two_devices();
+// CIC's two variants on two devices: below 50 Mbit/s all on the source (variant 0), above it
+// offloaded (1e5 bytes up, then the 2 GFLOP on the server: variant 1).
+plan::Plan cic_plan(const scenario::Scenario& s) {
   auto p = make_plan(s, {compute(0, 0, 2, {})});
   plan::Variant off;
   off.min_rate_mbps = 50;
   off.tasks = {transfer(0, 0, 1, 1e5, {}), compute(1, 1, 2, {0})};
   p.variants[0].max_rate_mbps = 50;
   p.variants.push_back(off);
+  return p;
+}
+
+TEST(Simulator, CicVariantFollowsTheUplinkRate) {
+  // Two variants: below 50 Mbit/s local (variant 0), above offload (variant 1). The pi->es link
+  // override is 100 Mbit/s constant -> variant 1.
+  auto s = two_devices();
+  auto p = cic_plan(s);
   auto r = run(s, p);
   EXPECT_EQ(r.requests[0].variant, 1);
   s.network.bandwidth_mbps = 10;
@@ -569,12 +576,7 @@ TEST(Simulator, CicDecidesOnTheMeasuredThroughputNotTheChannel) {
   scenario::TraceChannel tr;
   tr.points = std::make_shared<const scenario::TracePoints>(scenario::TracePoints{{0.0, 10.0}});
   s.network.channel = tr;
-  auto p = make_plan(s, {compute(0, 0, 2, {})});
-  plan::Variant off;
-  off.min_rate_mbps = 50;
-  off.tasks = {transfer(0, 0, 1, 1e5, {}), compute(1, 1, 2, {0})};
-  p.variants[0].max_rate_mbps = 50;
-  p.variants.push_back(off);
+  auto p = cic_plan(s);
   p.rate_peer = 1;
   auto r = run(s, p, 1, 7);
   const std::vector<int> want = {1, 0, 0, 0, 0, 0, 1};
