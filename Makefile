@@ -19,7 +19,9 @@ configure: deps $(BUILD)/CMakeCache.txt
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# Builds only the CLI it runs (not the tests, benchmarks or the Python module).
+run: configure
+	cmake --build $(BUILD) -j $(JOBS) --target edgepart
 	./$(BUILD)/edgepart simulate scenarios/default.json --strategy all --format table
 
 # The whole suite twice: the Release build (g++), then test-sanitized below.
