@@ -137,7 +137,8 @@ TEST(FtpDeepThings, TileRegionsEqualPreformFtp) {
   int compared = 0;
   std::set<std::string> differ_when_balanced;
   for (size_t fused : {size_t{2}, size_t{8}, size_t{16}}) {
-    for (auto [n, m] : grids) {
+    for (const auto& grid : grids) {
+      const int64_t n = grid.first, m = grid.second;  // not a structured binding: clang 14 cannot capture one
       const std::string name = "L=" + std::to_string(fused) + " " + std::to_string(n) + "x" + std::to_string(m);
       SCOPED_TRACE(name);
       auto plan_of = [&](const char* convention) {
