@@ -1,5 +1,5 @@
 # edgepart_add_module(NAME SOURCES a.cpp ... DEPENDS other_module ... LIBS external::target ...)
-# One static library per concern (DESIGN §2). A module links only what it declares, so a call across
+# One static library per concern (docs/design.md §2). A module links only what it declares, so a call across
 # a forbidden layer fails at link time instead of silently working.
 function(edgepart_add_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPENDS;LIBS" ${ARGN})

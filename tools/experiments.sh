@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the tables of docs/experiments.md (DESIGN §5 "Published figures"): runs each
+# Regenerates the tables of docs/experiments.md (docs/design.md §5 "Published figures"): runs each
 # experiment's sweep with the built edgepart, writes the CSV to $OUT (default build/experiments/),
 # and replaces the table between the markers <!-- table:NAME --> and <!-- /table --> in
 # docs/experiments.md. Every command it runs is printed, and shown in the doc next to its table.
@@ -49,7 +49,7 @@ print(f"experiments: table {name}: {len(rows)} rows", file=sys.stderr)
 PY
 }
 
-# The usual columns: latency, speedup as a ratio and as the reduction (DESIGN §5: a paper's
+# The usual columns: latency, speedup as a ratio and as the reduction (docs/design.md §5: a paper's
 # "x % faster" is ambiguous, so both).
 LAT='("strategy", lambda r: r["strategy"]), ("latency ms", lambda r: ms(r["latency_mean_s"])), ("T_local/T", lambda r: f(r["speedup"], 2)), ("1 - T/T_local", lambda r: f(r["reduction_pct"], 1) + " %")'
 

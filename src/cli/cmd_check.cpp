@@ -1,5 +1,5 @@
 // `edgepart check RESULT --baseline FILE [--rtol X] [--atol X] [--metric M ...] [--strict]`:
-// compares a simulate report, a plan or a sweep output with a committed baseline (DESIGN §1, §8).
+// compares a simulate report, a plan or a sweep output with a committed baseline (docs/design.md §1, §8).
 // Exit 0 within tolerance (improvements included), 3 on a regression, 2 when the files cannot be
 // compared (malformed, different kinds, a baseline row or metric missing from the result).
 #include "commands.hpp"
@@ -21,7 +21,7 @@ struct CheckCliOptions {
   OutputOptions out;
 };
 
-// Exit code of a regression (DESIGN §8).
+// Exit code of a regression (docs/design.md §8).
 constexpr int kExitRegression = 3;
 
 int run_check(CheckCliOptions& o) {

@@ -1,5 +1,5 @@
 // `edgepart inspect MODEL`: per-layer output shape, MACs, FLOPs, parameters, output bytes and
-// receptive field, and the totals (stable JSON keys in DESIGN §8).
+// receptive field, and the totals (stable JSON keys in docs/design.md §8).
 #include "commands.hpp"
 #include "common.hpp"
 #include "edgepart/model/model_files.hpp"

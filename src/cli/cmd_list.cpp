@@ -75,7 +75,7 @@ int list_strategies(const ListOptions& o) {
   return 0;
 }
 
-// The channel kinds of a scenario's network (docs/formats.md, DESIGN §6).
+// The channel kinds of a scenario's network (docs/formats.md, docs/design.md §6).
 int list_channels(const ListOptions& o) {
   Json rows = Json::array();
   report::TextTable t({"channel", "keys", "what it models"});

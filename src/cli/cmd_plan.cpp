@@ -1,5 +1,5 @@
 // `edgepart plan SCENARIO [--strategy S] [--set /ptr=value ...]`: the plan of one strategy for the
-// scenario's model and cluster, as JSON (the plan file, DESIGN §7/§8) or a readable table
+// scenario's model and cluster, as JSON (the plan file, docs/design.md §7/§8) or a readable table
 // (stages, devices, rows, traffic, predicted latency).
 #include <cmath>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // `edgepart region MODEL --to LAYER --rows A:B [--cols C:D] [--from LAYER]`: the region of every
 // layer from --from to --to needed to compute rows A..B (columns C..D) of --to's output, and the
-// region of the input (DESIGN §4; stable JSON keys in DESIGN §8).
+// region of the input (docs/design.md §4; stable JSON keys in docs/design.md §8).
 #include "commands.hpp"
 #include "common.hpp"
 #include "edgepart/model/model_files.hpp"

@@ -1,8 +1,8 @@
 // `edgepart simulate SCENARIO [--strategy S|all] [--plan FILE] [--requests N] [--seed S]
 // [--set /ptr=value ...] [--format table|json|csv] [-o FILE] [--trace FILE]`: runs the
-// discrete-event simulator (DESIGN §6) on the scenario's workload with one strategy's plan, or with
+// discrete-event simulator (docs/design.md §6) on the scenario's workload with one strategy's plan, or with
 // every applicable strategy side by side, and reports latency, speedup over local (same seed),
-// deadline reliability, throughput and traffic (stable JSON keys: DESIGN §8).
+// deadline reliability, throughput and traffic (stable JSON keys: docs/design.md §8).
 #include <spdlog/spdlog.h>
 
 #include <optional>

@@ -1,6 +1,6 @@
 // `edgepart sweep SCENARIO --set /ptr=a:b:step | /ptr=v1,v2,... [--set ...] [--strategy a,b|all]
 // [--seeds N] [--seed S] [--requests N] [-j N] [--shard K/N] [--format csv|jsonl] [-o FILE]
-// [--max-points N]`: one row per point x strategy x seed, in point order (DESIGN §1, §8).
+// [--max-points N]`: one row per point x strategy x seed, in point order (docs/design.md §1, §8).
 //
 // Output safety: with -o FILE the rows go to a temporary file next to FILE, flushed after every
 // point, renamed to FILE when the sweep ends. On SIGINT, SIGTERM or SIGHUP no new point starts, the points

@@ -1,6 +1,6 @@
 // `edgepart verify MODEL --strategy rows|tiles|fdsp --devices N`: runs the Eigen reference executor
 // whole and with one fused block segmented among devices, and reports how far the outputs are
-// apart (DESIGN §8 keys: max_abs_error, max_abs_output, rel_l2_error, top1_agrees,
+// apart (docs/design.md §8 keys: max_abs_error, max_abs_output, rel_l2_error, top1_agrees,
 // lossless_expected). rows and tiles recompute halos and must agree to float rounding; fdsp (ADCNN)
 // pads every tile with zeros, so its error is real. With --plan, the blocks are a plan's
 // distributed stages (every strategy's plan can be checked this way).

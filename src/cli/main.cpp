@@ -1,5 +1,5 @@
 // edgepart's entry point: builds the command line, dispatches to one subcommand, and is the only
-// place that catches exceptions and chooses exit codes (DESIGN §8):
+// place that catches exceptions and chooses exit codes (docs/design.md §8):
 // 0 ok, 1 internal error, 2 bad input or usage, 3 regression found by `check`; run adds 4 (some
 // requests failed) and 5 (workers unreachable or not set up), docs/runtime.md.
 #include <spdlog/sinks/stdout_color_sinks.h>

@@ -154,7 +154,7 @@ LayerCost cost_one(const ModelGraph& g, LayerIndex i, const std::vector<Shape>& 
     case OpKind::upsample:
     case OpKind::space_to_depth:
     case OpKind::depth_to_space: break;  // pure data movement
-    default: c.flops = out_elements;     // one op per output element (DESIGN §3)
+    default: c.flops = out_elements;     // one op per output element (docs/design.md §3)
   }
   return c;
 }

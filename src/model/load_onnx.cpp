@@ -14,7 +14,7 @@
 //
 // Converting needs tensor shapes as it goes (SAME padding depends on the input size, Resize
 // `sizes` on the input shape, a Reshape target on the element count), and the model module may
-// not call cost:: (DESIGN §2: lower layers never use higher ones), so the loader tracks shapes
+// not call cost:: (docs/design.md §2: lower layers never use higher ones), so the loader tracks shapes
 // with the formulas of docs/formats.md that cost::analyze implements. The tests check both
 // agree: every fixture and zoo export carries onnx.shape_inference's value_info, which the loader
 // cross-checks, and tests/unit/onnx compares cost::analyze's shapes with hand-computed ones.

@@ -1,4 +1,4 @@
-// The plan file (DESIGN §7, docs/formats.md "Plan"): written with sorted keys (nlohmann's default
+// The plan file (docs/design.md §7, docs/formats.md "Plan"): written with sorted keys (nlohmann's default
 // object is a std::map) and numbers as the shortest text that reads back to the same double, so
 // plan_from_json(plan_to_json(p)) == p exactly. Infinity (an open-ended rate band) is written as
 // null; NaN and infinity are never dumped as numbers (nlohmann would write them as null silently).

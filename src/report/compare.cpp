@@ -15,11 +15,11 @@ namespace edgepart::report {
 
 namespace {
 
-// Unit suffixes of DESIGN §9 naming; a nested key moves in front of them (latency_s.p99 ->
+// Unit suffixes of docs/design.md §9 naming; a nested key moves in front of them (latency_s.p99 ->
 // latency_p99_s), so a flattened name still ends with its unit.
 const std::vector<std::string> kUnitSuffixes = {"_s", "_ms", "_ns", "_bytes", "_rps", "_mbps", "_gflops", "_j", "_w", "_pct"};
 
-// DESIGN §8's stable simulate keys, flattened, in the order §8 lists them: sweep columns and
+// docs/design.md §8's stable simulate keys, flattened, in the order §8 lists them: sweep columns and
 // check tables start with these.
 const std::vector<std::string> kStableOrder = {
     "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",

@@ -1,4 +1,4 @@
-// The transfer formula of DESIGN §3, once for the planner and the simulator (compute time:
+// The transfer formula of docs/design.md §3, once for the planner and the simulator (compute time:
 // timing::CostModel).
 #include "edgepart/scenario/cluster.hpp"
 

@@ -1,6 +1,6 @@
-// The scenario file (DESIGN §7, docs/formats.md "Scenario"): strict parsing through JsonCursor, so
+// The scenario file (docs/design.md §7, docs/formats.md "Scenario"): strict parsing through JsonCursor, so
 // every error names the file and the JSON pointer; `--set` overrides are applied to the document
-// first (DESIGN §8).
+// first (docs/design.md §8).
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -43,7 +43,7 @@ double sim_duration_ms(const JsonCursor& v) {
   return ms;
 }
 
-// A path inside a file is relative to that file (DESIGN §7).
+// A path inside a file is relative to that file (docs/design.md §7).
 std::string resolve_relative(const std::string& file, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute() || file.empty()) return path;
   fs::path base = fs::path(file).parent_path();
@@ -422,7 +422,7 @@ void apply_override(Json& doc, const std::string& text, const std::string& file)
   } catch (const Json::exception& e) {
     throw InputError(file, pointer_text, std::string("--set: malformed JSON pointer: ") + e.what());
   }
-  // DESIGN §8: the value is JSON when it parses as JSON ("50", "true", "[1,2]", "\"x\""), else a string.
+  // docs/design.md §8: the value is JSON when it parses as JSON ("50", "true", "[1,2]", "\"x\""), else a string.
   Json value = parse_json_if_json(value_text, file, "--set " + pointer_text).value_or(Json(value_text));
   Json::json_pointer parent = ptr.parent_pointer();
   // contains() itself throws on some tokens that cannot index an array (found by fuzz_scenario:

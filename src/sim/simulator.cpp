@@ -1,4 +1,4 @@
-// The discrete-event engine (DESIGN §6; semantics of one request identical to the timing model,
+// The discrete-event engine (docs/design.md §6; semantics of one request identical to the timing model,
 // docs/timing.md; docs/simulator.md explains the design).
 //
 // Time. Events are ordered on SimTime (integer ns) and (time, sequence). Each task also carries
@@ -810,7 +810,7 @@ double Engine::compute_duration(int d, const WorkItem& w) const {
   } else {
     base = td.work_s;
   }
-  // A speed profile's factor divides the work, not the task overhead (DESIGN §3); at factor 1 this
+  // A speed profile's factor divides the work, not the task overhead (docs/design.md §3); at factor 1 this
   // is exactly CostModel::task_time_s, the timing model's duration.
   const double overhead_s = costs_.task_overhead_s(d);
   if (dev.factor == 1.0) return overhead_s + base;
@@ -898,7 +898,7 @@ void Engine::on_speed_change(const SpeedChange& e) {
   const double factor = sc_.devices[static_cast<size_t>(e.device)].speed_profile[static_cast<size_t>(e.change)].factor;
   const double t_s = now_.seconds();
   if (factor <= 0) {
-    // Failure (DESIGN §6): pull tiles on it go back to the queue; requests that need it fail.
+    // Failure (docs/design.md §6): pull tiles on it go back to the queue; requests that need it fail.
     dev.failed = true;
     dev.factor = 0;
     if (dev.busy && !stale(dev.cur)) {

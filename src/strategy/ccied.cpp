@@ -7,7 +7,7 @@
 // of `cache_capacity` entries.
 //
 // Where the lookup runs: the paper's abstract has "when a similar input already exists in the
-// cache, the device does not need to perform the remaining calculations"; DESIGN §5 has "a miss
+// cache, the device does not need to perform the remaining calculations"; docs/design.md §5 has "a miss
 // sends the split layer's output", so the lookup happens before the transfer, on the source
 // device, where the key is computed. A hit therefore saves the transfer, the server's layers and
 // the result return.

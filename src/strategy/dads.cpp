@@ -1,5 +1,5 @@
 // dads (Hu, Bao, Wang, Liang, Yang, "Dynamic Adaptive DNN Surgery for Inference Acceleration on
-// the Edge", INFOCOM 2019): the best two-party split of a DAG is a minimum s-t cut (DESIGN §5).
+// the Edge", INFOCOM 2019): the best two-party split of a DAG is a minimum s-t cut (docs/design.md §5).
 // Source e stands for the edge device, sink c for the server (the paper's cloud):
 //   cap(e, v) = t_srv(v)     paid when v is on the server side,
 //   cap(v, c) = t_dev(v)     paid when v is on the device side,

@@ -1,4 +1,4 @@
-// `dpfp` (Li, Iosifidis, Zhang, ICC 2022; DESIGN §5): receptive-field-based segmentation with a
+// `dpfp` (Li, Iosifidis, Zhang, ICC 2022; docs/design.md §5): receptive-field-based segmentation with a
 // dynamic program over fused blocks.
 //
 // Model. Block ends are single-tensor cut points of the DAG inside the spatial prefix (a residual

@@ -1,4 +1,4 @@
-// `fdsp` (ADCNN: Zhang, Lin, Zhang, ICPP 2020; DESIGN §5): Fully Decomposable Spatial Partition.
+// `fdsp` (ADCNN: Zhang, Lin, Zhang, ICPP 2020; docs/design.md §5): Fully Decomposable Spatial Partition.
 // The spatial part is split into an N x M grid of tiles processed independently with zero padding
 // at the tile borders (no halo, no exchange, no recomputation: the tiles' MACs add up to the
 // model's). This changes the result, so the model must be fine-tuned for it and the plan is

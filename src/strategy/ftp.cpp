@@ -1,4 +1,4 @@
-// `ftp` (DeepThings: Zhao, Barijough, Gerstlauer, IEEE TCAD 2018; DESIGN §5): Fused Tile
+// `ftp` (DeepThings: Zhao, Barijough, Gerstlauer, IEEE TCAD 2018; docs/design.md §5): Fused Tile
 // Partitioning. The first L units (a convolution with its activation and pooling, layer_units())
 // are fused; their output is split into an N x M grid, each tile computed from its exact input
 // region (overlapping halos recomputed, which is why FTP's MACs exceed the model's); idle devices

@@ -1,4 +1,4 @@
-// `local`: the whole model on one device (DESIGN §5), the baseline every speedup is measured
+// `local`: the whole model on one device (docs/design.md §5), the baseline every speedup is measured
 // against. Option `device`: "source" (default), "fastest" or a device name; on another device
 // than the source, the input goes there first and the result comes back.
 #include "edgepart/util/error.hpp"

@@ -1,4 +1,4 @@
-// `modnn` (Mao et al., DATE 2017; DESIGN §5): layer-wise distribution through a coordinator. For
+// `modnn` (Mao et al., DATE 2017; docs/design.md §5): layer-wise distribution through a coordinator. For
 // every unit (a convolution with its activation and pooling, layer_units()), the source scatters
 // to each device the input rows it needs (halo included), the devices compute their rows in
 // proportion to speed, and the source gathers the outputs before the next unit: two transfers per

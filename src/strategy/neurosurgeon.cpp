@@ -4,7 +4,7 @@
 //   T(j) = sum_{i<=j} t_dev(i) + t_up(tensor crossing at j) + sum_{i>j} t_srv(i) (+ result return),
 // scanning every j (j = -1: everything on the server, the input is sent; j = L-1: all local).
 // Kang et al. predict t_dev/t_srv with per-layer-type regression models; we take them from the
-// cost model (DESIGN §3). On a DAG only the cut points of the layer order where one tensor is
+// cost model (docs/design.md §3). On a DAG only the cut points of the layer order where one tensor is
 // live are candidates (the paper handles chains; a cut through a branch is DADS's business).
 #include <cmath>
 #include <limits>

@@ -300,7 +300,7 @@ double plan_macs(const plan::Variant& v) {
   for (const auto& t : v.tasks) {
     if (t.kind != plan::TaskKind::compute) continue;
     for (const char* op : {"conv2d", "linear"})
-      if (auto it = t.flops.find(op); it != t.flops.end()) s += it->second / 2;  // FLOPs = 2 MACs (DESIGN §3)
+      if (auto it = t.flops.find(op); it != t.flops.end()) s += it->second / 2;  // FLOPs = 2 MACs (docs/design.md §3)
   }
   return s;
 }

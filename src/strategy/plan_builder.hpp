@@ -1,5 +1,5 @@
 #pragma once
-// Shared helpers for the strategies (DESIGN §5): assembling a plan variant task by task, the
+// Shared helpers for the strategies (docs/design.md §5): assembling a plan variant task by task, the
 // FLOPs and bytes of parts of layers, the cut points of a DAG, and memory feasibility. Internal
 // to the strategy module (strategies include it as "strategy/plan_builder.hpp").
 #include <optional>
@@ -51,7 +51,7 @@ WholeStage whole_stage(const PlanRequest& r, int device, LayerIndex input_produc
 
 // ---- structure ----
 
-// The single-tensor cut points of the DAG (DESIGN §5): layers j after which only j's output is
+// The single-tensor cut points of the DAG (docs/design.md §5): layers j after which only j's output is
 // live, ascending. The model input (-1) is always a cut point and is not listed; the last layer
 // always is.
 std::vector<LayerIndex> cut_points(const model::ModelGraph& graph);

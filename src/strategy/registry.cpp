@@ -1,4 +1,4 @@
-// The explicit strategy table (DESIGN §2, §5; STYLE §2.4): name, one-line summary, citation,
+// The explicit strategy table (docs/design.md §2, §5; STYLE §2.4): name, one-line summary, citation,
 // plan maker and applicability. No static self-registration.
 #include <algorithm>
 
@@ -45,7 +45,7 @@ const std::vector<StrategyInfo>& strategy_table() {
        "Hu, Bao, Wang, Liang, Yang: Dynamic adaptive DNN surgery for inference acceleration on the edge, INFOCOM 2019",
        make_dads_plan, two_party::applicable},
       {"cic", "two-party: the dads optimum for every uplink rate, precomputed (compressed graph, parametric min cut), looked up online",
-       "Yang et al.: CIC, IJCNN 2022 (as DESIGN §5 cites it; full title not verified)",
+       "Yang et al.: CIC, IJCNN 2022 (as docs/design.md §5 cites it; full title not verified)",
        make_cic_plan, two_party::applicable},
       {"ccied", "two-party: one cut plus an LRU cache of split-layer features on the source (hit: skip the rest), pruned transfer",
        "Hu, Bai, Wang, Liu, Wang: CCIED: cache-aided collaborative intelligence between edge devices, HPCC 2020",

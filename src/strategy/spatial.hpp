@@ -1,5 +1,5 @@
 #pragma once
-// The strategies of this module that split one request among many devices (DESIGN §5): local,
+// The strategies of this module that split one request among many devices (docs/design.md §5): local,
 // dpfp, modnn, ftp, fdsp. The plan makers are the registry's entries; the DPFP internals are
 // exposed for the oracle tests (brute force over block partitions) and the benchmarks.
 #include <limits>

@@ -11,7 +11,7 @@ namespace edgepart::strategy::two_party {
 namespace {
 
 constexpr double kBitsPerByte = 8;
-constexpr double kBitsPerMegabit = 1e6;  // DESIGN §3: rates in Mbit/s, 1 Mbit = 1e6 bits
+constexpr double kBitsPerMegabit = 1e6;  // docs/design.md §3: rates in Mbit/s, 1 Mbit = 1e6 bits
 
 // The FLOPs, weights and activations of one layer, through the shared plan builder helpers
 // (strategy/plan_builder.hpp), so that every strategy counts them alike.

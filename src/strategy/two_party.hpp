@@ -1,10 +1,10 @@
 #pragma once
-// The two-party split problem shared by neurosurgeon, dads, cic and ccied (DESIGN §5): the model
+// The two-party split problem shared by neurosurgeon, dads, cic and ccied (docs/design.md §5): the model
 // runs partly on the source device and partly on one server. A split is a set of layers on the
 // server; the device side (the model input and the other layers) must be closed under
 // predecessors, so every tensor crosses the link at most once, from the device to the server.
 //
-// Cost model (DESIGN §3, §5; the "sum of times" of Neurosurgeon and DADS: sequential execution,
+// Cost model (docs/design.md §3, §5; the "sum of times" of Neurosurgeon and DADS: sequential execution,
 // no overlap of compute and transfer):
 //   T(split) = sum_{v on device} t_dev(v) + sum_{v on server} t_srv(v)
 //            + sum_{tensors p produced on the device and read on the server} t_up(p)

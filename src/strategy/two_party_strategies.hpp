@@ -1,5 +1,5 @@
 #pragma once
-// The two-party strategies (DESIGN §5): neurosurgeon, dads, cic, ccied. Each has its algorithm
+// The two-party strategies (docs/design.md §5): neurosurgeon, dads, cic, ccied. Each has its algorithm
 // (exposed for tests and benchmarks) and its plan maker (for the registry).
 #include <vector>
 
@@ -21,7 +21,7 @@ ChainCut neurosurgeon_best(const two_party::Problem& problem, const PlanRequest*
 plan::Plan make_neurosurgeon_plan(const PlanRequest& request, const JsonCursor& options);
 
 // --- dads (Hu et al., INFOCOM 2019) -------------------------------------------------------------
-// The flow network of DESIGN §5 on groups of layers (group[v] in 0..groups-1; identity for DADS,
+// The flow network of docs/design.md §5 on groups of layers (group[v] in 0..groups-1; identity for DADS,
 // contracted for CIC). Vertices: 0 = e (device side, source), 1 = c (server side, sink), 2 = the
 // model input, 3 + g = group g, then one auxiliary vertex per tensor with several consumer groups.
 struct CutNetwork {

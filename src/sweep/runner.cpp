@@ -244,7 +244,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
 }  // namespace
 
 const std::vector<std::string>& metric_columns() {
-  // report::flatten_metrics names of a simulate report's strategy entry (DESIGN §8 first).
+  // report::flatten_metrics names of a simulate report's strategy entry (docs/design.md §8 first).
   static const std::vector<std::string> columns = {
       "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "speedup",
       "reduction_pct", "reliability", "reliability_ci_low", "reliability_ci_high", "deadline_s", "requests",

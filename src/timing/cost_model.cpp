@@ -1,4 +1,4 @@
-// The one cost model for compute time (include/edgepart/timing/cost_model.hpp, DESIGN §3).
+// The one cost model for compute time (include/edgepart/timing/cost_model.hpp, docs/design.md §3).
 #include "edgepart/timing/cost_model.hpp"
 
 #include <string>
@@ -11,7 +11,7 @@ namespace edgepart::timing {
 namespace {
 
 // Efficiency of op kind `op` on a device for work tied to no layer (CCIED's lookup): its
-// per-op table entry, 1 when not given (DESIGN §3).
+// per-op table entry, 1 when not given (docs/design.md §3).
 double efficiency(const scenario::Device& d, const std::string& op) {
   auto e = d.efficiency.find(op);
   return e == d.efficiency.end() ? 1.0 : e->second;

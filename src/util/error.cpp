@@ -28,7 +28,7 @@ size_t utf8_sequence(const std::string& text, size_t i) {
   return 0;
 }
 
-// Errors are one line of text (DESIGN §8) even when they quote the user's input: a layer name
+// Errors are one line of text (docs/design.md §8) even when they quote the user's input: a layer name
 // with a newline or a control character would split the line or move the cursor, and bytes of a
 // binary file are not text. Those are written as escapes; valid UTF-8 passes through.
 std::string one_line(const std::string& text) {

@@ -33,7 +33,7 @@ using scenario::Sharing;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Ordering key of queued work: ready time, then task id (DESIGN §6: ties in insertion order; a
+// Ordering key of queued work: ready time, then task id (docs/design.md §6: ties in insertion order; a
 // task's id is its insertion order in the plan).
 struct Key {
   double ready_s;

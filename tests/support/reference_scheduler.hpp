@@ -1,5 +1,5 @@
 #pragma once
-// The timing model (DESIGN §3): executes one request of a plan variant on constant links at the
+// The timing model (docs/design.md §3): executes one request of a plan variant on constant links at the
 // planning rate by list scheduling, with exactly the semantics the simulator implements:
 //  - A task is ready when all its deps are done (cache_lookup: a hit is not modelled here; the
 //    prediction is the miss path; hits are the simulator's business).

@@ -1,5 +1,5 @@
 #pragma once
-// Shape inference and per-layer costs (DESIGN §3, docs/formats.md): output shape, MACs, FLOPs,
+// Shape inference and per-layer costs (docs/design.md §3, docs/formats.md): output shape, MACs, FLOPs,
 // parameters and output bytes of every layer. All arithmetic is 64-bit and overflow-checked; an
 // impossible shape or an overflow is an InputError naming the file and the layer.
 #include <cstdint>

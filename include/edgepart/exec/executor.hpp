@@ -1,5 +1,5 @@
 #pragma once
-// The Eigen reference executor (DESIGN §2, §4): runs a model on one image with random weights,
+// The Eigen reference executor (docs/design.md §2, §4): runs a model on one image with random weights,
 // whole, or with fused blocks segmented among devices: each part computed from its input region
 // alone (padding only at the true map border), the parts stitched, the rest of the model whole.
 // Its purpose is to show that the region arithmetic is lossless (and to measure the error of

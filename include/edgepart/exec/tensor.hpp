@@ -30,7 +30,7 @@ Tensor crop(const Tensor& full, const rf::Region& r);
 // Writes `part` (which holds region `at` of `full`'s map) into `full`.
 void paste(Tensor& full, const Tensor& part, const rf::Region& at);
 
-// How far `other` is from `reference` (same shape): DESIGN §8's verify keys.
+// How far `other` is from `reference` (same shape): docs/design.md §8's verify keys.
 struct Comparison {
   double max_abs_error = 0;   // max |other - reference|
   double max_abs_output = 0;  // max |reference|

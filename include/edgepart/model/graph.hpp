@@ -1,5 +1,5 @@
 #pragma once
-// ModelGraph: a CNN as layers in topological order, each producing one tensor (DESIGN §2).
+// ModelGraph: a CNN as layers in topological order, each producing one tensor (docs/design.md §2).
 // A layer's inputs are indices of earlier layers, or kModelInput for the model's input tensor.
 #include <cstdint>
 #include <optional>
@@ -58,7 +58,7 @@ public:
   LayerIndex output() const { return static_cast<LayerIndex>(layers.size()) - 1; }
   // A short description for messages: "layer 'conv3' (conv2d)".
   std::string describe(LayerIndex i) const;
-  // Content hash of the architecture (FNV-1a over a canonical text), for plans (DESIGN §7).
+  // Content hash of the architecture (FNV-1a over a canonical text), for plans (docs/design.md §7).
   std::string content_hash() const;
 };
 

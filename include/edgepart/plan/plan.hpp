@@ -1,5 +1,5 @@
 #pragma once
-// A plan is data (DESIGN §2, §7): what each device computes, what moves between devices, in which
+// A plan is data (docs/design.md §2, §7): what each device computes, what moves between devices, in which
 // order, and how tasks are dispatched. Strategies produce plans; the timing model and the
 // simulator execute them without knowing which strategy made them.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Regression checks (DESIGN §1, §8: `edgepart check RESULT --baseline FILE`). Two results are
+// Regression checks (docs/design.md §1, §8: `edgepart check RESULT --baseline FILE`). Two results are
 // compared metric by metric: simulate reports (edgepart.report, one row per strategy), plans
 // (edgepart.plan, one row: the predicted figures) or sweep outputs (CSV or JSONL, rows keyed by
 // the swept columns, the strategy and the seed). A latency that rose, or a speedup, reliability or
@@ -35,7 +35,7 @@ struct ResultTable {
 ResultTable load_result_table(const std::string& path);
 ResultTable parse_result_table(const std::string& text, const std::string& file);
 
-// Whether a rise of the metric is good or bad, from its name (DESIGN §8 keys, flattened):
+// Whether a rise of the metric is good or bad, from its name (docs/design.md §8 keys, flattened):
 // latency_* and failed: lower is better; speedup*, reliability*, throughput*: higher is better;
 // anything else has no direction (only compared under --strict or when named by --metric).
 enum class Direction { lower_is_better, higher_is_better, none };
@@ -49,7 +49,7 @@ bool is_key_column(const std::string& column);
 // sweep outputs: {"latency_s": {"p99": x}} -> latency_p99_s (the unit suffix moves to the end),
 // {"reliability": {"value": v, "ci_low": l}} -> reliability, reliability_ci_low; other nested
 // objects join with '_'; arrays (per-device, per-link detail) and the "strategy" name are left
-// out. Order: the stable keys of DESIGN §8 first, in that order, then the rest sorted by name.
+// out. Order: the stable keys of docs/design.md §8 first, in that order, then the rest sorted by name.
 std::vector<std::pair<std::string, Json>> flatten_metrics(const Json& strategy_entry);
 
 struct CheckOptions {

@@ -1,5 +1,5 @@
 #pragma once
-// `simulate --report FILE.html` (DESIGN §1): one self-contained page (inline CSS and SVG, a few
+// `simulate --report FILE.html` (docs/design.md §1): one self-contained page (inline CSS and SVG, a few
 // lines of inline script, nothing fetched from the network) with the strategy comparison table,
 // the latency CDF, reliability against the deadline, a Gantt timeline of one request per strategy
 // and each strategy's partition drawn on the layer stack. Charts are SVG elements with fixed ids

@@ -1,5 +1,5 @@
 #pragma once
-// The simulate report (DESIGN §6 metrics, §8 stable JSON keys; docs/formats.md "Report"): per
+// The simulate report (docs/design.md §6 metrics, §8 stable JSON keys; docs/formats.md "Report"): per
 // strategy latency mean/p50/p95/p99/max, speedup over local under the same seed, deadline
 // reliability with a Wilson 95 % interval, throughput, per-device busy fraction, peak memory and
 // energy, bytes per link. Output is deterministic: sorted keys, no timestamps, no paths.

@@ -1,5 +1,5 @@
 #pragma once
-// Backward mapping of regions through one layer (DESIGN §4): to compute region R of a layer's
+// Backward mapping of regions through one layer (docs/design.md §4): to compute region R of a layer's
 // output, which region of each of its inputs is read. Results are clipped to each input's map, so
 // rows outside the map are the layer's own padding (which is why segmented execution is lossless).
 #include <vector>
@@ -19,7 +19,7 @@ namespace edgepart::rf {
 enum class Halo { exact, none };
 
 // One axis of a sliding window (conv, pooling) in exact mode, clipped to [0, in_size-1]:
-// DESIGN §4, output [u,v] reads [s*u - p_begin, s*v - p_begin + d(k-1)]. Inline: planners call
+// docs/design.md §4, output [u,v] reads [s*u - p_begin, s*v - p_begin + d(k-1)]. Inline: planners call
 // it in their inner loops (rf::CompiledBlock).
 inline Interval window_input(const Interval& out, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_begin,
                              int64_t in_size) {

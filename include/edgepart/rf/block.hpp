@@ -1,5 +1,5 @@
 #pragma once
-// Back-propagation of regions through a fused block of a DAG (DESIGN §4), and the work one device
+// Back-propagation of regions through a fused block of a DAG (docs/design.md §4), and the work one device
 // (or tile) does in it. A block is the layers first..last by index. Walking them in reverse
 // topological order, a layer's required output region is the hull of what its consumers inside
 // the block need (plus what is asked of it directly); the block's input requirement is, per tensor
@@ -96,7 +96,7 @@ std::vector<LayerIndex> block_outputs(const model::ModelGraph& graph, LayerIndex
 
 // The cost of computing `region` of a layer's output: the layer's MACs and FLOPs scaled by
 // region area / full map area. Exact for every op whose cost is per output element (conv,
-// pooling, element-wise; DESIGN §3); layers with a flat output are one 1x1 "pixel".
+// pooling, element-wise; docs/design.md §3); layers with a flat output are one 1x1 "pixel".
 struct RegionCost {
   int64_t macs = 0, flops = 0;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// Inclusive row/column intervals and 2-D regions of a feature map (DESIGN §4). An interval
+// Inclusive row/column intervals and 2-D regions of a feature map (docs/design.md §4). An interval
 // [begin, end] is empty when end < begin; every empty interval is normalised to {0, -1} by the
 // operations below so that empty regions compare equal.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Splitting a block's output among devices (DESIGN §4): rows in proportion to device speed, or a
+// Splitting a block's output among devices (docs/design.md §4): rows in proportion to device speed, or a
 // grid of N x M tiles. Deterministic: ties go to the lower device index.
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 // The cluster as the planner and the simulator see it: device speeds and the network at the
-// planning rate. The transfer formula of DESIGN §3 lives here, once, so that the planner's timing
+// planning rate. The transfer formula of docs/design.md §3 lives here, once, so that the planner's timing
 // model and the simulator cannot drift apart; compute time is timing::CostModel's.
 #include <map>
 #include <string>
@@ -31,7 +31,7 @@ struct Cluster {
   // The channel of the directed link from -> to (the same override as rate_mbps, else the
   // network's); the simulator scales it by rate_mbps(from, to).
   const ChannelSpec& channel(int from, int to) const;
-  // DESIGN §3: latency_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
+  // docs/design.md §3: latency_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
   double transfer_time_s(int from, int to, double bytes) const;
   // Indices of devices sorted by speed, fastest first (ties by index).
   std::vector<int> by_speed() const;

@@ -1,5 +1,5 @@
 #pragma once
-// The scenario (DESIGN §7): the devices, the network and its channels, the workload, the default
+// The scenario (docs/design.md §7): the devices, the network and its channels, the workload, the default
 // strategy and the seed. Parsed strictly (every error names the file and the JSON pointer);
 // `--set /json/pointer=value` overrides are applied to the document before parsing.
 #include <cstdint>
@@ -16,7 +16,7 @@
 namespace edgepart::scenario {
 
 // A change of a device's speed at a time: factor multiplies speed_gflops from `at_s` on;
-// factor 0 means the device has failed (DESIGN §6).
+// factor 0 means the device has failed (docs/design.md §6).
 struct SpeedChange {
   double at_s = 0;
   double factor = 1;
@@ -46,7 +46,7 @@ struct Device {
   bool operator==(const Device&) const = default;
 };
 
-// Channel models (DESIGN §6), each a piecewise-constant rate profile in the simulator. A link's
+// Channel models (docs/design.md §6), each a piecewise-constant rate profile in the simulator. A link's
 // nominal bandwidth (`bandwidth_mbps`, the planning rate) and its channel are one thing: fading
 // scales the link's bandwidth, so a sweep or an override of the bandwidth moves what is simulated
 // (docs/simulator.md "Links and channels"). Only a trace is absolute (it is a measurement).

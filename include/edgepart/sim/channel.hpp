@@ -1,5 +1,5 @@
 #pragma once
-// Channel models (DESIGN §6, STYLE §3): a link's rate is a piecewise-constant profile. One
+// Channel models (docs/design.md §6, STYLE §3): a link's rate is a piecewise-constant profile. One
 // interface, non-virtual public calls over private virtual hooks (ns-3's NVI), one file per model
 // in src/sim/channels/, one explicit registry table (channel_registry.cpp).
 //

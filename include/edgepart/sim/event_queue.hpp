@@ -1,5 +1,5 @@
 #pragma once
-// The future event set (DESIGN §6, STYLE §3): a binary heap of {time, sequence, event} ordered by
+// The future event set (docs/design.md §6, STYLE §3): a binary heap of {time, sequence, event} ordered by
 // (time, sequence), so events at the same time run in the order they were scheduled (ns-3's
 // EventKey) and never in an order that depends on addresses (SimGrid's FutureEvtSet). Events are
 // small plain structs in a std::variant: no std::function, no allocation per event beyond the

@@ -1,5 +1,5 @@
 #pragma once
-// The metrics collector (DESIGN §2, STYLE §3): an observer like any other, which turns what the
+// The metrics collector (docs/design.md §2, STYLE §3): an observer like any other, which turns what the
 // simulator reports (tasks, transfers, requests) into the per-request records, device usage and
 // link traffic of a SimResult. simulate() always attaches one.
 #include <cstdint>

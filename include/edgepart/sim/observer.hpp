@@ -1,5 +1,5 @@
 #pragma once
-// What the simulator tells its watchers (DESIGN §2, STYLE §3, taskflow's ObserverInterface): the
+// What the simulator tells its watchers (docs/design.md §2, STYLE §3, taskflow's ObserverInterface): the
 // metrics collector and the Chrome-trace writer are observers, so the engine knows nothing about
 // output formats. Times are in seconds (the edge of the simulator: SimTime stays inside).
 #include <cstdint>

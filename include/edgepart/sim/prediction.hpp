@@ -1,5 +1,5 @@
 #pragma once
-// A plan's prediction (DESIGN §3, docs/timing.md): the simulator's engine run for one request on
+// A plan's prediction (docs/design.md §3, docs/timing.md): the simulator's engine run for one request on
 // constant channels at the planning rates, with no speed changes or failures and cache lookups
 // that miss. There is no second scheduler: `plan`, the strategies, the HTML report and `simulate`
 // all time a plan with the same engine, so a plan's predicted latency equals `simulate

@@ -1,5 +1,5 @@
 #pragma once
-// The discrete-event simulator (DESIGN §6): executes a plan's task graph for every request of a
+// The discrete-event simulator (docs/design.md §6): executes a plan's task graph for every request of a
 // workload on the scenario's devices and links, with time-variant channels, speed profiles and
 // failures. It uses plan and scenario only, never strategy: a plan is data.
 #include <cstdint>

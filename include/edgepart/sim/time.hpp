@@ -1,5 +1,5 @@
 #pragma once
-// Simulated time (DESIGN §6, STYLE §3): a strong type over int64 nanoseconds, as ns-3's Time. The
+// Simulated time (docs/design.md §6, STYLE §3): a strong type over int64 nanoseconds, as ns-3's Time. The
 // event queue orders on it, so equal times are exactly equal and ties fall to the sequence number.
 // Conversions to and from seconds happen only at the edges (scenario input, reports).
 #include <cmath>

@@ -1,5 +1,5 @@
 #pragma once
-// Strategies are pure functions (PlanRequest, options) -> Plan (DESIGN §2, §5), listed in one
+// Strategies are pure functions (PlanRequest, options) -> Plan (docs/design.md §2, §5), listed in one
 // explicit registry table (src/strategy/registry.cpp) with a one-line summary and a citation.
 // No static self-registration.
 #include <string>

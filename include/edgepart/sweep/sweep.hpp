@@ -1,5 +1,5 @@
 #pragma once
-// Parameter sweeps (DESIGN §1, §8 `sweep`): the Cartesian product of `--set /ptr=...` axes (the
+// Parameter sweeps (docs/design.md §1, §8 `sweep`): the Cartesian product of `--set /ptr=...` axes (the
 // first axis varies slowest) x strategies x seeds, one row each, with the swept values as columns
 // named by their pointer and the simulate report's metrics flattened (latency_mean_s, ...,
 // speedup, reliability, ...). Every point is independent: the scenario document is read once,

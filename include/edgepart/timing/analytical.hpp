@@ -8,7 +8,7 @@
 //                                 bytes / (memory_gbps * 1e9))          (no memory term when 0)
 //
 // With a scenario's defaults (memory_gbps 0, layer_overhead_ms 0, efficiency by op name) this is
-// exactly the FLOPs / (speed_gflops * efficiency) rule of DESIGN §3.
+// exactly the FLOPs / (speed_gflops * efficiency) rule of docs/design.md §3.
 #include <map>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one cost model for compute time (DESIGN §3, docs/timing.md "Durations"): the time of a
+// The one cost model for compute time (docs/design.md §3, docs/timing.md "Durations"): the time of a
 // compute task is a function of the device, the layers it runs and the output region it computes
 // of each. Strategies (their searches included) and the simulator (whose one-request run is
 // every plan's prediction) all ask this class; none of them computes a compute time itself.
@@ -9,7 +9,7 @@
 // A layer's time is, in this order of preference: the device's measured profile of this model
 // (scenario key `profiles`, timing/profile.hpp: interpolated in the rows and columns computed),
 // else the analytical model (timing/analytical.hpp: a roofline per op class; with a scenario's
-// defaults exactly FLOPs of the region / (speed_gflops * 1e9 * efficiency(op)), DESIGN §3).
+// defaults exactly FLOPs of the region / (speed_gflops * 1e9 * efficiency(op)), docs/design.md §3).
 //
 // What a layer of a task computes (Task::stage / region / layers, plan::task_region):
 //  - "rows" / "tiles" / "none" stages: the region's rows x cols of the layer's output, every channel;
@@ -63,7 +63,7 @@ public:
   double task_time_s(int device, const plan::Variant& variant, const plan::Task& task) const;
 
   // Work tied to no layer region, from its FLOPs by op kind: the sum over op kinds (in name
-  // order) of flops / (speed_gflops * 1e9 * efficiency(op)), DESIGN §3. flops_time_s adds the
+  // order) of flops / (speed_gflops * 1e9 * efficiency(op)), docs/design.md §3. flops_time_s adds the
   // task overhead.
   double flops_work_s(int device, const plan::FlopsByOp& work) const;
   double flops_time_s(int device, const plan::FlopsByOp& work) const;

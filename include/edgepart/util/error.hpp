@@ -1,6 +1,6 @@
 #pragma once
 // Errors of edgepart. The library throws; only cli/main.cpp catches and picks the exit code
-// (DESIGN §8): InputError -> 2 (the user's input is wrong), anything else -> 1 (our bug).
+// (docs/design.md §8): InputError -> 2 (the user's input is wrong), anything else -> 1 (our bug).
 #include <stdexcept>
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Strict reading of JSON input (DESIGN §9, STYLE §4.3). Every accessor names the file and the JSON
+// Strict reading of JSON input (docs/design.md §9, STYLE §4.3). Every accessor names the file and the JSON
 // pointer when the input is wrong: missing keys, wrong types, unknown keys (with a "did you mean"
 // hint), out-of-range values. Never operator[] on input: a missing key must be an error, not null.
 #include <cstdint>

@@ -2,7 +2,7 @@
 // Resource limits on user input (docs/robustness.md): an input over a limit is refused with an
 // InputError that names the limit and how to raise it, instead of exhausting memory or time.
 // Each default is far above any real input (the largest torchvision model in models/ has ~300
-// layers; the papers of DESIGN §5 use at most ~10 devices) and can be raised through an
+// layers; the papers of docs/design.md §5 use at most ~10 devices) and can be raised through an
 // environment variable for the rare user who needs more.
 #include <cerrno>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Writing results safely (DESIGN §8, STYLE §4.2): never over a file the user gave as input, and
+// Writing results safely (docs/design.md §8, STYLE §4.2): never over a file the user gave as input, and
 // never a half-written file. The text goes to a temporary file in the same folder (so that the
 // final rename() stays on one file system and is atomic), then is renamed over the target.
 #include <cstdio>

@@ -1,5 +1,5 @@
 #pragma once
-// Reproducible random streams (DESIGN §6, STYLE §4.6). Every stream is derived from the master seed
+// Reproducible random streams (docs/design.md §6, STYLE §4.6). Every stream is derived from the master seed
 // and a stable name ("channel/es0->es1", "workload/arrivals/pi"), never from a construction order,
 // so adding a device or a link does not change the draws of any other stream. The generator is
 // xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018), seeded

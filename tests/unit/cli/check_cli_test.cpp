@@ -1,5 +1,5 @@
 // `edgepart check` end to end: exit codes (0 within tolerance or improved, 3 regression, 2 when
-// the files cannot be compared) and the table of what moved (DESIGN §8).
+// the files cannot be compared) and the table of what moved (docs/design.md §8).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 

@@ -1,5 +1,5 @@
 // The foundation commands end to end through the built binary: --version/--help, usage errors,
-// `inspect` in its three formats with the stable JSON keys of DESIGN §8, `-o`, `validate`, `list`.
+// `inspect` in its three formats with the stable JSON keys of docs/design.md §8, `-o`, `validate`, `list`.
 // Expected figures are torchvision's published VGG-16 parameter count and hand arithmetic.
 #include <unistd.h>
 
@@ -123,7 +123,7 @@ TEST(InspectCli, ZooNameAndPathGiveTheSameResult) {
 }
 
 TEST(InspectCli, OutputIsJsonWhenNotATerminal) {
-  // stdout is a file here: --format auto picks JSON (DESIGN §8).
+  // stdout is a file here: --format auto picks JSON (docs/design.md §8).
   auto r = run_edgepart({"inspect", "models/alexnet.json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(parse_json_text(r.out, "stdout").at("totals").at("params").get<int64_t>(), 61100840);

@@ -75,7 +75,7 @@ TEST(RegionCli, DeepThingsFigure5) {
 }
 
 TEST(RegionCli, Vgg16Pool5MatchesReceptiveField) {
-  // pool5 (features.30): r = 212, S = 32, P = 90 (Araujo et al., Distill 2019; DESIGN §4). Rows
+  // pool5 (features.30): r = 212, S = 32, P = 90 (Araujo et al., Distill 2019; docs/design.md §4). Rows
   // 0..1 see [0*32 - 90, 1*32 - 90 + 211] = [-90, 153] -> [0, 153]; all 7 columns see
   // [-90, 6*32 - 90 + 211] = [-90, 313] -> [0, 223].
   Json j = run_json("region vgg16 --to features.30 --rows 0:1");

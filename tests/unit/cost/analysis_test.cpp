@@ -1,4 +1,4 @@
-// Shape inference and costs per op (DESIGN §3, docs/formats.md). Every expected value is derived by
+// Shape inference and costs per op (docs/design.md §3, docs/formats.md). Every expected value is derived by
 // hand in the comment next to it, from the formulas in docs/formats.md and PyTorch's documented
 // output-size rules (nn.Conv2d, nn.MaxPool2d "Shape" sections).
 #include "edgepart/cost/analysis.hpp"

@@ -1,4 +1,4 @@
-// The JSON model loader and the structural checks (docs/formats.md, DESIGN §7). Expected defaults
+// The JSON model loader and the structural checks (docs/formats.md, docs/design.md §7). Expected defaults
 // come from docs/formats.md (which follows PyTorch's defaults); pointers are read off the literal
 // documents.
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-// The plan file (DESIGN §7): round-trip exact, strict reading, infinity as null, no NaN dumped.
+// The plan file (docs/design.md §7): round-trip exact, strict reading, infinity as null, no NaN dumped.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// check's comparison logic (DESIGN §8): parsing of the three result kinds, flattening of report
+// check's comparison logic (docs/design.md §8): parsing of the three result kinds, flattening of report
 // entries into sweep column names, verdicts against the tolerance. Expected verdicts follow from
 // the definition: regression when (result - baseline) exceeds max(atol, rtol*|baseline|) in the
 // bad direction of the metric.

@@ -1,5 +1,5 @@
 // Backward region mapping of every op kind, with regions derived by hand from the op definitions
-// (DESIGN §4; docs/formats.md), and a brute-force tap enumeration for random windows.
+// (docs/design.md §4; docs/formats.md), and a brute-force tap enumeration for random windows.
 #include <gtest/gtest.h>
 
 #include <random>

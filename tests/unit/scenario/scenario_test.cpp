@@ -1,4 +1,4 @@
-// Scenario parsing (DESIGN §7): strict keys, errors that name the JSON pointer, --set overrides.
+// Scenario parsing (docs/design.md §7): strict keys, errors that name the JSON pointer, --set overrides.
 #include <gtest/gtest.h>
 
 #include <cstdio>

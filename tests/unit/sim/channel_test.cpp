@@ -1,4 +1,4 @@
-// Channel models against their closed forms (DESIGN §6).
+// Channel models against their closed forms (docs/design.md §6).
 #include <gtest/gtest.h>
 
 #include <cmath>

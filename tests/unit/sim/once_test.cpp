@@ -1,4 +1,4 @@
-// The scheduler (the simulator's engine for one request, sim::run_once; DESIGN §3, docs/timing.md)
+// The scheduler (the simulator's engine for one request, sim::run_once; docs/design.md §3, docs/timing.md)
 // against timelines computed by hand. Units chosen so
 // that the arithmetic is exact: devices at 1 or 2 GFLOPS (1e9 FLOPs = 1 s at 1 GFLOPS), network at
 // 8 Mbit/s (1e6 bytes = 1 s).

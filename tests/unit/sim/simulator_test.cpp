@@ -320,7 +320,7 @@ TEST(Simulator, AddingADeviceKeepsTheDrawsOfExistingLinks) {
   EXPECT_EQ(latencies(run(fading(0), p2, 3)), latencies(run(s3, p3, 3)));
 }
 
-// DESIGN §6's exact check, through the whole engine: one transfer of S bits over a Rayleigh link
+// docs/design.md §6's exact check, through the whole engine: one transfer of S bits over a Rayleigh link
 // (a B = 20 MHz channel at mean SNR snr: the link's bandwidth is its ergodic capacity
 // B E[log2(1 + snr g)], so the block rate is B log2(1 + snr g)) that starts at a block boundary
 // and whose block lasts longer than tau is done within tau with probability

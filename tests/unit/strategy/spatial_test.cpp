@@ -1,7 +1,7 @@
 // The many-device strategies (local, dpfp, modnn, ftp, fdsp) against independent oracles:
 // DPFP against brute force over every block partition (each evaluated with the timing model, not
 // with the DP's formulas), DPFP against its own restrictions on every zoo CNN, one-device DPFP
-// against local, and the facts DESIGN §5 states (coarser blocks at lower bandwidth,
+// against local, and the facts docs/design.md §5 states (coarser blocks at lower bandwidth,
 // DPFP below MoDNN on VGG-16, FTP's overlap, FDSP's exact MACs), plus invariants of every plan.
 #include <gtest/gtest.h>
 

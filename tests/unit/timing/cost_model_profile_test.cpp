@@ -97,7 +97,7 @@ TEST(CostModelProfile, LayersNoProfileCoversFallBackAndAreCounted) {
   double measured = 0, analytical = 0;
   for (size_t l = 0; l < f.graph.size(); ++l) {
     if (l < 10) measured += f.median(l, f.analysis.shapes[l].h);
-    else analytical += static_cast<double>(f.analysis.layers[l].flops) / 10e9;  // FLOPs / speed (DESIGN §3)
+    else analytical += static_cast<double>(f.analysis.layers[l].flops) / 10e9;  // FLOPs / speed (docs/design.md §3)
   }
   EXPECT_NEAR(p.predicted.measured_compute_s, measured, 1e-12 * measured);
   EXPECT_NEAR(p.predicted.analytical_compute_s, analytical, 1e-12 * analytical);

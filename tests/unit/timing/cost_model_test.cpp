@@ -1,5 +1,5 @@
 // timing::CostModel: compute time = task overhead + the sum over a task's layers of the time of
-// the output region it computes (DESIGN §3), checked against hand arithmetic on a 2-layer toy
+// the output region it computes (docs/design.md §3), checked against hand arithmetic on a 2-layer toy
 // model, and against the FLOPs every strategy records for its tasks on zoo models.
 #include <gtest/gtest.h>
 

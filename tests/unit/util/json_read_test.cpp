@@ -1,4 +1,4 @@
-// The strict JSON reader (DESIGN §9): every failure is an InputError naming the file and the JSON
+// The strict JSON reader (docs/design.md §9): every failure is an InputError naming the file and the JSON
 // pointer (or "line L, column C" for text that is not JSON at all). The expected pointers, lines
 // and columns below are read off the literal documents by hand.
 #include "edgepart/util/json_checks.hpp"
@@ -251,7 +251,7 @@ TEST(ReadFile, SizeLimit) {
 }
 
 TEST(InputError, IsAlwaysOneLine) {
-  // A layer name with a newline must not split the error line (DESIGN §8: one line).
+  // A layer name with a newline must not split the error line (docs/design.md §8: one line).
   InputError e("f.json", "/layers/0", "duplicate layer name 'a\nb\tc\x01'");
   EXPECT_STREQ(e.what(), "f.json: /layers/0: duplicate layer name 'a\\nb\\tc\\x01'");
 }

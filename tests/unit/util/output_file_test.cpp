@@ -1,4 +1,4 @@
-// Writing results (DESIGN §8): never over an input file, however its path is spelled.
+// Writing results (docs/design.md §8): never over an input file, however its path is spelled.
 #include "edgepart/util/output_file.hpp"
 
 #include <sys/stat.h>

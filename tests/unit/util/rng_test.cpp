@@ -1,5 +1,5 @@
 // RngStream: the generator against hand-stepped reference values, the distributions against their
-// defining properties, and the stream-naming contract (DESIGN §6).
+// defining properties, and the stream-naming contract (docs/design.md §6).
 #include <gtest/gtest.h>
 
 #include <cmath>
