@@ -135,6 +135,17 @@ double rel(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 
 
 }  // namespace
 
+// A symmetric per-pair override between d0 and d1.
+scenario::LinkSpec d0_d1_link(double mbps, double latency_s) {
+  scenario::LinkSpec link;
+  link.from = "d0";
+  link.to = "d1";
+  link.bandwidth_mbps = mbps;
+  link.latency_s = latency_s;
+  link.symmetric = true;
+  return link;
+}
+
 TEST(Dpfp, EqualsBruteForceOnRandomChains) {
   std::mt19937 rng(20221216);
   const scenario::NetworkKind kinds[] = {scenario::NetworkKind::shared, scenario::NetworkKind::switched};
@@ -154,13 +165,7 @@ TEST(Dpfp, EqualsBruteForceOnRandomChains) {
     if (trial % 4 == 1) f.cluster.devices[0].task_overhead_s = 0.003;
     if (n >= 2 && trial % 3 == 1) {
       // A per-pair override: the source's link to d1 is slower and longer (non-uniform network).
-      scenario::LinkSpec link;
-      link.from = "d0";
-      link.to = "d1";
-      link.bandwidth_mbps = mbps / 3;
-      link.latency_s = 0.0005;
-      link.symmetric = true;
-      f.cluster.network.links.push_back(link);
+      f.cluster.network.links.push_back(d0_d1_link(mbps / 3, 0.0005));
     }
     PlanRequest r = f.request();
     std::vector<int> parts(static_cast<size_t>(n));
@@ -463,13 +468,7 @@ TEST(DpfpSearch, EqualsBruteForceOverDeviceSubsets) {
     f.cluster = make_cluster(speeds, mbps, kinds[trial % 2], trial % 3 == 2 ? scenario::Sharing::fair : scenario::Sharing::fifo, 1e-4);
     for (auto& d : f.cluster.devices) d.task_overhead_s = std::uniform_real_distribution<double>(0, 0.01)(rng);
     if (trial % 3 == 1) {
-      scenario::LinkSpec link;
-      link.from = "d0";
-      link.to = "d1";
-      link.bandwidth_mbps = mbps / 5;
-      link.latency_s = 0.002;
-      link.symmetric = true;
-      f.cluster.network.links.push_back(link);
+      f.cluster.network.links.push_back(d0_d1_link(mbps / 5, 0.002));
     }
     PlanRequest r = f.request();
     SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(n) + " devices, " + std::to_string(mbps) + " Mbit/s");
