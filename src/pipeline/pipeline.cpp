@@ -31,12 +31,12 @@ std::vector<std::string> input_files(const scenario::Scenario& scenario) {
 }
 
 Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets)
-    : Pipeline(file, scenario::load_scenario(file, sets)) {}
+    : Pipeline(Loaded{}, file, scenario::load_scenario(file, sets)) {}
 
 Pipeline::Pipeline(Json doc, const std::string& label, const std::vector<std::string>& sets)
-    : Pipeline(label, scenario_from_document(std::move(doc), label, sets)) {}
+    : Pipeline(Loaded{}, label, scenario_from_document(std::move(doc), label, sets)) {}
 
-Pipeline::Pipeline(std::string label, scenario::Scenario loaded)
+Pipeline::Pipeline(Loaded, std::string label, scenario::Scenario loaded)
     : scenario_file(std::move(label)),
       scenario(std::move(loaded)),
       graph(scenario::load_scenario_model(scenario)),

@@ -62,8 +62,10 @@ public:
   std::vector<std::string> inputs;  // files an output may not overwrite
 
 private:
-  // Both public constructors: the scenario loaded, `label` naming it in messages.
-  Pipeline(std::string label, scenario::Scenario scenario);
+  // Both public constructors: the scenario loaded, `label` naming it in messages. The tag keeps
+  // it out of overload resolution for callers' `Pipeline(file, {})`.
+  struct Loaded {};
+  Pipeline(Loaded, std::string label, scenario::Scenario scenario);
 };
 
 // What a caller adds to each simulated plan: observers (a Chrome trace) and a look at the result
