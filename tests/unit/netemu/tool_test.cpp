@@ -100,6 +100,8 @@ TEST(NetemuTool, NotRootIsAnInputError) {
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
+  // 98: nobody cannot execute the tool, e.g. a checkout under a mode-0700 `mktemp -d` folder.
+  if (WEXITSTATUS(status) == 98) GTEST_SKIP() << "user nobody cannot execute " << kTool << " from this checkout";
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_EQ(text, "edgepart-netemu: error: netemu: network emulation needs root (it creates network namespaces)\n");
   EXPECT_FALSE(namespace_exists("epnotroot-hub"));
