@@ -9,14 +9,35 @@ namespace edgepart::exec {
 using namespace model;
 using rf::Region;
 
+namespace {
+
+// LayerParams holds conv2d/linear {weight, bias} as given and batchnorm folded into {scale, bias}.
+size_t expected_param_count(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex layer) {
+  std::vector<size_t> sizes = param_sizes(graph, analysis, layer);
+  if (graph.layer(layer).kind == OpKind::batchnorm) return 2 * sizes.front();
+  size_t n = 0;
+  for (size_t s : sizes) n += s;
+  return n;
+}
+
+}  // namespace
+
 Executor::Executor(const ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed)
-    : graph_(graph), analysis_(analysis), seed_(seed) {
+    : Executor(graph, analysis, seed, {}) {}
+
+Executor::Executor(const ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed,
+                   std::vector<LayerParams> given)
+    : graph_(graph), analysis_(analysis), seed_(seed), params_(std::move(given)) {
   EDGEPART_ASSERT(analysis.shapes.size() == graph.size(), "analysis does not match the graph");
-  params_.reserve(graph.size());
+  EDGEPART_ASSERT(params_.empty() || params_.size() == graph.size(), "given parameters do not match the graph");
+  params_.resize(graph.size());
   last_use_.assign(graph.size(), -1);
   for (size_t i = 0; i < graph.size(); ++i) {
     auto l = static_cast<LayerIndex>(i);
-    params_.push_back(make_params(graph, analysis, l, seed));
+    LayerParams& own = params_[i];
+    if (own.weight.empty() && own.scale.empty()) own = make_params(graph, analysis, l, seed);
+    EDGEPART_ASSERT(own.weight.size() + own.bias.size() + own.scale.size() == expected_param_count(graph, analysis, l),
+                    "parameters of layer " + graph.layers[i].name + " have the wrong size");
     for (LayerIndex p : graph.layers[i].inputs)
       if (p != kModelInput) last_use_[static_cast<size_t>(p)] = l;
   }

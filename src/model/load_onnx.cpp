@@ -112,8 +112,8 @@ void put_fixed(std::string& out, uint64_t v, int bytes) {
 // tensors and dropping tensor data above kMaxTensorDataBytes.
 class WireFilter {
 public:
-  WireFilter(pbio::CodedInputStream& in, const std::string& file, int64_t file_bytes)
-      : in_(in), file_(file), file_bytes_(file_bytes) {}
+  WireFilter(pbio::CodedInputStream& in, const std::string& file, int64_t file_bytes, size_t max_data_bytes)
+      : in_(in), file_(file), file_bytes_(file_bytes), max_data_bytes_(max_data_bytes) {}
 
   // Reads fields up to the current limit (or the end of the file) and appends the kept ones.
   void message(Msg kind, std::string& out, int depth) {
@@ -160,7 +160,7 @@ public:
             in_.PopLimit(limit);
             put_varint(piece, body.size());
             piece += body;
-          } else if (is_data && (data_dropped || data.size() + static_cast<size_t>(len) > kMaxTensorDataBytes)) {
+          } else if (is_data && (data_dropped || static_cast<size_t>(len) > max_data_bytes_ - data.size())) {
             data_dropped = true;
             if (!in_.Skip(len)) failed_read("tensor data");
             continue;
@@ -177,7 +177,7 @@ public:
       }
       if (!is_data) {
         out += piece;
-      } else if (!data_dropped && data.size() + piece.size() <= kMaxTensorDataBytes) {
+      } else if (!data_dropped && piece.size() <= max_data_bytes_ - data.size()) {
         data += piece;
       } else {
         data_dropped = true;
@@ -214,9 +214,12 @@ private:
   pbio::CodedInputStream& in_;
   const std::string& file_;
   int64_t file_bytes_;
+  size_t max_data_bytes_;  // per tensor; data.size() never exceeds it
 };
 
-onnx::ModelProto read_model_proto(const std::string& path) {
+// `max_data_bytes`: the tensor data kept per tensor (kMaxTensorDataBytes for the graph alone,
+// SIZE_MAX when the weights are wanted).
+onnx::ModelProto read_model_proto(const std::string& path, size_t max_data_bytes = kMaxTensorDataBytes) {
   const InputFd input = open_regular_file(path);
   const int fd = input.get();
   const int64_t bytes = input.size_bytes();
@@ -230,7 +233,7 @@ onnx::ModelProto read_model_proto(const std::string& path) {
   pbio::CodedInputStream in(&raw);
   in.SetTotalBytesLimit(INT_MAX);
   in.SetRecursionLimit(kMaxNesting);
-  WireFilter filter(in, path, bytes);
+  WireFilter filter(in, path, bytes, max_data_bytes);
   std::string trimmed;
   filter.message(Msg::model, trimmed, 0);
   if (in.CurrentPosition() != bytes) filter.corrupt("an invalid field tag");
@@ -273,9 +276,9 @@ struct Const {
   std::optional<std::vector<double>> values;  // every element, when known
   std::string origin;                         // "initializer 'w'", "node 'c' (Constant)"
   std::string missing;                        // why the values are unknown
-  // A tensor stored as external data: its values are read from the data file only when needed
-  // (never for weights), by Converter::values_of.
-  const onnx::TensorProto* external = nullptr;
+  // A tensor whose values are read only when needed, by Converter::values_of: external data
+  // (small tensors only, unless the weights are wanted) and large inline tensors.
+  const onnx::TensorProto* deferred = nullptr;
 };
 
 using Value = std::variant<Activation, Padded, Const>;
@@ -361,7 +364,7 @@ double raw_element(const std::string& raw, size_t i, int32_t type) {
 // (relative to the model file and inside its folder, as ONNX requires). Weights are never read:
 // above kMaxTensorDataBytes, and when the file is absent, this returns nullopt with the reason.
 std::optional<std::string> read_external(const onnx::TensorProto& t, size_t needed, const std::string& origin,
-                                         const std::string& model_file, std::string& why) {
+                                         const std::string& model_file, std::string& why, size_t max_bytes) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto& kv : t.external_data()) {
@@ -379,8 +382,8 @@ std::optional<std::string> read_external(const onnx::TensorProto& t, size_t need
   }
   if (location.empty()) throw InputError(model_file, origin, "external data without a location");
   why = "its data is stored externally in '" + location + "'";
-  if (needed > kMaxTensorDataBytes) {
-    why += " (edgepart reads external values of at most " + std::to_string(kMaxTensorDataBytes) + " bytes)";
+  if (needed > max_bytes) {
+    why += " (edgepart reads external values of at most " + std::to_string(max_bytes) + " bytes)";
     return std::nullopt;
   }
   if (length >= 0 && static_cast<size_t>(length) != needed)
@@ -414,7 +417,7 @@ std::optional<std::string> read_external(const onnx::TensorProto& t, size_t need
   } catch (const InputError& e) {
     throw InputError(model_file, origin, "external data '" + location + "': " + e.message());
   }
-  const int64_t end = checked_add(offset, static_cast<int64_t>(needed));  // offset < 2^63, needed <= 4096
+  const int64_t end = checked_add(offset, static_cast<int64_t>(needed));
   if (end > in->size_bytes()) {
     why += ", which ends before byte " + std::to_string(end);
     return std::nullopt;
@@ -433,8 +436,11 @@ std::optional<std::string> read_external(const onnx::TensorProto& t, size_t need
   return bytes;
 }
 
+// Values are decoded now for tensors of at most kMaxTensorDataBytes; larger ones (weights), and
+// external data unless `read_now`, are deferred: `deferred` points at the tensor and values_of
+// reads it when a caller needs the values. `max_bytes` bounds what a deferred read may load.
 Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const std::string& file,
-                   bool read_external_data = false) {
+                   bool read_now = false, size_t max_bytes = kMaxTensorDataBytes) {
   Const c;
   c.origin = origin;
   c.type = t.data_type();
@@ -467,13 +473,19 @@ Const tensor_const(const onnx::TensorProto& t, const std::string& origin, const 
   std::vector<double> v;
   std::optional<std::string> external;
   if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    if (!read_external_data) {
-      c.external = &t;
+    if (!read_now) {
+      c.deferred = &t;
       c.missing = "its data is stored externally";
       return c;
     }
-    external = read_external(t, bytes_needed, origin, file, c.missing);
+    external = read_external(t, bytes_needed, origin, file, c.missing, max_bytes);
     if (!external) return c;
+  } else if (!read_now && bytes_needed > kMaxTensorDataBytes) {
+    // Present only when the reader kept weights (load_onnx_params): decoded on demand.
+    c.deferred = &t;
+    c.missing = "its data is not in the file (or is larger than the " + std::to_string(kMaxTensorDataBytes) +
+                " bytes edgepart reads)";
+    return c;
   }
   if (external || t.has_raw_data()) {
     const std::string& raw = external ? *external : t.raw_data();
@@ -620,11 +632,26 @@ const std::set<std::string>& supported_ops() {
 
 bool default_domain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
+// Where a layer's trained parameter comes from: the ONNX tensor and how it maps onto edgepart's
+// layout (model::LayerParamTensors).
+struct ParamSource {
+  std::string layer, role;  // our layer name; "weight", "bias", "gamma", "beta", "mean", "var"
+  std::string tensor;       // the ONNX tensor (an initializer or a Constant node's output)
+  bool transpose = false;   // a [in][out] matrix (MatMul, Gemm with transB=0) -> [out][in]
+  double scale = 1;         // Gemm's alpha (weight) or beta (bias)
+  int64_t count = 0;        // the elements the role needs: a 1-element Gemm bias broadcasts
+};
+
 class Converter {
 public:
-  Converter(const onnx::ModelProto& model, std::string file) : model_(model), graph_(model.graph()), file_(std::move(file)) {}
+  // `max_data_bytes`: the most a deferred tensor read may load (kMaxTensorDataBytes, or SIZE_MAX
+  // when the weights are wanted).
+  Converter(const onnx::ModelProto& model, std::string file, size_t max_data_bytes = kMaxTensorDataBytes)
+      : model_(model), graph_(model.graph()), file_(std::move(file)), max_data_bytes_(max_data_bytes) {}
 
   ModelGraph run();
+  // The trained parameters of `graph` (the result of run()), in edgepart's layouts.
+  std::map<std::string, LayerParamTensors> params(const ModelGraph& graph) const;
 
 private:
   // --- errors and node context ---
@@ -676,10 +703,14 @@ private:
   void pad();
   void resize(bool upsample);
   void block_op(OpKind kind);
+  void record_param(const std::string& layer, const std::string& role, int input, int64_t count,
+                    bool transpose = false, double scale = 1);
 
   const onnx::ModelProto& model_;
   const onnx::GraphProto& graph_;
   std::string file_;
+  size_t max_data_bytes_;
+  std::vector<ParamSource> param_sources_;
   int64_t opset_ = 0;
   Shape input_shape_;
   int64_t dtype_bytes_ = 4;
@@ -791,8 +822,8 @@ const Const& Converter::constant(int i, const std::string& role) const {
 std::optional<std::vector<double>> Converter::values_of(const Const& c, std::string& why) const {
   if (c.values) return c.values;
   why = c.missing;
-  if (!c.external) return std::nullopt;
-  Const read = tensor_const(*c.external, c.origin, file_, true);
+  if (!c.deferred) return std::nullopt;
+  Const read = tensor_const(*c.deferred, c.origin, file_, true, max_data_bytes_);
   why = read.missing;
   return read.values;
 }
@@ -1303,6 +1334,8 @@ void Converter::convert_node() {
     }
     refuse_used_output(1, "training (running mean)");
     refuse_used_output(2, "training (running variance)");
+    const char* roles[] = {"gamma", "beta", "mean", "var"};  // ONNX's input order: scale, B, mean, var
+    for (int i = 1; i <= 4; ++i) record_param(name_, roles[i - 1], i, x.shape.c);
     return emit(OpKind::batchnorm, BatchNormAttrs{float_attr("epsilon", 1e-5)}, {&x}, x.shape);
   }
   if (op == "Relu") return emit(OpKind::relu, NoAttrs{}, {&activation(0)}, activation(0).shape);
@@ -1369,11 +1402,13 @@ void Converter::window_op(WindowOp op) {
     kernel = Hw{w.dims[2], w.dims[3]};
     if (auto ks = ints_attr("kernel_shape", 2); ks && ((*ks)[0] != kernel.h || (*ks)[1] != kernel.w))
       fail("attribute 'kernel_shape' " + dims_text(*ks) + " disagrees with the weight dims " + dims_text(w.dims));
+    record_param(name_, "weight", 1, checked_product(w.dims[0], w.dims[1], checked_mul(w.dims[2], w.dims[3])));
     if (has_input(2)) {
       const Const& b = constant(2, "bias");
       if (b.dims != std::vector<int64_t>{out_channels})
         fail("inconsistent dims: the bias has dims " + dims_text(b.dims) + ", expected [" + std::to_string(out_channels) + "]");
       bias = true;
+      record_param(name_, "bias", 2, out_channels);
     }
   } else {
     auto ks = ints_attr("kernel_shape", 2);
@@ -1499,6 +1534,7 @@ void Converter::binary(OpKind kind) {
           fail("inconsistent dims: the bias " + dims_text(b.dims) + " does not match " + std::to_string(x.shape.c) +
                " features");
         std::get<LinearAttrs>(l.attrs).bias = true;
+        record_param(x.layer, "bias", c0 ? 0 : 1, x.shape.c);
         set_output(0, x);
         return;
       }
@@ -1634,12 +1670,15 @@ void Converter::linear(bool gemm) {
     fail("inconsistent dims: the input has " + std::to_string(x.shape.c) + " features, but the weight " +
          dims_text(w.dims) + (gemm ? std::string(" with transB=") + (trans_b ? "1" : "0") : std::string()) + " expects " +
          std::to_string(in_features));
+  // Y = alpha * X * B' + beta * C (Gemm); MatMul is alpha = 1 without C.
+  record_param(name_, "weight", 1, checked_mul(in_features, out_features), !trans_b, gemm ? float_attr("alpha", 1.0) : 1.0);
   if (bias) {
     const Const& c = constant(2, "bias");
     int64_t count = 1;
     for (int64_t d : c.dims) count = checked_mul(count, d);
     if (count != out_features && count != 1)
       fail("inconsistent dims: the bias has dims " + dims_text(c.dims) + ", expected [" + std::to_string(out_features) + "]");
+    record_param(name_, "bias", 2, out_features, false, float_attr("beta", 1.0));
   }
   emit(OpKind::linear, LinearAttrs{out_features, bias}, {&x}, Shape::features(out_features));
 }
@@ -1811,11 +1850,55 @@ void Converter::block_op(OpKind kind) {
   emit(kind, BlockAttrs{b}, {&x}, out);
 }
 
+void Converter::record_param(const std::string& layer, const std::string& role, int input, int64_t count,
+                             bool transpose, double scale) {
+  param_sources_.push_back(ParamSource{layer, role, node_->input(input), transpose, scale, count});
+}
+
+std::map<std::string, LayerParamTensors> Converter::params(const ModelGraph& graph) const {
+  std::map<std::string, LayerParamTensors> out;
+  for (const ParamSource& p : param_sources_) {
+    if (!graph.find(p.layer)) continue;  // pruned: the output does not depend on it
+    const Const& c = std::get<Const>(values_.at(p.tensor));
+    std::string why;
+    auto values = values_of(c, why);
+    if (!values)
+      throw InputError(file_, c.origin, "the " + p.role + " of layer '" + p.layer + "' cannot be read: " + why);
+    auto n = static_cast<size_t>(p.count);
+    const bool broadcast = values->size() == 1 && n > 1 && p.role == "bias";
+    if (values->size() != n && !broadcast)
+      throw InputError(file_, c.origin, "holds " + std::to_string(values->size()) + " values; the " + p.role +
+                                            " of layer '" + p.layer + "' needs " + std::to_string(n));
+    std::vector<float> v(n);
+    if (p.transpose) {
+      // [in][out] -> [out][in]; count = in * out and dims [in, out] were checked when converting.
+      auto cols = static_cast<size_t>(c.dims.at(1)), rows = n / cols;
+      for (size_t r = 0; r < rows; ++r)
+        for (size_t k = 0; k < cols; ++k) v[k * rows + r] = static_cast<float>(p.scale * (*values)[r * cols + k]);
+    } else {
+      for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(p.scale * (*values)[broadcast ? 0 : i]);
+    }
+    out[p.layer][p.role] = std::move(v);
+  }
+  return out;
+}
+
 }  // namespace
 
 ModelGraph load_onnx_model(const std::string& path) {
   onnx::ModelProto model = read_model_proto(path);
   return Converter(model, path).run();
+}
+
+OnnxModelWithParams load_onnx_params(const std::string& path) {
+  // Every tensor's data is kept (the file is at most 2 GiB, see read_model_proto); each
+  // weight is decoded to floats on its own, so the peak is about the file plus its weights.
+  onnx::ModelProto model = read_model_proto(path, SIZE_MAX);
+  Converter converter(model, path, SIZE_MAX);
+  OnnxModelWithParams result;
+  result.graph = converter.run();
+  result.params = converter.params(result.graph);
+  return result;
 }
 
 std::vector<std::string> onnx_data_files(const std::string& path) {

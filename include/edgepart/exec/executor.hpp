@@ -35,6 +35,10 @@ public:
   // Draws every layer's parameters from `seed` (see weights.hpp). The graph and analysis must
   // outlive the executor.
   Executor(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed);
+  // With parameters given per layer (real weights, params_from_tensors): `given` is empty or has
+  // one entry per layer; an entry left empty is drawn from the seed.
+  Executor(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed,
+           std::vector<LayerParams> given);
 
   // The model input drawn from the seed: U(-1, 1) per element.
   Tensor random_input() const { return random_input(graph_.input, seed_); }

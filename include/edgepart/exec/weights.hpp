@@ -4,10 +4,12 @@
 // weights do not depend on the other layers. Our own uniform -> float mapping, no
 // std::*_distribution, so values are the same with every compiler.
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "edgepart/cost/analysis.hpp"
+#include "edgepart/model/load.hpp"
 
 namespace edgepart::exec {
 
@@ -40,6 +42,29 @@ struct LayerParams {
 
 LayerParams make_params(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, model::LayerIndex layer,
                         uint64_t seed);
+
+// The element counts of a layer's parameter tensors in LayerParams order: conv2d and linear
+// {weight[, bias]}, batchnorm {gamma, beta, mean, var}; empty for layers without parameters.
+std::vector<size_t> param_sizes(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis,
+                                model::LayerIndex layer);
+
+// Trained parameters (model::load_onnx_params) as the executor uses them; InputError naming
+// `file` when a tensor is missing or its size differs from what the layer needs.
+LayerParams params_from_tensors(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis,
+                                model::LayerIndex layer, const model::LayerParamTensors& tensors,
+                                const std::string& file);
+
+// One LayerParams per layer of `graph` (empty for layers without parameters) from a model file's
+// weights. Layers match by name when every one of ours is in the file, else in order: the k-th
+// layer with parameters takes the file's k-th, which must have the same kind (a zoo JSON and an
+// ONNX export of one network name their layers differently; a model_until prefix takes the
+// file's first ones). Sizes are checked (params_from_tensors).
+std::vector<LayerParams> trained_params(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis,
+                                        const model::OnnxModelWithParams& source, const std::string& file);
+
+// BatchNorm folded into y = scale * x + bias: scale = gamma / sqrt(var + eps), bias = beta - mean * scale.
+void fold_batchnorm(LayerParams& p, const std::vector<float>& gamma, const std::vector<float>& beta,
+                    const std::vector<float>& mean, const std::vector<float>& var, double eps);
 
 // The stream of a linear layer's weight matrix [out][in], row-major.
 UniformStream linear_weight_stream(const model::Layer& layer, uint64_t seed);

@@ -1,5 +1,6 @@
 #pragma once
 // Loading models: the JSON format (docs/formats.md) and ONNX, chosen by the file extension.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,20 @@ inline constexpr bool kHaveOnnx = false;
 
 // ONNX (src/model/load_onnx.cpp); without ONNX support it throws "built without ONNX support".
 ModelGraph load_onnx_model(const std::string& path);
+
+// Trained parameters of one layer by role, in edgepart's layouts:
+//  conv2d    "weight" [C_out][C_in/groups][k_h][k_w], "bias" [C_out]
+//  linear    "weight" [out][in], "bias" [out] (Gemm's alpha and beta applied, MatMul transposed)
+//  batchnorm "gamma", "beta", "mean", "var" [C] (epsilon is the layer's attribute)
+using LayerParamTensors = std::map<std::string, std::vector<float>>;
+
+struct OnnxModelWithParams {
+  ModelGraph graph;
+  std::map<std::string, LayerParamTensors> params;  // by layer name; layers without parameters absent
+};
+
+// An ONNX model with the values of its initializers (inline or external data in the model's
+// folder), for running it with its real weights. Throws InputError when a weight cannot be read.
+OnnxModelWithParams load_onnx_params(const std::string& path);
 
 }  // namespace edgepart::model
