@@ -1,5 +1,5 @@
 // `edgepart run SCENARIO [--strategy S|all | --plan FILE] (--workers NAME=HOST:PORT,... | --spawn)
-// [--requests N] [--seed S] [--format table|json|csv] [-o FILE] [--trace FILE] [--timeout-s T]`:
+// [--requests N] [--seed S] [--weights MODEL.onnx] [--format table|json|csv] [-o FILE] [--trace FILE] [--timeout-s T]`:
 // executes plans for real on `edgepart worker`s (docs/runtime.md) and reports what was measured
 // in the simulate report's form ("mode": "real"), so `edgepart check real.json --baseline
 // simulated.json` compares reality with the simulation. The first request's output is checked
@@ -20,6 +20,8 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "edgepart/exec/executor.hpp"
+#include "edgepart/model/load.hpp"
+#include "edgepart/model/model_files.hpp"
 #include "edgepart/netemu/netemu.hpp"
 #include "edgepart/report/chrome_trace.hpp"
 #include "edgepart/runtime/coordinator.hpp"
@@ -41,7 +43,7 @@ constexpr double kMinTimeoutSeconds = 10;
 constexpr int kExitRequestsFailed = 4;
 
 struct RunOptions {
-  std::string scenario, strategy, plan_file, workers, trace;
+  std::string scenario, strategy, plan_file, workers, trace, weights;
   bool spawn = false, pin = false, netns = false;
   int64_t requests = -1;
   std::optional<uint64_t> seed;
@@ -136,9 +138,9 @@ int computing_devices(const plan::Plan& p, const scenario::Cluster& cluster) {
 }
 
 Json output_check_json(const runtime::RunOutcome& out, const pipeline::Pipeline& pl, const plan::Plan& p, uint64_t seed,
-                       bool& failed) {
+                       const std::vector<exec::LayerParams>* weights, bool& failed) {
   if (!out.first_input || !out.first_output) return Json{{"checked", false}, {"reason", "request 0 did not complete"}};
-  exec::Executor ex(pl.graph, pl.analysis, seed);
+  exec::Executor ex(pl.graph, pl.analysis, seed, weights ? *weights : std::vector<exec::LayerParams>{});
   exec::Tensor whole = ex.run(*out.first_input);
   exec::Comparison cmp = exec::compare(whole, *out.first_output);
   const bool within = exec::within_lossless_tolerance(cmp);
@@ -218,6 +220,17 @@ int run_run(const RunOptions& o) {
     if (p.devices != names)
       throw InputError("", "--plan", "the plan's devices differ from the scenario's");
 
+  // --weights: the model file's own weights, matched to the scenario's model; its files are
+  // inputs that no output may overwrite.
+  std::vector<std::string> inputs = pl.inputs;
+  std::optional<std::vector<exec::LayerParams>> weights;
+  if (!o.weights.empty()) {
+    if (!model::is_onnx_path(o.weights)) throw InputError(o.weights, "", "--weights takes an ONNX file (.onnx)");
+    weights = exec::trained_params(pl.graph, pl.analysis, model::load_onnx_params(o.weights), o.weights);
+    inputs.push_back(o.weights);
+    for (const auto& f : model::onnx_data_files(o.weights)) inputs.push_back(f);
+  }
+
   report::Report rep = pl.report_header(seed, o.requests);
   rep.mode = "real";
   rep.measured = Json::object();
@@ -226,6 +239,7 @@ int run_run(const RunOptions& o) {
     std::optional<runtime::LocalWorkers> local;
     runtime::RunConfig cfg;
     cfg.seed = seed;
+    cfg.weights = weights ? &*weights : nullptr;
     cfg.requests = o.requests;
     cfg.request_timeout_s = o.timeout_s ? *o.timeout_s : std::max(kMinTimeoutSeconds, kTimeoutFactor * p.predicted.latency_s);
     cfg.interrupted = [] { return g_signal != 0; };
@@ -275,7 +289,8 @@ int run_run(const RunOptions& o) {
     rep.strategies.push_back(report::summarize(p.strategy, out.result, s, p));
     bool bad = false;
     Json m = measured_json(out, p);
-    m["output_check"] = output_check_json(out, pl, p, seed, bad);
+    m["output_check"] = output_check_json(out, pl, p, seed, cfg.weights, bad);
+    m["weights"] = o.weights.empty() ? "seeded" : o.weights;
     if (bad)
       spdlog::error("{}: the output of request 0 differs from the whole-model run beyond float rounding "
                     "(max abs error {} > {} x max |output| {})", p.strategy, format_number(m["output_check"]["max_abs_error"].get<double>()),
@@ -286,16 +301,16 @@ int run_run(const RunOptions& o) {
       spdlog::error("{}: {} of {} request(s) failed", p.strategy, rep.strategies.back().failed, rep.strategies.back().requests);
     }
     rep.measured[p.strategy] = std::move(m);
-    if (!o.trace.empty()) write_trace(o.trace, out, p, pl.inputs);
+    if (!o.trace.empty()) write_trace(o.trace, out, p, inputs);
   }
   // The speedup over local when local ran too (a real local run is not made just for it).
   for (const auto& st : rep.strategies)
     if (st.strategy == "local")
       for (auto& other : rep.strategies) report::set_speedup(other, st);
   switch (resolve_format(o.out)) {
-    case Format::table: emit(o.out, report::report_to_table(rep), pl.inputs); break;
-    case Format::csv: emit(o.out, report::report_to_csv(rep), pl.inputs); break;
-    case Format::json: emit(o.out, report::report_to_json(rep).dump(2) + "\n", pl.inputs); break;
+    case Format::table: emit(o.out, report::report_to_table(rep), inputs); break;
+    case Format::csv: emit(o.out, report::report_to_csv(rep), inputs); break;
+    case Format::json: emit(o.out, report::report_to_json(rep).dump(2) + "\n", inputs); break;
   }
   if (mismatch) return 1;
   return some_failed ? kExitRequestsFailed : 0;
@@ -325,6 +340,9 @@ Command add_run_command(CLI::App& root) {
                 "and start each worker in its device's namespace");
   add_requests_option(cmd, o->requests);
   add_seed_option(cmd, o->seed, "Seed of the weights, the inputs and the arrivals (default: the scenario's)");
+  cmd->add_option("--weights", o->weights,
+                  "Run with this ONNX file's weights (inline or external data; an export of the scenario's model) "
+                  "instead of seeded ones");
   cmd->add_option("--set", o->sets, "Override a scenario value: /json/pointer=value (repeatable)");
   cmd->add_option("--trace", o->trace, "Write a Chrome trace-event JSON of the measured run");
   cmd->add_option("--timeout-s", o->timeout_s, "Per-request deadline in seconds (default: 20 x predicted latency, >= 10 s)")

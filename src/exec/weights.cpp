@@ -114,6 +114,20 @@ std::vector<size_t> param_sizes(const ModelGraph& graph, const cost::ModelAnalys
   }
 }
 
+std::string params_misfit(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex i,
+                          const LayerParams& p) {
+  const Layer& l = graph.layer(i);
+  const std::vector<size_t> sizes = param_sizes(graph, analysis, i);
+  std::vector<size_t> want{0, 0, 0}, got{p.weight.size(), p.bias.size(), p.scale.size()};
+  if (l.kind == OpKind::batchnorm) want = {0, sizes[0], sizes[0]};
+  else if (!sizes.empty()) want = {sizes[0], sizes.size() > 1 ? sizes[1] : 0, 0};
+  if (got == want) return "";
+  auto text = [](const std::vector<size_t>& v) {
+    return std::to_string(v[0]) + " weights, " + std::to_string(v[1]) + " biases, " + std::to_string(v[2]) + " scales";
+  };
+  return "layer '" + l.name + "' (" + std::string(op_name(l.kind)) + ") takes " + text(want) + " (got " + text(got) + ")";
+}
+
 void fold_batchnorm(LayerParams& p, const std::vector<float>& gamma, const std::vector<float>& beta,
                     const std::vector<float>& mean, const std::vector<float>& var, double eps) {
   size_t n = gamma.size();
@@ -175,8 +189,8 @@ std::vector<LayerParams> trained_params(const ModelGraph& graph, const cost::Mod
   const std::vector<LayerIndex> theirs = layers_with_params(source.graph);
   bool by_name = std::all_of(ours.begin(), ours.end(), [&](LayerIndex i) { return source.params.count(graph.layer(i).name); });
   if (!by_name && ours.size() > theirs.size())
-    throw InputError(file, "", "has " + std::to_string(theirs.size()) + " layers with weights, the model " + std::to_string(ours.size()) +
-                                   " (is it an export of the same network?)");
+    throw InputError(file, "", "holds weights for " + std::to_string(theirs.size()) + " layers, but the model has " +
+                                   std::to_string(ours.size()) + " layers with weights (is it an export of the same network?)");
   std::vector<LayerParams> out(graph.size());
   for (size_t k = 0; k < ours.size(); ++k) {
     const Layer& layer = graph.layer(ours[k]);

@@ -23,6 +23,10 @@ namespace {
 constexpr uint64_t kMaxErrorFrameBytes = 64 * 1024;
 // Clock-offset pings per worker; the one with the shortest round trip is kept (Cristian, 1989).
 constexpr int kClockPings = 5;
+// Shipping a model file's weights extends the setup deadline by their bytes at this rate
+// (10 MB/s: 80 Mbit/s, about what a Wi-Fi 4 link or 100 Mbit/s Ethernet delivers): VGG-16's
+// 528 MB to one worker then adds 53 s.
+constexpr double kWeightsFloorBytesPerS = 10e6;
 // How often a wait wakes up to look at RunConfig::interrupted.
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 
@@ -108,6 +112,20 @@ private:
     return std::max(m, kMaxHelloFrameBytes);
   }
 
+  // The Weights frame of a layer (0 for a layer without parameters): header, layer, three
+  // float vectors with their counts (protocol.cpp's encoding).
+  uint64_t weights_frame_bytes(model::LayerIndex layer) const {
+    const exec::LayerParams& p = cfg_.weights->at(static_cast<size_t>(layer));
+    size_t floats = p.weight.size() + p.bias.size() + p.scale.size();
+    return floats == 0 ? 0 : kFrameHeaderBytes + 4 + 3 * 8 + 4 * floats;
+  }
+
+  // Encoded when sent, one layer at a time: VGG-16's weights are 528 MB.
+  void send_weights(Worker& w, model::LayerIndex layer) {
+    const exec::LayerParams& p = cfg_.weights->at(static_cast<size_t>(layer));
+    w.conn->send(Weights{static_cast<int32_t>(layer), p.weight, p.bias, p.scale});
+  }
+
   void connect_all() {
     const size_t n = plan_.devices.size();
     if (cfg_.workers.size() != n)
@@ -149,11 +167,22 @@ private:
     const std::string model_text = model::model_to_json_text(g_);
     const std::string plan_text = plan::plan_to_json(plan_).dump();
     size_t largest = 0;
+    std::vector<std::vector<model::LayerIndex>> weights_for(n);
+    double weight_bytes = 0;
     for (size_t d = 0; d < n; ++d) {
       std::vector<int64_t> delays;
       if (!cfg_.transfer_delay_s.empty())
         for (double s : cfg_.transfer_delay_s.at(d)) delays.push_back(static_cast<int64_t>(s * 1e9));
-      setups.push_back(encode(Setup{model_text, plan_text, cfg_.seed, static_cast<int32_t>(d), cfg_.workers, delays}));
+      if (cfg_.weights)
+        for (model::LayerIndex l : computed_layers(plan_, static_cast<int>(d), g_, a_))
+          if (uint64_t bytes = weights_frame_bytes(l); bytes > 0) {
+            weights_for[d].push_back(l);
+            largest = std::max<size_t>(largest, bytes);
+            weight_bytes += static_cast<double>(bytes);
+          }
+      Setup setup{model_text, plan_text, cfg_.seed, static_cast<int32_t>(d), cfg_.workers, delays};
+      setup.weight_layers = static_cast<uint32_t>(weights_for[d].size());
+      setups.push_back(encode(setup));
       largest = std::max(largest, setups.back().size());
     }
     const uint64_t max_frame = worker_max_frame(setups.front().size() >= largest ? setups.front() : setups.back());
@@ -162,8 +191,12 @@ private:
     for (auto& w : workers_) w.conn->send(Hello{Role::coordinator, -1, cfg_.token, std::max<uint64_t>(max_frame, largest)});
     pump_until(all(&Worker::hello), cfg_.setup_timeout_s, "waiting for the workers to accept the token");
     setup_fail_if_dead();
-    for (size_t d = 0; d < n; ++d) workers_[d].conn->send(std::move(setups[d]));
-    pump_until(all(&Worker::setup), cfg_.setup_timeout_s, "waiting for the workers' setup");
+    for (size_t d = 0; d < n; ++d) {
+      workers_[d].conn->send(std::move(setups[d]));
+      for (model::LayerIndex l : weights_for[d]) send_weights(workers_[d], l);
+    }
+    pump_until(all(&Worker::setup), cfg_.setup_timeout_s + weight_bytes / kWeightsFloorBytesPerS,
+               "waiting for the workers' setup");
     setup_fail_if_dead();
     for (int k = 0; k < kClockPings; ++k) {
       for (auto& w : workers_) w.conn->send(Ping{steady_now_ns()});

@@ -226,4 +226,13 @@ std::vector<int> participants(const plan::Plan& p, size_t variant) {
   return {devs.begin(), devs.end()};
 }
 
+std::vector<model::LayerIndex> computed_layers(const plan::Plan& plan, int device, const model::ModelGraph& graph,
+                                               const cost::ModelAnalysis& analysis) {
+  std::set<model::LayerIndex> layers;
+  for (size_t v = 0; v < plan.variants.size(); ++v)
+    for (const TaskPlan& t : build_program(plan, v, device, graph, analysis).tasks)
+      for (const LayerStep& step : t.steps) layers.insert(step.layer);
+  return {layers.begin(), layers.end()};
+}
+
 }  // namespace edgepart::runtime

@@ -65,6 +65,11 @@ struct Program {
 Program build_program(const plan::Plan& plan, size_t variant, int device, const model::ModelGraph& graph,
                       const cost::ModelAnalysis& analysis);
 
+// The layers `device` computes in any variant (its compute tasks, and the pull tasks of pools it
+// is in), in index order: the layers whose weights it needs.
+std::vector<model::LayerIndex> computed_layers(const plan::Plan& plan, int device, const model::ModelGraph& graph,
+                                               const cost::ModelAnalysis& analysis);
+
 // The devices that take part in a variant (any task role), in index order.
 std::vector<int> participants(const plan::Plan& plan, size_t variant);
 

@@ -153,6 +153,7 @@ void encode_body(Writer& w, const Message& m) {
       for (const auto& p : v.peers) w.str(p);
       w.u64(v.delay_ns.size());
       for (int64_t d : v.delay_ns) w.i64(d);
+      w.u32(v.weight_layers);
     } else if constexpr (std::is_same_v<T, Ping>) {
       w.i64(v.clock_ns);
     } else if constexpr (std::is_same_v<T, Pong>) {
@@ -203,6 +204,11 @@ void encode_body(Writer& w, const Message& m) {
       w.u32(v.variant);
       w.i32(v.task);
       w.i32(v.to);
+    } else if constexpr (std::is_same_v<T, Weights>) {
+      w.i32(v.layer);
+      w.floats(v.weight);
+      w.floats(v.bias);
+      w.floats(v.scale);
     }
     // SetupOk, Shutdown: empty payloads
   }, m);
@@ -238,6 +244,7 @@ const char* message_name(MessageType type) {
     case MessageType::shutdown: return "shutdown";
     case MessageType::assign: return "assign";
     case MessageType::forward: return "forward";
+    case MessageType::weights: return "weights";
   }
   return "unknown";
 }
@@ -272,7 +279,7 @@ FrameHeader decode_header(std::span<const uint8_t> bytes, uint64_t max_frame_byt
   if (version != kProtocolVersion)
     throw ProtocolError("protocol version " + std::to_string(version) + " (this build speaks " +
                         std::to_string(kProtocolVersion) + ")");
-  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::forward))
+  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::weights))
     throw ProtocolError("unknown message type " + std::to_string(type));
   if (length > max_frame_bytes - std::min<uint64_t>(max_frame_bytes, kFrameHeaderBytes))
     throw ProtocolError("a " + std::string(message_name(static_cast<MessageType>(type))) + " frame of " +
@@ -312,6 +319,7 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
         v.delay_ns.push_back(r.i64());
         if (v.delay_ns.back() < 0) r.fail("a negative delay");
       }
+      v.weight_layers = r.u32();
       m = v;
       break;
     }
@@ -404,6 +412,15 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
       v.variant = r.u32();
       v.task = r.i32();
       v.to = r.i32();
+      m = v;
+      break;
+    }
+    case MessageType::weights: {
+      Weights v;
+      v.layer = r.i32();
+      v.weight = r.floats();
+      v.bias = r.floats();
+      v.scale = r.floats();
       m = v;
       break;
     }

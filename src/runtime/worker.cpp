@@ -60,7 +60,10 @@ struct Session {
   bool ready = false;
   std::unique_ptr<model::ModelGraph> graph;
   std::unique_ptr<cost::ModelAnalysis> analysis;
-  std::unique_ptr<exec::Executor> executor;
+  std::unique_ptr<exec::Executor> executor;  // built when the setup (and its weights) are in
+  uint64_t weight_seed = 1;
+  uint32_t weights_expected = 0;             // Weights frames still to come
+  std::vector<exec::LayerParams> given;      // real weights by layer, until the executor is built
   plan::Plan plan;
   int device = -1;
   std::vector<std::string> peer_addresses;
@@ -165,6 +168,7 @@ private:
     if (auto* x = std::get_if<Cancel>(&m)) return cancel(x->request);
     if (auto* a = std::get_if<Assign>(&m)) return on_assign(*a);
     if (auto* f = std::get_if<Forward>(&m)) return on_forward(*f);
+    if (auto* wt = std::get_if<Weights>(&m)) return on_weights(std::move(*wt));
     if (std::holds_alternative<Shutdown>(m)) return c->close("shutdown requested");
     c->fail(std::string("unexpected ") + message_name(type_of(m)) + " message from the coordinator");
   }
@@ -226,10 +230,42 @@ private:
       ses->delay_ns = s.delay_ns;
       for (size_t v = 0; v < ses->plan.variants.size(); ++v)
         ses->programs.push_back(build_program(ses->plan, v, s.device, *ses->graph, *ses->analysis));
+      ses->weight_seed = s.weight_seed;
+      ses->weights_expected = s.weight_layers;
+      if (s.weight_layers > ses->graph->size())
+        throw InputError("<setup>", "/weight_layers", std::to_string(s.weight_layers) + " layers of weights for a model of " +
+                                                          std::to_string(ses->graph->size()) + " layers");
+      if (s.weight_layers > 0) return ses->given.resize(ses->graph->size());  // the rest when the weights are in
       ses->executor = std::make_unique<exec::Executor>(*ses->graph, *ses->analysis, s.weight_seed);
     } catch (const std::exception& e) {
       return ses->coordinator->fail(std::string("setup failed: ") + e.what());
     }
+    connect_peers(ses);
+  }
+
+  // One layer's real weights (after a Setup that announced them).
+  void on_weights(Weights w) {
+    auto ses = session_;
+    try {
+      if (!ses->graph || ses->weights_expected == 0 || ses->executor)
+        throw ProtocolError("a weights frame that no setup announced");
+      if (w.layer < 0 || static_cast<size_t>(w.layer) >= ses->graph->size())
+        throw ProtocolError("weights for layer " + std::to_string(w.layer) + " of a model of " +
+                            std::to_string(ses->graph->size()) + " layers");
+      exec::LayerParams& slot = ses->given[static_cast<size_t>(w.layer)];
+      if (!slot.weight.empty() || !slot.scale.empty()) throw ProtocolError("weights for layer " + std::to_string(w.layer) + " twice");
+      slot = exec::LayerParams{std::move(w.weight), std::move(w.bias), std::move(w.scale)};
+      if (std::string why = exec::params_misfit(*ses->graph, *ses->analysis, w.layer, slot); !why.empty())
+        throw ProtocolError(why);
+      if (--ses->weights_expected > 0) return;
+      ses->executor = std::make_unique<exec::Executor>(*ses->graph, *ses->analysis, ses->weight_seed, std::move(ses->given));
+    } catch (const std::exception& e) {
+      return ses->coordinator->fail(std::string("setup failed: ") + e.what());
+    }
+    connect_peers(ses);
+  }
+
+  void connect_peers(const std::shared_ptr<Session>& ses) {
     std::set<int> targets;
     for (const auto& p : ses->programs) targets.insert(p.send_to.begin(), p.send_to.end());
     targets.erase(ses->device);

@@ -62,6 +62,11 @@ LayerParams params_from_tensors(const model::ModelGraph& graph, const cost::Mode
 std::vector<LayerParams> trained_params(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis,
                                         const model::OnnxModelWithParams& source, const std::string& file);
 
+// Why `params` cannot be layer `layer`'s (LayerParams as the executor holds them: conv2d and
+// linear {weight, bias}, batchnorm {scale, bias}); empty when they fit.
+std::string params_misfit(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, model::LayerIndex layer,
+                          const LayerParams& params);
+
 // BatchNorm folded into y = scale * x + bias: scale = gamma / sqrt(var + eps), bias = beta - mean * scale.
 void fold_batchnorm(LayerParams& p, const std::vector<float>& gamma, const std::vector<float>& beta,
                     const std::vector<float>& mean, const std::vector<float>& var, double eps);

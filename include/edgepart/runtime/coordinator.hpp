@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "edgepart/exec/weights.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/exec/tensor.hpp"
 #include "edgepart/plan/plan.hpp"
@@ -32,6 +33,9 @@ struct RunConfig {
   // [from][to]: a delay the sender adds before each transfer (the scenario's latency when an
   // emulated network does not apply it); empty: none.
   std::vector<std::vector<double>> transfer_delay_s;
+  // A model file's weights, one entry per layer (exec::trained_params); null: seeded weights.
+  // Each worker receives those of the layers it computes.
+  const std::vector<exec::LayerParams>* weights = nullptr;
 };
 
 struct MeasuredTask {

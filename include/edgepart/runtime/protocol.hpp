@@ -13,7 +13,7 @@
 
 namespace edgepart::runtime {
 
-inline constexpr uint16_t kProtocolVersion = 2;
+inline constexpr uint16_t kProtocolVersion = 3;
 inline constexpr size_t kFrameHeaderBytes = 16;
 // Before a connection has authenticated, only a Hello fits: a token and a few integers.
 inline constexpr uint64_t kMaxHelloFrameBytes = 4096;
@@ -29,6 +29,7 @@ public:
 enum class MessageType : uint16_t {
   hello = 1, hello_ok = 2, setup = 3, setup_ok = 4, ping = 5, pong = 6, start = 7, data = 8,
   notice = 9, report = 10, done = 11, error = 12, cancel = 13, shutdown = 14, assign = 15, forward = 16,
+  weights = 17,
 };
 const char* message_name(MessageType type);
 
@@ -65,6 +66,9 @@ struct Setup {
   // Per destination device: a delay added before each transfer to it (the scenario's latency when
   // the emulated network does not apply it, docs/netemu.md); empty: none.
   std::vector<int64_t> delay_ns;
+  // Layers whose parameters follow as Weights frames (a model file's real weights); the
+  // worker's other layers draw theirs from weight_seed. SetupOk comes after the last one.
+  uint32_t weight_layers = 0;
   bool operator==(const Setup&) const = default;
 };
 struct SetupOk { bool operator==(const SetupOk&) const = default; };
@@ -133,8 +137,14 @@ struct Forward {  // coordinator -> a pull task's in_from: send its input to dev
   bool operator==(const Forward&) const = default;
 };
 
+struct Weights {  // coordinator -> worker, after Setup: one layer's parameters (exec::LayerParams)
+  int32_t layer = -1;
+  std::vector<float> weight, bias, scale;
+  bool operator==(const Weights&) const = default;
+};
+
 using Message = std::variant<Hello, HelloOk, Setup, SetupOk, Ping, Pong, Start, Data, Notice, Report, Done, Error,
-                             Cancel, Shutdown, Assign, Forward>;
+                             Cancel, Shutdown, Assign, Forward, Weights>;
 MessageType type_of(const Message& m);
 
 struct FrameHeader {

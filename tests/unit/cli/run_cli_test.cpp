@@ -137,6 +137,38 @@ TEST(RunCli, PullPlansRunFromTheCoordinatorsQueue) {
   }
 }
 
+TEST(RunCli, WeightsFromAnOnnxFileReachEveryWorker) {
+  // The workers compute with the file's weights, which the coordinator ships them: the output
+  // check compares with a whole-model run of the same file's weights, so a worker computing
+  // with seeded weights would fail it (tests/unit/exec/trained_weights_test.cpp checks those
+  // weights against PyTorch). Both the inline and the external-data form; a static and a pull plan.
+  const std::string dir = "tests/data/onnx/trained/";
+  for (std::string file : {"small_cnn.onnx", "small_cnn_external.onnx"})
+    for (std::string s : {"dpfp", "ftp"}) {
+      auto r = run_edgepart({"run", "scenarios/default.json", "--spawn", "--strategy", s, "--requests", "2", "--set",
+                             "/model=../" + dir + "small_cnn.onnx", "--weights", dir + file, "--format", "json"});
+      ASSERT_EQ(r.exit_code, 0) << s << " " << file << ": " << r.err;
+      const Json j = Json::parse(r.out);
+      const Json& m = j["measured"][s];
+      EXPECT_EQ(m["weights"], dir + file);
+      EXPECT_TRUE(m["output_check"]["within_tolerance"].get<bool>()) << m["output_check"].dump();
+      EXPECT_GT(m["output_check"]["max_abs_output"].get<double>(), 0.0);
+    }
+}
+
+TEST(RunCli, WeightsThatDoNotFitTheModelAreRefused) {
+  // A weight-free export (its data file absent) and another network's weights: exit 2, one line.
+  auto absent = run_edgepart({"run", "scenarios/default.json", "--spawn", "--strategy", "local", "--requests", "1",
+                              "--weights", "models/vgg16.onnx"});
+  EXPECT_EQ(absent.exit_code, 2);
+  EXPECT_NE(absent.err.find("edgepart: error: models/vgg16.onnx: initializer 'features.0.weight': the weight of layer"),
+            std::string::npos) << absent.err;
+  auto other = run_edgepart({"run", "scenarios/default.json", "--spawn", "--strategy", "local", "--requests", "1",
+                             "--weights", "tests/data/onnx/trained/small_cnn.onnx"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("is it an export of the same network?"), std::string::npos) << other.err;
+}
+
 TEST(RunCli, UnreachableWorkersExit5) {
   // Port 1 on loopback: nobody listens there.
   ::setenv("EDGEPART_TOKEN", "x", 1);

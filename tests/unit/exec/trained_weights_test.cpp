@@ -89,5 +89,19 @@ TEST(TrainedWeights, ADifferentNetworkIsRefused) {
   EXPECT_THROW(trained_params(other, a, loaded, "small_cnn.onnx"), InputError);
 }
 
+TEST(TrainedWeights, MisfitNamesTheLayerAndBothSizes) {
+  // small_cnn's /conv1/Conv: 8 x 3 x 3 x 3 = 216 weights and 8 biases (hand count).
+  if (!model::kHaveOnnx) GTEST_SKIP() << "built without ONNX";
+  model::ModelGraph g = model::load_onnx_model(kDir + "small_cnn.onnx");
+  cost::ModelAnalysis a = cost::analyze(g);
+  LayerParams fits{std::vector<float>(216), std::vector<float>(8), {}};
+  EXPECT_EQ(params_misfit(g, a, 0, fits), "");
+  LayerParams short_weights{std::vector<float>(215), std::vector<float>(8), {}};
+  EXPECT_EQ(params_misfit(g, a, 0, short_weights),
+            "layer '/conv1/Conv' (conv2d) takes 216 weights, 8 biases, 0 scales (got 215 weights, 8 biases, 0 scales)");
+  LayerParams on_relu{std::vector<float>(1), {}, {}};
+  EXPECT_NE(params_misfit(g, a, 1, on_relu), "");  // a layer without parameters takes none
+}
+
 }  // namespace
 }  // namespace edgepart::exec

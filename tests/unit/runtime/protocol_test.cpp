@@ -19,6 +19,7 @@ std::vector<Message> samples() {
       Hello{Role::peer, 3, "", kMaxHelloFrameBytes},
       HelloOk{-42},
       Setup{"{\"model\": 1}", "{\"plan\": 2}", 77, 2, {"127.0.0.1:1", "10.0.0.2:7100", "[::1]:9"}, {0, 2000000, 5}},
+      Setup{"{}", "{}", 1, 0, {"h:1"}, {}, 4},
       SetupOk{},
       Ping{123},
       Pong{123, 456},
@@ -35,6 +36,8 @@ std::vector<Message> samples() {
       Error{UINT64_MAX, "refused: wrong token"},
       Cancel{12},
       Shutdown{},
+      Weights{3, {0.25f, -1, 7}, {2}, {}},
+      Weights{0, {}, {1, 2}, {3, 4}},
   };
 }
 

@@ -120,5 +120,13 @@ TEST_F(WorkerFixture, ASetupThatIsNotAModelIsAnError) {
   EXPECT_NE(error_of(receive(s)).find("setup failed"), std::string::npos);
 }
 
+TEST_F(WorkerFixture, WeightsNoSetupAnnouncedAreRefused) {
+  tcp::socket s = connect();
+  send(s, encode(Hello{Role::coordinator, -1, "t0k3n", 1 << 20}));
+  ASSERT_TRUE(receive(s).has_value());
+  send(s, encode(runtime::Weights{0, {1, 2, 3}, {}, {}}));
+  EXPECT_NE(error_of(receive(s)).find("a weights frame that no setup announced"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgepart::runtime
