@@ -45,6 +45,8 @@ double Cluster::latency_s(int from, int to) const {
   return l ? l->latency_s : network.latency_s;
 }
 
+double Cluster::fixed_transfer_s(int from, int to) const { return latency_s(from, to) + network.message_overhead_s; }
+
 const ChannelSpec& Cluster::channel(int from, int to) const {
   const LinkSpec* l = find_link(*this, from, to);
   return l ? l->channel : network.channel;
@@ -76,7 +78,7 @@ std::vector<std::string> rate_warnings(const Network& network) {
 
 double Cluster::transfer_time_s(int from, int to, double bytes) const {
   if (from == to) return 0;
-  return latency_s(from, to) + bytes * 8.0 / (rate_mbps(from, to) * 1e6);
+  return fixed_transfer_s(from, to) + bytes * 8.0 / (rate_mbps(from, to) * 1e6);
 }
 
 std::vector<int> Cluster::by_speed() const {

@@ -207,7 +207,7 @@ Device parse_device(const JsonCursor& c, const std::string& file) {
 
 Network parse_network(const JsonCursor& c, const std::string& file) {
   c.expect_object();
-  c.no_unknown_keys({"kind", "sharing", "bandwidth_mbps", "latency_ms", "goodput_factor", "channel", "links"});
+  c.no_unknown_keys({"kind", "sharing", "bandwidth_mbps", "latency_ms", "goodput_factor", "message_overhead_ms", "channel", "links"});
   Network n;
   if (auto v = c.find("kind")) n.kind = v->as_choice({"shared", "switched"}) == "shared" ? NetworkKind::shared : NetworkKind::switched;
   if (auto v = c.find("sharing")) n.sharing = v->as_choice({"fifo", "fair"}) == "fifo" ? Sharing::fifo : Sharing::fair;
@@ -217,6 +217,7 @@ Network parse_network(const JsonCursor& c, const std::string& file) {
     n.goodput_factor = v->as_number_in(0, 1);
     if (n.goodput_factor <= 0) v->fail("the share of the bandwidth that carries payload must be > 0 (got 0)");
   }
+  if (auto v = c.find("message_overhead_ms")) n.message_overhead_s = ms_to_s(v->as_number_in(0, 1e9));
   if (auto v = c.find("channel")) n.channel = parse_channel(*v, file);
   if (auto links = c.find("links")) {
     links->expect_array();

@@ -1047,7 +1047,7 @@ void Engine::start_xfer(int x, double start_s) {
   }
   TransferSpan span{xf.item.request, xf.item.task, def(xf.item).info, xf.from, xf.to, xf.bytes, start_s, start_s};
   for (auto* o : obs_) o->on_transfer_start(span);
-  const double lat = cluster_.latency_s(xf.from, xf.to);
+  const double lat = cluster_.fixed_transfer_s(xf.from, xf.to);
   if (lat > 0) {
     xf.in_latency = true;
     xf.latency_end_s = start_s + lat;

@@ -66,7 +66,7 @@ struct Net {
     rate_mbps.resize(static_cast<size_t>(n * n));
     for (int f = 0; f < n; ++f)
       for (int t = 0; t < n; ++t) {
-        latency_s[static_cast<size_t>(f * n + t)] = c.latency_s(f, t);
+        latency_s[static_cast<size_t>(f * n + t)] = c.fixed_transfer_s(f, t);
         rate_mbps[static_cast<size_t>(f * n + t)] = c.rate_mbps(f, t);
       }
   }

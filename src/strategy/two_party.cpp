@@ -62,9 +62,9 @@ Problem make_problem(const PlanRequest& request, int server) {
   pb.t_down_s = cluster.transfer_time_s(server, pb.device, pb.tensor_bytes[static_cast<size_t>(tensor_of_layer(pb.output()))]);
   pb.device_overhead_s = request.costs.task_overhead_s(pb.device);
   pb.up_rate_mbps = cluster.rate_mbps(pb.device, server);
-  pb.up_latency_s = cluster.latency_s(pb.device, server);
+  pb.up_latency_s = cluster.fixed_transfer_s(pb.device, server);
   pb.down_rate_mbps = cluster.rate_mbps(server, pb.device);
-  pb.down_latency_s = cluster.latency_s(server, pb.device);
+  pb.down_latency_s = cluster.fixed_transfer_s(server, pb.device);
   return pb;
 }
 

@@ -28,10 +28,13 @@ struct Cluster {
   // The link's bandwidth on the wire, without the goodput factor (what an emulator shapes).
   double wire_rate_mbps(int from, int to) const;
   double latency_s(int from, int to) const;
+  // The fixed part of a transfer from -> to: the link's latency plus the network's per-message
+  // overhead. What plans and the simulator charge every transfer before its bits move.
+  double fixed_transfer_s(int from, int to) const;
   // The channel of the directed link from -> to (the same override as rate_mbps, else the
   // network's); the simulator scales it by rate_mbps(from, to).
   const ChannelSpec& channel(int from, int to) const;
-  // docs/design.md §3: latency_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
+  // docs/design.md §3: fixed_transfer_s + bytes * 8 / rate_bps at the planning rate; 0 when from == to.
   double transfer_time_s(int from, int to, double bytes) const;
   // Indices of devices sorted by speed, fastest first (ties by index).
   std::vector<int> by_speed() const;

@@ -105,6 +105,11 @@ struct Network {
   // (the papers' model) by default; TCP over Ethernet with 1500-byte frames and timestamps
   // carries 1448 of every 1514 bytes a Linux shaper counts, 0.956 (docs/timing.md).
   double goodput_factor = 1.0;
+  // A fixed time every transfer between two devices takes besides latency and bits: framing,
+  // system calls and copies at both ends (JSON: message_overhead_ms, default 0 as in the
+  // papers; tools/runtime_overheads.py measures edgepart run's). Unlike latency, an emulated
+  // network does not add it: the software that sends the message does.
+  double message_overhead_s = 0;
   ChannelSpec channel;              // default channel of every link
   std::vector<LinkSpec> links;      // per-pair overrides
   bool operator==(const Network&) const = default;

@@ -69,6 +69,19 @@ TEST(Scenario, ClusterFormulas) {
   EXPECT_EQ(c.by_speed(), (std::vector<int>{1, 0}));
 }
 
+TEST(Scenario, MessageOverheadIsPartOfEveryTransferButNotOfTheLinkLatency) {
+  Json d = base();
+  d["network"]["message_overhead_ms"] = 0.25;
+  Cluster c = make_cluster(scenario_from_json(d, "s.json"));
+  // ClusterFormulas' 1.001 s plus 0.25 ms; the link's own latency (what an emulator adds) stays 1 ms.
+  EXPECT_NEAR(c.transfer_time_s(0, 1, 1.25e6), 1.00125, 1e-12);
+  EXPECT_NEAR(c.fixed_transfer_s(1, 0), 0.00125, 1e-15);
+  EXPECT_DOUBLE_EQ(c.latency_s(1, 0), 0.001);
+  EXPECT_EQ(c.transfer_time_s(1, 1, 1e9), 0);
+  d["network"]["message_overhead_ms"] = -1;
+  EXPECT_NE(error_of(d).find("/network/message_overhead_ms:"), std::string::npos) << error_of(d);
+}
+
 TEST(Scenario, SymmetricLinkAppliesBothWays) {
   Json d = base();
   d["network"]["links"][0]["symmetric"] = true;

@@ -115,6 +115,17 @@ TEST(Simulator, HandComputedChain) {
   EXPECT_EQ(r.links[0].bytes, 1e6);
 }
 
+TEST(Simulator, MessageOverheadIsAddedToEveryTransferOnce) {
+  // HandComputedChain with a 4 ms per-message overhead: 0.381 + 0.004 = 0.385 s. A transfer
+  // between a device and itself moves nothing and pays nothing.
+  auto s = two_devices();
+  s.network.message_overhead_s = 0.004;
+  auto p = make_plan(s, {compute(0, 0, 2, {}), transfer(1, 0, 1, 1e6, {0}), compute(2, 1, 4, {1})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.385, 1e-12);
+  auto self = make_plan(s, {compute(0, 0, 2, {}), transfer(1, 0, 0, 1e6, {0}), compute(2, 0, 4, {1})});
+  EXPECT_NEAR(run(s, self).requests[0].latency_s(), 0.2 + 0.4, 1e-12);
+}
+
 TEST(Simulator, SharedMediumSerialisesAndFairSharesRate) {
   // Two 1e6-byte transfers from pi to es ready at 0; no latency.
   auto s = two_devices();
@@ -223,6 +234,7 @@ TEST(Simulator, OneRequestEqualsPredictionForEveryStrategyAndZooModel) {
   s.devices = {device("src", 5, true), device("es0", 40), device("es1", 30), device("es2", 20)};
   s.network.bandwidth_mbps = 100;
   s.network.latency_s = 0.001;
+  s.network.message_overhead_s = 0.0005;  // every planner must charge it as the simulator does
   s.workload.cache_hit_rate = 0.0;  // CCIED: the prediction is the miss path
   auto cluster = scenario::make_cluster(s);
   int compared = 0;
