@@ -322,6 +322,8 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
   const int K = s.K();
   const size_t n = participants.size();
   const Cluster& c = r.cluster;
+  std::vector<double> overhead_s(n);  // per participant slot, read in every block's cost
+  for (size_t i = 0; i < n; ++i) overhead_s[i] = r.costs.task_overhead_s(participants[i]);
 
   // Only layouts strictly below `below_s` matter to the caller, and every cost is >= 0, so a prefix
   // T*(b) at or above it can never lead to one: starting every T*(b) at `below_s` lets the bounds
@@ -350,7 +352,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       double lower = 0;
       for (size_t i = 0; i < n; ++i)
         if (!dp.held[static_cast<size_t>(b)][i].empty())
-          lower = std::max(lower, time[i] + r.costs.task_overhead_s(participants[i]));
+          lower = std::max(lower, time[i] + overhead_s[i]);
       // Extending the block further back only adds compute to every participant, so once the
       // compute alone reaches the best T*(b) no longer block can win (T*(a) >= 0).
       if (lower >= best[static_cast<size_t>(b)]) break;
@@ -372,7 +374,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
           if (missing <= 0) continue;
           const double wait = dp.min_latency_s + static_cast<double>(missing) * dp.rowb[static_cast<size_t>(a)] * 8.0 / (dp.max_rate_mbps * 1e6);
           serial += wait;
-          bound = std::max(bound, wait + time[i] + r.costs.task_overhead_s(participants[i]));
+          bound = std::max(bound, wait + time[i] + overhead_s[i]);
         }
         if (dp.fifo) bound = std::max(bound, serial);
         if (best[static_cast<size_t>(a)] + bound >= best[static_cast<size_t>(b)]) continue;
@@ -411,7 +413,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
               arrival = clock;
             }
           }
-          cost = std::max(cost, arrival + time[i] + r.costs.task_overhead_s(participants[i]));
+          cost = std::max(cost, arrival + time[i] + overhead_s[i]);
         }
         if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
           best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
@@ -434,7 +436,7 @@ DpfpResult dpfp_optimise(const PlanRequest& r, const std::vector<int>& participa
       double cost = 0;
       for (size_t i = 0; i < n; ++i)
         if (!dp.held[static_cast<size_t>(b)][i].empty())
-          cost = std::max(cost, arrive[i] + time[i] + r.costs.task_overhead_s(participants[i]));
+          cost = std::max(cost, arrive[i] + time[i] + overhead_s[i]);
       if (best[static_cast<size_t>(a)] + cost < best[static_cast<size_t>(b)]) {
         best[static_cast<size_t>(b)] = best[static_cast<size_t>(a)] + cost;
         arg[static_cast<size_t>(b)] = a;

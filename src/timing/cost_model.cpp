@@ -43,25 +43,20 @@ CostModel::CostModel(const model::ModelGraph& graph, const cost::ModelAnalysis& 
         if (p.find(layer) && !p.find(layer)->points.empty()) measured_[layer_slot(d, layer)] = 1;
     }
   }
+  flops_only_.assign(devices_.size() * layers, 0);
+  for (int d = 0; d < devices(); ++d) {
+    const AnalyticalDevice& ad = analytical_[static_cast<size_t>(d)];
+    for (size_t l = 0; l < layers; ++l) {
+      const size_t slot = layer_slot(d, static_cast<model::LayerIndex>(l));
+      flops_only_[slot] = !measured_[slot] && ad.memory_gbps <= 0 && ad.layer_overhead_s <= 0;
+    }
+  }
   for (int d = 0; d < devices(); ++d)
     for (size_t l = 0; l < layers; ++l) {
       const auto layer = static_cast<model::LayerIndex>(l);
       whole_layer_s_[layer_slot(d, layer)] = layer_time_s(d, layer, rf::Region::whole(analysis.shapes[l]));
     }
 }
-
-const scenario::Device& CostModel::device(int d) const {
-  EDGEPART_ASSERT(d >= 0 && d < devices(), "cost model: device " + std::to_string(d) + " out of range");
-  return devices_[static_cast<size_t>(d)];
-}
-
-size_t CostModel::layer_slot(int device, model::LayerIndex layer) const {
-  EDGEPART_ASSERT(device >= 0 && device < devices() && layer >= 0 && static_cast<size_t>(layer) < graph_.size(),
-                  "cost model: device " + std::to_string(device) + " or layer " + std::to_string(layer) + " out of range");
-  return static_cast<size_t>(device) * graph_.size() + static_cast<size_t>(layer);
-}
-
-double CostModel::task_overhead_s(int d) const { return device(d).task_overhead_s; }
 
 double CostModel::analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
   const size_t slot = layer_slot(device, layer);
@@ -76,7 +71,7 @@ double CostModel::analytical_layer_time_s(int device, model::LayerIndex layer, c
 
 bool CostModel::measured(int device, model::LayerIndex layer) const { return measured_[layer_slot(device, layer)] != 0; }
 
-double CostModel::layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
+double CostModel::modelled_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
   if (!measured(device, layer)) return analytical_layer_time_s(device, layer, out);
   const model::Shape& shape = analysis_.shapes[static_cast<size_t>(layer)];
   const rf::Region r = shape.h == 1 && shape.w == 1 ? rf::Region::whole(shape) : out.clip(shape);

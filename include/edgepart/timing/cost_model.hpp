@@ -20,6 +20,7 @@
 //    halo would count overlapping pixels again).
 // A compute task tied to no region (CCIED's cache lookup, hand-written plans) is timed from its
 // FLOPs by op kind: flops_time_s.
+#include <string>
 #include <vector>
 
 #include "edgepart/cost/analysis.hpp"
@@ -29,6 +30,7 @@
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/timing/analytical.hpp"
 #include "edgepart/timing/profile.hpp"
+#include "edgepart/util/error.hpp"
 
 namespace edgepart::timing {
 
@@ -48,9 +50,17 @@ public:
   int devices() const { return static_cast<int>(devices_.size()); }
 
   // The fixed cost of starting one task on the device (scenario `task_overhead_s`).
-  double task_overhead_s(int device) const;
+  double task_overhead_s(int device) const { return this->device(device).task_overhead_s; }
   // One layer's output region `out` (clipped to the map), every channel; no task overhead.
-  double layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
+  // Inline: the searches call it in their innermost loops (dpfp: O(positions^2 x devices)).
+  double layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const {
+    const size_t slot = layer_slot(device, layer);
+    if (!flops_only_[slot]) return modelled_layer_time_s(device, layer, out);
+    const int64_t area = out.clip(analysis_.shapes[static_cast<size_t>(layer)]).area();
+    // <= the layer's FLOPs (cost::analyze checked those against overflow), as area <= the map's.
+    const int64_t flops = flops_per_pixel_[static_cast<size_t>(layer)] * area;
+    return flops == 0 ? 0.0 : static_cast<double>(flops) / flops_per_s_[slot];
+  }
   // The whole layer (precomputed: the searches call it in their inner loops).
   double whole_layer_time_s(int device, model::LayerIndex layer) const;
   // `fraction` (0..1) of the whole layer: a share of its output channels ("channels" stages) or of
@@ -74,10 +84,19 @@ private:
   // efficiency), as one multiplication and one division (the searches call it in inner loops);
   // else the roofline of the region's FLOPs and bytes.
   double analytical_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
+  // layer_time_s when the layer is measured or the device has memory or per-layer terms.
+  double modelled_layer_time_s(int device, model::LayerIndex layer, const rf::Region& out) const;
   // Which parts of a task's work `include` selects (all, or only the analytical ones).
   double work_s(int device, const plan::Variant& variant, const plan::Task& task, bool analytical_only) const;
-  const scenario::Device& device(int d) const;
-  size_t layer_slot(int device, model::LayerIndex layer) const;
+  const scenario::Device& device(int d) const {
+    EDGEPART_ASSERT(d >= 0 && d < devices(), "cost model: device " + std::to_string(d) + " out of range");
+    return devices_[static_cast<size_t>(d)];
+  }
+  size_t layer_slot(int device, model::LayerIndex layer) const {
+    EDGEPART_ASSERT(device >= 0 && device < devices() && layer >= 0 && static_cast<size_t>(layer) < graph_.size(),
+                    "cost model: device " + std::to_string(device) + " or layer " + std::to_string(layer) + " out of range");
+    return static_cast<size_t>(device) * graph_.size() + static_cast<size_t>(layer);
+  }
 
   const model::ModelGraph& graph_;
   const cost::ModelAnalysis& analysis_;
@@ -88,6 +107,9 @@ private:
   std::vector<int64_t> flops_per_pixel_;  // [layer]: rf::region_cost of one output pixel
   std::vector<double> flops_per_s_;   // [device * layers + layer]: speed_gflops * 1e9 * efficiency(op)
   std::vector<double> whole_layer_s_; // [device * layers + layer]
+  // [device * layers + layer]: not measured, and the device's analytical model is FLOPs over
+  // speed alone (no memory or per-layer term): the time is one multiplication and one division.
+  std::vector<char> flops_only_;
 };
 
 }  // namespace edgepart::timing
