@@ -246,6 +246,9 @@ private:
   void begin_bits(int x, double at_s);
   void schedule_xfer(int x);
   void refresh_fair(double at_s, int except);
+  double fair_divisor(const Xfer& f) const;
+  void hold_fair(const Xfer& f, double at_s);
+  void release_fair(const Xfer& f, double at_s);
   void finish_xfer(int x);
   void cancel_xfer(int x);
   void release_link(int x, double at_s);
@@ -282,6 +285,7 @@ private:
   std::vector<double> up_free_s_, down_free_s_;
   std::vector<int> pending_xfers_;  // waiting for the medium / their up and down links, FIFO
   std::vector<int> fair_active_;
+  std::vector<int> up_active_, down_active_;  // switched + fair: active flows per uplink, downlink
   BusyClock medium_clock_;
   std::vector<BusyClock> up_clock_, down_clock_;
 
@@ -309,12 +313,14 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timin
   EDGEPART_ASSERT(opt.variant < static_cast<int>(plan.variants.size()), "no such plan variant");
   devices_.resize(static_cast<size_t>(n_));
   shared_ = sc.network.kind == scenario::NetworkKind::shared;
-  fair_ = shared_ && sc.network.sharing == scenario::Sharing::fair;
+  fair_ = sc.network.sharing == scenario::Sharing::fair;
   up_busy_.assign(static_cast<size_t>(n_), 0);
   down_busy_.assign(static_cast<size_t>(n_), 0);
   up_free_s_.assign(static_cast<size_t>(n_), 0.0);
   down_free_s_.assign(static_cast<size_t>(n_), 0.0);
   up_clock_.assign(static_cast<size_t>(n_), BusyClock{});
+  up_active_.assign(static_cast<size_t>(n_), 0);
+  down_active_.assign(static_cast<size_t>(n_), 0);
   down_clock_.assign(static_cast<size_t>(n_), BusyClock{});
   build_channels();
   build_sources();
@@ -1065,7 +1071,7 @@ void Engine::begin_bits(int x, double at_s) {
   xf.bits_start_s = at_s;
   if (fair_) {
     xf.holds_link = true;
-    medium_clock_.hold(at_s);
+    hold_fair(xf, at_s);
     fair_active_.push_back(x);
     refresh_fair(at_s, -1);
     return;
@@ -1074,17 +1080,40 @@ void Engine::begin_bits(int x, double at_s) {
   schedule_xfer(x);
 }
 
-// Every active flow on the fair medium: account the bits moved since its last segment, then give
-// each the pair's channel rate divided by the number of active flows.
+// What a fair flow's pair rate is divided by (docs/timing.md): on a shared medium the number of
+// active flows; on a switched network the larger of the active flows on its sender's uplink and
+// on its receiver's downlink.
+double Engine::fair_divisor(const Xfer& f) const {
+  if (shared_) return static_cast<double>(fair_active_.size());
+  return static_cast<double>(std::max(up_active_[static_cast<size_t>(f.from)], down_active_[static_cast<size_t>(f.to)]));
+}
+
+void Engine::hold_fair(const Xfer& f, double at_s) {
+  if (shared_) return medium_clock_.hold(at_s);
+  ++up_active_[static_cast<size_t>(f.from)];
+  ++down_active_[static_cast<size_t>(f.to)];
+  up_clock_[static_cast<size_t>(f.from)].hold(at_s);
+  down_clock_[static_cast<size_t>(f.to)].hold(at_s);
+}
+
+void Engine::release_fair(const Xfer& f, double at_s) {
+  if (shared_) return medium_clock_.release(at_s);
+  --up_active_[static_cast<size_t>(f.from)];
+  --down_active_[static_cast<size_t>(f.to)];
+  up_clock_[static_cast<size_t>(f.from)].release(at_s);
+  down_clock_[static_cast<size_t>(f.to)].release(at_s);
+}
+
+// Every active fair flow: account the bits moved since its last segment, then give each the
+// pair's channel rate divided by its fair_divisor.
 void Engine::refresh_fair(double at_s, int except) {
-  const double n = static_cast<double>(fair_active_.size());
   for (int y : fair_active_) {
     if (y == except) continue;
     Xfer& f = xfers_[static_cast<size_t>(y)];
     f.bits_left -= f.rate_bps * (at_s - f.seg_start_s);
     if (f.bits_left < 0) f.bits_left = 0;
     f.seg_start_s = at_s;
-    f.rate_bps = f.channel->rate_mbps_at(now_) * 1e6 / n;
+    f.rate_bps = f.channel->rate_mbps_at(now_) * 1e6 / fair_divisor(f);
     schedule_xfer(y);
   }
 }
@@ -1124,7 +1153,7 @@ void Engine::on_transfer_wake(const TransferWake& e) {
   double rate_mbps = xf.channel->rate_mbps_at(now_);
   for (auto* o : obs_) o->on_channel_change(xf.from, xf.to, t_s, rate_mbps);
   if (fair_) {
-    xf.rate_bps = rate_mbps * 1e6 / static_cast<double>(fair_active_.size());
+    xf.rate_bps = rate_mbps * 1e6 / fair_divisor(xf);
   } else {
     xf.rate_bps = rate_mbps * 1e6;
   }
@@ -1139,7 +1168,7 @@ void Engine::release_link(int xi, double at_s) {
     auto it = std::find(fair_active_.begin(), fair_active_.end(), xi);
     if (it != fair_active_.end()) {
       fair_active_.erase(it);
-      medium_clock_.release(at_s);
+      release_fair(x, at_s);
       refresh_fair(at_s, -1);
     }
     return;

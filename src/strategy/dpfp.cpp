@@ -84,7 +84,7 @@ void exchange(const Net& net, const std::vector<Xfer>& xs, std::vector<double>& 
     for (size_t i = 0; i < xs.size(); ++i) end[i] = t = t + net.time(xs[i]);
     return;
   }
-  if (net.kind == NetworkKind::switched) {
+  if (net.kind == NetworkKind::switched && net.sharing == Sharing::fifo) {
     // Greedy list scheduling: at each instant, transfers in id order start when the sender's
     // uplink and the receiver's downlink are both free.
     std::vector<double> up(static_cast<size_t>(net.n), 0), down(static_cast<size_t>(net.n), 0);
@@ -109,29 +109,43 @@ void exchange(const Net& net, const std::vector<Xfer>& xs, std::vector<double>& 
     }
     return;
   }
-  // Shared medium, fair: each transfer waits its latency, then active transfers share the medium
-  // (each at its pair's rate divided by the number of active transfers), as in the timing model.
+  // Fair sharing: each transfer waits its latency, then active transfers share the network, each
+  // at its pair's rate divided by the number of active transfers (shared medium) or by the larger
+  // of the active transfers on its sender's uplink and on its receiver's downlink (switched), as in
+  // the simulator (docs/timing.md).
+  const bool shared = net.kind == NetworkKind::shared;
   std::vector<double> bits(xs.size());
   std::vector<int> state(xs.size(), 0);  // 0 latency, 1 active, 2 done
   std::vector<double> lat_end(xs.size());
   for (size_t i = 0; i < xs.size(); ++i) lat_end[i] = net.lat(xs[i].from, xs[i].to);
+  std::vector<double> divisor(xs.size());
+  std::vector<int> up(static_cast<size_t>(net.n)), down(static_cast<size_t>(net.n));
   double now = 0;
   size_t done = 0;
   while (done < xs.size()) {
     double n_active = 0;
+    std::fill(up.begin(), up.end(), 0);
+    std::fill(down.begin(), down.end(), 0);
     for (size_t i = 0; i < xs.size(); ++i)
-      if (state[i] == 1) n_active += 1;
+      if (state[i] == 1) {
+        n_active += 1;
+        ++up[static_cast<size_t>(xs[i].from)];
+        ++down[static_cast<size_t>(xs[i].to)];
+      }
+    for (size_t i = 0; i < xs.size(); ++i)
+      divisor[i] = shared ? n_active
+                          : static_cast<double>(std::max(up[static_cast<size_t>(xs[i].from)], down[static_cast<size_t>(xs[i].to)]));
     double next = kInf;
     for (size_t i = 0; i < xs.size(); ++i) {
       if (state[i] == 0) next = std::min(next, lat_end[i]);
-      if (state[i] == 1) next = std::min(next, now + bits[i] * n_active / (net.rate(xs[i].from, xs[i].to) * 1e6));
+      if (state[i] == 1) next = std::min(next, now + bits[i] * divisor[i] / (net.rate(xs[i].from, xs[i].to) * 1e6));
     }
     std::vector<size_t> finished;
     for (size_t i = 0; i < xs.size(); ++i) {
       if (state[i] != 1) continue;
       const double r = net.rate(xs[i].from, xs[i].to) * 1e6;
-      if (now + bits[i] * n_active / r == next) finished.push_back(i);
-      else bits[i] -= (next - now) * r / n_active;
+      if (now + bits[i] * divisor[i] / r == next) finished.push_back(i);
+      else bits[i] -= (next - now) * r / divisor[i];
     }
     for (size_t i = 0; i < xs.size(); ++i)
       if (state[i] == 0 && lat_end[i] == next) {

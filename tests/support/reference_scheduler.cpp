@@ -229,7 +229,7 @@ private:
       for (const FlowKey& k : flow_queue_) {
         const Flow& f = flows_[static_cast<size_t>(k.index)];
         if (f.phase == 1) timing_[static_cast<size_t>(f.task)].start_s = now;
-        endings_.push(Ending{now + c_.latency_s(f.from, f.to), seq_++, Ending::latency, k.index});
+        endings_.push(Ending{now + c_.fixed_transfer_s(f.from, f.to), seq_++, Ending::latency, k.index});
       }
       flow_queue_.clear();
       return;

@@ -126,6 +126,32 @@ TEST(Simulator, MessageOverheadIsAddedToEveryTransferOnce) {
   EXPECT_NEAR(run(s, self).requests[0].latency_s(), 0.2 + 0.4, 1e-12);
 }
 
+TEST(Simulator, SwitchedFairSharesTheSendersUplink) {
+  // src sends 1e6 bytes to a and 0.5e6 bytes to b at once, 100 Mbit/s, no latency; a then computes
+  // 1 GFLOP at 20 GFLOPS (0.05 s). Hand arithmetic:
+  //  fifo (one transfer per uplink at a time, in id order): src->a ends 0.08 s, a ends 0.13 s;
+  //    src->b runs 0.08-0.12 s. Latency 0.13 s.
+  //  fair (the two flows share src's uplink): both at 50 Mbit/s until src->b ends at
+  //    0.5e6 * 8 / 50e6 = 0.08 s; src->a then has 0.5e6 bytes left at 100 Mbit/s: ends 0.12 s;
+  //    a ends 0.17 s. Latency 0.17 s.
+  scenario::Scenario s = two_devices();
+  s.devices = {device("src", 10, true), device("a", 20), device("b", 20)};
+  s.network.kind = scenario::NetworkKind::switched;
+  s.network.latency_s = 0;
+  auto p = make_plan(s, {transfer(0, 0, 1, 1e6, {}), transfer(1, 0, 2, 0.5e6, {}), compute(2, 1, 1, {0}),
+                         compute(3, 2, 0, {1})});
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.13, 1e-12);
+  s.network.sharing = scenario::Sharing::fair;
+  EXPECT_NEAR(run(s, p).requests[0].latency_s(), 0.17, 1e-12);
+  // Two senders into one receiver share its downlink: a->b and src->b of 1e6 bytes each both
+  // run at 50 Mbit/s and end at 0.16 s; src's other flow to a (alone on a's downlink, but
+  // sharing src's uplink with src->b) also runs at 50 Mbit/s: 0.5e6 bytes end at 0.08 s.
+  auto gather = make_plan(s, {transfer(0, 1, 2, 1e6, {}), transfer(1, 0, 2, 1e6, {}), transfer(2, 0, 1, 0.5e6, {}),
+                              compute(3, 2, 0, {0, 1}), compute(4, 1, 1, {2})});
+  // a computes 0.05 s after 0.08 s: 0.13 s; b's end 0.16 s is the latency.
+  EXPECT_NEAR(run(s, gather).requests[0].latency_s(), 0.16, 1e-12);
+}
+
 TEST(Simulator, SharedMediumSerialisesAndFairSharesRate) {
   // Two 1e6-byte transfers from pi to es ready at 0; no latency.
   auto s = two_devices();
