@@ -5,6 +5,7 @@
 
 #include "edgepart/rf/block.hpp"
 #include "edgepart/util/error.hpp"
+#include "quantize.hpp"
 
 namespace edgepart::runtime {
 
@@ -129,6 +130,7 @@ void build_pull(TaskPlan& tp, const plan::Plan& p, size_t variant, const plan::T
                   region->input_cols.begin, region->input_cols.end};
   tp.out_box = Box{st.last_layer, 0, out.c - 1, region->rows.back().begin, region->rows.back().end,
                    region->cols.back().begin, region->cols.back().end};
+  if (t.compressed) tp.out_bits = bits_for(t.out_bytes, tp.out_box.elements());
   if (std::find(t.pool_devices.begin(), t.pool_devices.end(), device) != t.pool_devices.end())
     tp.steps = compute_steps(p, variant, t, g, a);
 }

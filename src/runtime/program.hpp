@@ -50,6 +50,9 @@ struct TaskPlan {
   bool collect = false;            // this device is out_to: the task is done here when its output is
   int in_from = -1, out_to = -1;
   Box in_box, out_box;             // the stage input's tile box, the stage output's
+  // Bits per value of the output sent to out_to: 32 (float32), or fewer for a compressed pull
+  // task (FDSP), as many as the plan's out_bytes allow (quantize.hpp's bits_for).
+  unsigned out_bits = 32;
 };
 
 struct Program {

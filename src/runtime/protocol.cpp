@@ -1,8 +1,11 @@
 #include "edgepart/runtime/protocol.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <limits>
+
+#include "quantize.hpp"
 
 namespace edgepart::runtime {
 
@@ -30,6 +33,11 @@ public:
   void floats(const std::vector<float>& v) {
     u64(v.size());
     raw(v.data(), v.size() * sizeof(float));
+  }
+  void f32(float v) { raw(&v, 4); }
+  void bytes(const std::vector<uint8_t>& v) {
+    u64(v.size());
+    raw(v.data(), v.size());
   }
   void raw(const void* p, size_t n) {
     auto* b = static_cast<const uint8_t*>(p);
@@ -60,6 +68,13 @@ public:
     std::string s(reinterpret_cast<const char*>(b_.data() + pos_), n);
     pos_ += n;
     return s;
+  }
+  float f32() { return take<float>(); }
+  std::vector<uint8_t> bytes() {
+    uint64_t n = count(1);
+    std::vector<uint8_t> v(b_.begin() + static_cast<std::ptrdiff_t>(pos_), b_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+    pos_ += n;
+    return v;
   }
   std::vector<float> floats() {
     uint64_t n = count(sizeof(float));
@@ -204,6 +219,15 @@ void encode_body(Writer& w, const Message& m) {
       w.u32(v.variant);
       w.i32(v.task);
       w.i32(v.to);
+    } else if constexpr (std::is_same_v<T, QuantizedData>) {
+      w.u64(v.request);
+      w.u32(v.variant);
+      w.i32(v.task);
+      put_box(w, v.box);
+      w.u8(v.bits);
+      w.f32(v.lo);
+      w.f32(v.step);
+      w.bytes(v.codes);
     } else if constexpr (std::is_same_v<T, Weights>) {
       w.i32(v.layer);
       w.floats(v.weight);
@@ -245,6 +269,7 @@ const char* message_name(MessageType type) {
     case MessageType::assign: return "assign";
     case MessageType::forward: return "forward";
     case MessageType::weights: return "weights";
+    case MessageType::quantized_data: return "quantized_data";
   }
   return "unknown";
 }
@@ -279,7 +304,7 @@ FrameHeader decode_header(std::span<const uint8_t> bytes, uint64_t max_frame_byt
   if (version != kProtocolVersion)
     throw ProtocolError("protocol version " + std::to_string(version) + " (this build speaks " +
                         std::to_string(kProtocolVersion) + ")");
-  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::weights))
+  if (type < static_cast<uint16_t>(MessageType::hello) || type > static_cast<uint16_t>(MessageType::quantized_data))
     throw ProtocolError("unknown message type " + std::to_string(type));
   if (length > max_frame_bytes - std::min<uint64_t>(max_frame_bytes, kFrameHeaderBytes))
     throw ProtocolError("a " + std::string(message_name(static_cast<MessageType>(type))) + " frame of " +
@@ -413,6 +438,27 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
       v.task = r.i32();
       v.to = r.i32();
       m = v;
+      break;
+    }
+    case MessageType::quantized_data: {
+      QuantizedData v;
+      v.request = r.u64();
+      v.variant = r.u32();
+      v.task = r.i32();
+      v.box = get_box(r);
+      v.bits = r.u8();
+      v.lo = r.f32();
+      v.step = r.f32();
+      v.codes = r.bytes();
+      if (v.bits < 1 || v.bits > 31) r.fail("quantised to " + std::to_string(v.bits) + " bits (1 to 31)");
+      if (!std::isfinite(v.lo) || !std::isfinite(v.step) || v.step < 0)
+        r.fail("a quantisation offset or step that is not a finite number >= 0");
+      // elements() saturates at INT64_MAX; the first test keeps packed_bytes from overflowing.
+      const auto count = static_cast<uint64_t>(v.box.elements());
+      if (count / 8 > v.codes.size() || packed_bytes(count, v.bits) != v.codes.size())
+        r.fail("a box of " + std::to_string(count) + " element(s) at " + std::to_string(v.bits) + " bits carries " +
+               std::to_string(v.codes.size()) + " byte(s) of codes");
+      m = std::move(v);
       break;
     }
     case MessageType::weights: {

@@ -15,6 +15,7 @@
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/util/error.hpp"
 #include "program.hpp"
+#include "quantize.hpp"
 #include "tensor_store.hpp"
 
 namespace edgepart::runtime {
@@ -157,6 +158,7 @@ private:
     if (!role) return on_hello(c, role, std::move(m));
     if (*role == Role::peer) {
       if (auto* d = std::get_if<Data>(&m)) return on_data(std::move(*d));
+      if (auto* q = std::get_if<QuantizedData>(&m)) return on_quantized_data(std::move(*q));
       if (auto* n = std::get_if<Notice>(&m)) return on_notice(*n);
       if (auto* e = std::get_if<Error>(&m)) return spdlog::warn("peer {}: {}", c->name(), e->message);
       return c->fail(std::string("unexpected ") + message_name(type_of(m)) + " message from a peer");
@@ -487,6 +489,21 @@ private:
     request_error(st, "pull task " + std::to_string(d.task) + " received " + box_to_string(d.box));
   }
 
+  // A pull task's output as sent: float32, or quantised when the plan counts compressed bytes.
+  static std::vector<uint8_t> output_frame(const std::shared_ptr<RequestState>& st, int task, const TaskPlan& tp) {
+    std::vector<float> values = st->store.get(tp.out_box);
+    if (tp.out_bits >= 32) return encode(Data{st->id, st->variant, task, tp.out_box, std::move(values)});
+    Quantized q = quantize(values, tp.out_bits);
+    return encode(QuantizedData{st->id, st->variant, task, tp.out_box, q.bits, q.lo, q.step, std::move(q.codes)});
+  }
+
+  // A compressed pull output arrives: decoded, it is handled as the float32 one would be.
+  void on_quantized_data(QuantizedData q) {
+    const auto count = static_cast<uint64_t>(q.box.elements());
+    Quantized codes{q.bits, q.lo, q.step, std::move(q.codes)};
+    on_data(Data{q.request, q.variant, q.task, q.box, dequantize(codes, count)});
+  }
+
   // A pull task computed here: its output goes to out_to (or is done here when this is out_to).
   void pull_computed(const std::shared_ptr<RequestState>& st, int task) {
     const TaskPlan& tp = st->prog->tasks[static_cast<size_t>(task)];
@@ -497,7 +514,7 @@ private:
     }
     const int64_t ready = steady_now_ns();
     auto ses = session_;
-    ses->peers.at(tp.out_to)->send(encode(Data{st->id, st->variant, task, tp.out_box, st->store.get(tp.out_box)}), {},
+    ses->peers.at(tp.out_to)->send(output_frame(st, task, tp), {},
                                    [this, ses, st, task, ready] {
                                      if (session_ != ses || st->dead) return;
                                      ses->coordinator->send(Report{st->id, task, SpanKind::send, 2, ready, steady_now_ns(), 0, 0});

@@ -29,7 +29,7 @@ public:
 enum class MessageType : uint16_t {
   hello = 1, hello_ok = 2, setup = 3, setup_ok = 4, ping = 5, pong = 6, start = 7, data = 8,
   notice = 9, report = 10, done = 11, error = 12, cancel = 13, shutdown = 14, assign = 15, forward = 16,
-  weights = 17,
+  weights = 17, quantized_data = 18,
 };
 const char* message_name(MessageType type);
 
@@ -143,8 +143,19 @@ struct Weights {  // coordinator -> worker, after Setup: one layer's parameters 
   bool operator==(const Weights&) const = default;
 };
 
+struct QuantizedData {  // worker -> worker: a compressed pull task's output (FDSP), see quantize.hpp
+  uint64_t request = 0;
+  uint32_t variant = 0;
+  int32_t task = 0;
+  Box box;
+  uint8_t bits = 8;               // 1..31 per value
+  float lo = 0, step = 0;         // value = lo + step * code
+  std::vector<uint8_t> codes;     // box.elements() codes, packed least significant bit first
+  bool operator==(const QuantizedData&) const = default;
+};
+
 using Message = std::variant<Hello, HelloOk, Setup, SetupOk, Ping, Pong, Start, Data, Notice, Report, Done, Error,
-                             Cancel, Shutdown, Assign, Forward, Weights>;
+                             Cancel, Shutdown, Assign, Forward, Weights, QuantizedData>;
 MessageType type_of(const Message& m);
 
 struct FrameHeader {

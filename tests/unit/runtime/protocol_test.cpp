@@ -38,6 +38,7 @@ std::vector<Message> samples() {
       Shutdown{},
       Weights{3, {0.25f, -1, 7}, {2}, {}},
       Weights{0, {}, {1, 2}, {3, 4}},
+      QuantizedData{5, 1, 3, Box{2, 0, 0, 0, 1, 0, 4}, 3, -1.5f, 0.25f, {0x12, 0x34, 0x56, 0x07}},  // 10 x 3 bits
   };
 }
 
@@ -128,6 +129,23 @@ TEST(Protocol, CountsLargerThanThePayloadAreRefusedWithoutAllocating) {
   uint64_t huge = uint64_t{1} << 60;
   std::memcpy(frame.data() + frame.size() - 4 - 8, &huge, 8);
   EXPECT_THROW(decode_frame(frame, kBig), ProtocolError);
+}
+
+TEST(Protocol, QuantizedCodesMustMatchTheBoxAndBits) {
+  // 10 elements at 3 bits need 4 bytes of codes (30 bits).
+  QuantizedData q{1, 0, 2, Box{0, 0, 0, 0, 1, 0, 4}, 3, 0, 1, std::vector<uint8_t>(4)};
+  EXPECT_NO_THROW(decode_frame(encode(q), kBig));
+  q.codes.resize(5);
+  EXPECT_THROW(decode_frame(encode(q), kBig), ProtocolError);
+  q.codes.resize(4);
+  q.bits = 0;
+  EXPECT_THROW(decode_frame(encode(q), kBig), ProtocolError);
+  q.bits = 3;
+  q.step = -1;
+  EXPECT_THROW(decode_frame(encode(q), kBig), ProtocolError);
+  q.step = 1;
+  q.box = Box{0, 0, (1LL << 31), 0, (1LL << 31), 0, (1LL << 31)};  // a count that saturates
+  EXPECT_THROW(decode_frame(encode(q), kBig), ProtocolError);
 }
 
 TEST(Protocol, DataBoxMustMatchItsValues) {
