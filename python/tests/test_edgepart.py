@@ -43,7 +43,7 @@ def python_local(model, cluster):
 def strategies():
     edgepart.register_strategy("py_local", python_local)
     yield
-    for name in ("py_local", "bad_deps", "bad_type", "other_model"):
+    for name in ("py_local", "bad_deps", "bad_type", "other_model", "recording", "failing"):
         edgepart.unregister_strategy(name)
 
 
@@ -149,6 +149,62 @@ def test_sweep_equals_cli_jsonl():
     assert len(rows) == 4
 
 
+# ---- Python strategies in sweep ----
+
+BANDWIDTHS = {"/network/bandwidth_mbps": [5, 20, 80]}
+
+
+def test_python_local_sweep_rows_equal_builtin_local_rows():
+    rows = edgepart.sweep(SCENARIO, BANDWIDTHS, strategy=["local", "dpfp", "py_local"], seeds=2, requests=20, jobs=2)
+    assert [r["strategy"] for r in rows[:6]] == ["local"] * 2 + ["dpfp"] * 2 + ["py_local"] * 2
+    local = [without_name(r) for r in rows if r["strategy"] == "local"]
+    mine = [without_name(r) for r in rows if r["strategy"] == "py_local"]
+    assert len(mine) == 6 and mine == local
+    # the built-in rows are those of a sweep without the Python strategy
+    builtin = edgepart.sweep(SCENARIO, BANDWIDTHS, strategy=["local", "dpfp"], seeds=2, requests=20)
+    assert [r for r in rows if r["strategy"] != "py_local"] == builtin
+
+
+def test_python_strategy_sweep_rows_do_not_depend_on_jobs():
+    one = edgepart.sweep(SCENARIO, {"/network/bandwidth_mbps": "1:30:1"}, strategy=["py_local", "dpfp"], requests=5)
+    two = edgepart.sweep(SCENARIO, {"/network/bandwidth_mbps": "1:30:1"}, strategy=["py_local", "dpfp"], requests=5,
+                         jobs=2)
+    assert one == two and len(one) == 60
+
+
+def test_python_strategy_sees_each_point():
+    seen = []
+
+    def recording_local(model, cluster):
+        seen.append(cluster["rate_mbps"][0][1])
+        return python_local(model, cluster)
+    edgepart.register_strategy("recording", recording_local)
+    edgepart.sweep(SCENARIO, BANDWIDTHS, strategy="recording", requests=5, jobs=2)
+    # the planning rate of link 0->1 at each point is the swept bandwidth (goodput factor 1)
+    assert sorted(seen) == [5, 20, 80]
+
+
+def test_invalid_python_plan_in_sweep_names_the_point():
+    def bad_deps(model, cluster):
+        plan = python_local(model, cluster).to_dict()
+        if cluster["rate_mbps"][0][1] > 10:
+            plan["variants"][0]["tasks"][0]["deps"] = [5]
+        return plan
+    edgepart.register_strategy("bad_deps", bad_deps)
+    with pytest.raises(edgepart.InputError) as e:
+        edgepart.sweep(SCENARIO, BANDWIDTHS, strategy=["dpfp", "bad_deps"], requests=5)
+    assert str(e.value) == ("python strategy 'bad_deps': /variants/0/tasks/0/deps: a dependency must be an earlier "
+                            "task (got 5) (at sweep point 1: /network/bandwidth_mbps=20)")
+
+
+def test_python_exception_in_sweep_keeps_its_type():
+    def failing(model, cluster):
+        raise ZeroDivisionError("my bug")
+    edgepart.register_strategy("failing", failing)
+    with pytest.raises(ZeroDivisionError, match="my bug"):
+        edgepart.sweep(SCENARIO, BANDWIDTHS, strategy="failing", requests=5, jobs=2)
+
+
 def test_errors_carry_the_cli_message():
     code, _, err = cli("simulate", SCENARIO, "--set", "/network/bandwidth_mbs=20", "--format", "json")
     assert code == 2
@@ -243,3 +299,36 @@ def test_cli_python_strategy_invalid_plan_exit_2(tmp_path):
     code, out, err = cli_with_module(tmp_path, "simulate", SCENARIO, "--python-strategy", "my_strategies:nothing")
     assert code == 2
     assert err.startswith("edgepart: error: --python-strategy: my_strategies:nothing: AttributeError: ")
+
+
+def test_cli_sweep_python_local_rows_equal_builtin_local_rows(tmp_path):
+    args = ["sweep", SCENARIO, "--set", "/network/bandwidth_mbps=5,20,80", "--strategy", "local,dpfp",
+            "--requests", "20", "--seeds", "2", "-j", "2", "--format", "jsonl"]
+    code, out, err = cli_with_module(tmp_path, *args, "--python-strategy", "my_strategies:python_local")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["strategy"] for r in rows[:6]] == ["local"] * 2 + ["dpfp"] * 2 + ["python_local"] * 2
+    local = [without_name(r) for r in rows if r["strategy"] == "local"]
+    mine = [without_name(r) for r in rows if r["strategy"] == "python_local"]
+    assert len(mine) == 6 and mine == local
+    # the built-in rows are the CLI's without --python-strategy, and Python's sweep() gives the same rows
+    assert [r for r in rows if r["strategy"] != "python_local"] == [json.loads(line) for line in cli(*args)[1].splitlines()]
+    edgepart.register_strategy("python_local", python_local)
+    try:
+        from_python = edgepart.sweep(SCENARIO, {"/network/bandwidth_mbps": [5, 20, 80]},
+                                     strategy=["local", "dpfp", "python_local"], seeds=2, requests=20)
+    finally:
+        edgepart.unregister_strategy("python_local")
+    assert from_python == rows
+
+
+def test_cli_sweep_python_strategy_alone_and_invalid(tmp_path):
+    code, out, err = cli_with_module(tmp_path, "sweep", SCENARIO, "--set", "/network/bandwidth_mbps=5,20",
+                                     "--python-strategy", "my_strategies:python_local", "--requests", "5")
+    assert code == 0, err
+    assert [line.split(",")[1] for line in out.splitlines()[1:]] == ["python_local", "python_local"]
+    code, out, err = cli_with_module(tmp_path, "sweep", SCENARIO, "--set", "/network/bandwidth_mbps=5,20",
+                                     "--python-strategy", "my_strategies:broken", "--requests", "5")
+    assert code == 2
+    assert err == ("edgepart: error: python strategy 'broken': /variants/0/tasks/0/deps: a dependency must be an "
+                   "earlier task (got 3) (at sweep point 0: /network/bandwidth_mbps=5)\n")
