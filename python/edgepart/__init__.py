@@ -14,8 +14,8 @@ from ._edgepart import InputError, InternalError
 from .builder import PlanBuilder
 from .tables import Report, Rows
 
-__all__ = ["InputError", "InternalError", "PlanBuilder", "Report", "Rows", "load_model", "plan", "register_strategy",
-           "simulate", "strategies", "sweep", "unregister_strategy"]
+__all__ = ["InputError", "InternalError", "PlanBuilder", "Report", "Rows", "load_model", "plan", "region",
+           "register_strategy", "simulate", "strategies", "sweep", "unregister_strategy"]
 
 _python_strategies = {}
 
@@ -24,6 +24,29 @@ def load_model(path):
     """A model file (.json, .onnx) as `edgepart inspect --format json` shows it: per-layer records
     (name, op, inputs, output_shape, macs, flops, params, output_bytes, receptive_field), totals."""
     return _json.loads(_edgepart.load_model(_os.fspath(path)))
+
+
+def _range_text(value):
+    """A region range as the CLI's "A:B": from "A:B", (A, B) or a single row/column A."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return f"{value}:{value}"
+    first, last = value
+    return f"{int(first)}:{int(last)}"
+
+
+def region(model, to, rows, cols=None, from_layer=None):
+    """`edgepart region MODEL --to TO --rows A:B [--cols C:D] [--from FROM] --format json` as a dict:
+    the region of every layer from `from_layer` (default the first) to `to` needed to compute rows
+    (and columns; default all) of `to`'s output, and the region of the input ("input", then "layers"
+    with each layer's "input"/"output" {"rows": [a, b], "cols": [c, d]}, "block_inputs", MACs,
+    FLOPs). Layers by name or index; ranges "A:B", (A, B) or one index, inclusive and 0-based."""
+    query = _edgepart.RegionQuery(str(to), _range_text(rows), _range_text(cols),
+                                  "" if from_layer is None else str(from_layer))
+    return _json.loads(_edgepart.region(_os.fspath(model), query))
 
 
 def strategies():

@@ -17,6 +17,7 @@
 #include "edgepart/pipeline/external.hpp"
 #include "edgepart/pipeline/inspect.hpp"
 #include "edgepart/pipeline/pipeline.hpp"
+#include "edgepart/pipeline/region.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/compare.hpp"
 #include "edgepart/report/summary.hpp"
@@ -134,6 +135,15 @@ PYBIND11_MODULE(_edgepart, m) {
     auto g = edgepart::model::load_model(path);
     return pipeline::inspect_json(g, edgepart::cost::analyze(g)).dump();
   });
+  // `edgepart region MODEL --to --rows [--cols] [--from] --format json`.
+  m.def("region", [](const std::string& path, const pipeline::RegionQuery& query) {
+    auto g = edgepart::model::load_model(path);
+    auto a = edgepart::cost::analyze(g);
+    return pipeline::region_json(g, pipeline::region_query(g, a, query)).dump();
+  });
+  py::class_<pipeline::RegionQuery>(m, "RegionQuery")
+      .def(py::init<std::string, std::string, std::string, std::string>(), py::arg("to"), py::arg("rows"),
+           py::arg("cols"), py::arg("from_layer"));
   m.def("strategy_names", &edgepart::strategy::strategy_names);
   m.def("strategy_origin", &pipeline::python_strategy_origin);
   // A report's strategy entry as the sweep's flat columns (latency_mean_s, ..., reliability_ci_low).

@@ -332,3 +332,58 @@ def test_cli_sweep_python_strategy_alone_and_invalid(tmp_path):
     assert code == 2
     assert err == ("edgepart: error: python strategy 'broken': /variants/0/tasks/0/deps: a dependency must be an "
                    "earlier task (got 3) (at sweep point 0: /network/bandwidth_mbps=5)\n")
+
+
+# ---- region() ----
+
+def conv_chain_model(tmp_path):
+    """Three 3x3 convolutions, stride 1, padding 1, on an 8x8 map; then a 3x3 stride-2 one (4x4)."""
+    conv = {"op": "conv2d", "kernel": 3, "out_channels": 4, "padding": 1}
+    doc = {"format": "edgepart.model", "version": 1, "name": "chain", "input": [2, 8, 8],
+           "layers": [dict(conv, name="c1"), dict(conv, name="c2"), dict(conv, name="c3"),
+                      dict(conv, name="down", stride=2)]}
+    path = tmp_path / "chain.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def span(a, b):
+    return {"rows": [a, b], "cols": [0, 7]}
+
+
+def test_region_of_a_conv_chain_by_hand(tmp_path):
+    path = conv_chain_model(tmp_path)
+    # A 3x3 window with padding 1 needs rows r-1..r+1 of its input: one more row each side per
+    # layer back, clipped to 0..7 (rows outside are padding).
+    r = edgepart.region(path, "c3", rows=4)
+    assert [(l["name"], l["input"], l["output"]) for l in r["layers"]] == [
+        ("c1", span(1, 7), span(2, 6)), ("c2", span(2, 6), span(3, 5)), ("c3", span(3, 5), span(4, 4))]
+    assert (r["input_tensor"], r["input"], r["requested"]) == ("input", span(1, 7), span(4, 4))
+    top = edgepart.region(path, "c3", rows=(0, 0))
+    assert [l["input"] for l in top["layers"]] == [span(0, 3), span(0, 2), span(0, 1)]
+    # from c2: c1's output is the block's input; column 2 of c3 needs columns 1..3 of c2's
+    # output, so 0..4 of c1's; rows 6..7 need 5..7 (8 is padding), then 4..7
+    mid = edgepart.region(path, "c3", rows="6:7", cols="2:2", from_layer="c2")
+    assert (mid["input_tensor"], mid["input"]) == ("c1", {"rows": [4, 7], "cols": [0, 4]})
+    assert [l["name"] for l in mid["layers"]] == ["c2", "c3"]
+    # stride 2: output row r needs rows 2r-1..2r+1; by index: layer 3 is "down"
+    down = edgepart.region(path, 3, rows=(1, 2), from_layer="down")
+    assert down["input"] == {"rows": [1, 5], "cols": [0, 7]}
+    # MACs of c3's row 4: 1 row x 8 columns x 4 output channels, each a 3x3 window over 4 channels
+    assert r["layers"][2]["macs"] == 1 * 8 * 4 * (3 * 3 * 4)
+
+
+def test_region_equals_cli_json_and_errors(tmp_path):
+    path = conv_chain_model(tmp_path)
+    expected = cli_json("region", str(path), "--to", "c3", "--rows", "2:5", "--cols", "1:3", "--from", "c2",
+                        "--format", "json")
+    assert edgepart.region(path, "c3", rows=(2, 5), cols=(1, 3), from_layer="c2") == expected
+    assert edgepart.region("models/vgg16.json", "features.30", rows="0:1") == cli_json(
+        "region", "models/vgg16.json", "--to", "features.30", "--rows", "0:1", "--format", "json")
+    code, _, err = cli("region", str(path), "--to", "c4", "--rows", "0:1")
+    assert code == 2
+    with pytest.raises(edgepart.InputError) as e:
+        edgepart.region(path, "c4", rows=(0, 1))
+    assert err == f"edgepart: error: {e.value}\n" and "did you mean 'c1'" in str(e.value)
+    with pytest.raises(edgepart.InputError, match=r"--rows: rows of .* must lie in 0:7 \(got '0:8'\)"):
+        edgepart.region(path, "c3", rows=(0, 8))
