@@ -14,8 +14,8 @@ from ._edgepart import InputError, InternalError
 from .builder import PlanBuilder
 from .tables import Report, Rows
 
-__all__ = ["InputError", "InternalError", "PlanBuilder", "Report", "Rows", "load_model", "plan", "register_strategy",
-           "simulate", "strategies", "sweep", "unregister_strategy"]
+__all__ = ["InputError", "InternalError", "PlanBuilder", "Report", "Rows", "load_model", "plan", "region",
+           "register_strategy", "simulate", "strategies", "sweep", "unregister_strategy"]
 
 _python_strategies = {}
 
@@ -24,6 +24,29 @@ def load_model(path):
     """A model file (.json, .onnx) as `edgepart inspect --format json` shows it: per-layer records
     (name, op, inputs, output_shape, macs, flops, params, output_bytes, receptive_field), totals."""
     return _json.loads(_edgepart.load_model(_os.fspath(path)))
+
+
+def _range_text(value):
+    """A region range as the CLI's "A:B": from "A:B", (A, B) or a single row/column A."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return f"{value}:{value}"
+    first, last = value
+    return f"{int(first)}:{int(last)}"
+
+
+def region(model, to, rows, cols=None, from_layer=None):
+    """`edgepart region MODEL --to TO --rows A:B [--cols C:D] [--from FROM] --format json` as a dict:
+    the region of every layer from `from_layer` (default the first) to `to` needed to compute rows
+    (and columns; default all) of `to`'s output, and the region of the input ("input", then "layers"
+    with each layer's "input"/"output" {"rows": [a, b], "cols": [c, d]}, "block_inputs", MACs,
+    FLOPs). Layers by name or index; ranges "A:B", (A, B) or one index, inclusive and 0-based."""
+    query = _edgepart.RegionQuery(str(to), _range_text(rows), _range_text(cols),
+                                  "" if from_layer is None else str(from_layer))
+    return _json.loads(_edgepart.region(_os.fspath(model), query))
 
 
 def strategies():
@@ -86,23 +109,8 @@ class _Scenario:
 
     def python_plan(self, name):
         """The plan of Python strategy `name`, validated as a plan file is, then predicted."""
-        origin = f"python strategy '{name}'"
-        made = _python_strategies[name](self.model(), self.cluster())
-        if isinstance(made, PlanBuilder):
-            made = made.to_dict()
-        if not isinstance(made, dict):
-            raise InputError(f"{origin}: /: must return a PlanBuilder or a plan dict (got {type(made).__name__})")
-        doc = dict(made)
-        doc["strategy"] = name  # reports name a plan by the strategy that made it
-        cluster = self.cluster()
-        doc.setdefault("format", "edgepart.plan")
-        doc.setdefault("version", 1)
-        doc.setdefault("model", {"name": cluster["model_name"], "hash": cluster["model_hash"]})
-        doc.setdefault("devices", [d["name"] for d in cluster["devices"]])
-        doc.setdefault("source", cluster["source"])
-        for key, default in (("options", {}), ("notes", []), ("lossless", True), ("rate_peer", -1)):
-            doc.setdefault(key, default)
-        return self.native.external_plan(_json.dumps(doc), origin)
+        doc = _plan_document(name, self.model(), self.cluster())
+        return self.native.external_plan(_json.dumps(doc), _edgepart.strategy_origin(name))
 
     def plans(self, strategy=None, plan=None):
         """Plan JSON texts: `plan` (a file path or a plan dict), or each strategy of `strategy`
@@ -123,9 +131,35 @@ class _Scenario:
         return texts
 
 
-def _python_plan_json(scenario_file, sets, spec):
-    """For the CLI's --python-strategy MODULE:FUNCTION: imports the function, registers it under
-    its name (unless registered already) and returns (name, its plan JSON text)."""
+def _plan_document(name, model, cluster):
+    """Python strategy `name`'s plan for this model and cluster as a plan dict, the scenario's
+    defaults filled in; not yet validated (the engine does that: pipeline/external.hpp)."""
+    made = _python_strategies[name](model, cluster)
+    if isinstance(made, PlanBuilder):
+        made = made.to_dict()
+    if not isinstance(made, dict):
+        raise InputError(f"{_edgepart.strategy_origin(name)}: /: must return a PlanBuilder or a plan dict "
+                         f"(got {type(made).__name__})")
+    doc = dict(made)
+    doc["strategy"] = name  # reports name a plan by the strategy that made it
+    doc.setdefault("format", "edgepart.plan")
+    doc.setdefault("version", 1)
+    doc.setdefault("model", {"name": cluster["model_name"], "hash": cluster["model_hash"]})
+    doc.setdefault("devices", [d["name"] for d in cluster["devices"]])
+    doc.setdefault("source", cluster["source"])
+    for key, default in (("options", {}), ("notes", []), ("lossless", True), ("rate_peer", -1)):
+        doc.setdefault(key, default)
+    return doc
+
+
+def _plan_text(name, model_json, cluster_json):
+    """_plan_document from and to JSON text: what a sweep point (python/src/python_planner.hpp) calls."""
+    return _json.dumps(_plan_document(name, _json.loads(model_json), _json.loads(cluster_json)))
+
+
+def _register_spec(spec):
+    """For the CLI's --python-strategy MODULE:FUNCTION: imports the function and registers it under
+    its name (unless registered already, maybe under another name); returns the name."""
     import importlib
     module_name, _, function_name = spec.partition(":")
     if not module_name or not function_name:
@@ -134,6 +168,12 @@ def _python_plan_json(scenario_file, sets, spec):
     name = next((n for n, f in _python_strategies.items() if f is function), function_name)
     if name not in _python_strategies:
         register_strategy(name, function)
+    return name
+
+
+def _python_plan_json(scenario_file, sets, spec):
+    """For the CLI's simulate --python-strategy: (name, the plan JSON text of spec's function)."""
+    name = _register_spec(spec)
     return name, _Scenario(scenario_file, sets).python_plan(name)
 
 
@@ -157,7 +197,8 @@ def simulate(scenario, strategy=None, plan=None, requests=None, seed=None, sets=
 def sweep(scenario, axes=None, strategy=None, seeds=1, seed=None, requests=None, jobs=1):
     """`edgepart sweep --format jsonl` as a list of row dicts (Rows: .to_pandas() with readable
     column names). axes: {"/ptr": "a:b:step" | [v1, v2, ...]} or a list of "/ptr=spec" texts; the
-    first axis varies slowest. Built-in strategies only (a Python strategy: simulate per point)."""
+    first axis varies slowest. strategy: None (the scenario's), a name, "all", or a list of names,
+    Python strategies included (planned one at a time under the GIL, simulated in parallel)."""
     if not isinstance(scenario, (str, _os.PathLike)):
         raise TypeError("sweep() reads a scenario file")
     specs = []
@@ -170,10 +211,7 @@ def sweep(scenario, axes=None, strategy=None, seeds=1, seed=None, requests=None,
     elif axes is not None:
         specs = [str(a) for a in ([axes] if isinstance(axes, str) else axes)]
     names = [] if strategy is None else ([strategy] if isinstance(strategy, str) else list(strategy))
-    for name in names:
-        if name in _python_strategies:
-            raise InputError(f"--strategy: sweep runs built-in strategies only; simulate Python strategy '{name}' "
-                             "point by point")
-    text = _edgepart.sweep_rows(_os.fspath(scenario), specs, names, int(seeds), seed,
+    python_names = [name for name in names if name in _python_strategies]
+    text = _edgepart.sweep_rows(_os.fspath(scenario), specs, names, python_names, int(seeds), seed,
                                 -1 if requests is None else int(requests), int(jobs))
     return Rows(_json.loads(line) for line in text.splitlines() if line)

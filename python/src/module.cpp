@@ -14,14 +14,17 @@
 #include <vector>
 
 #include "edgepart/model/load.hpp"
+#include "edgepart/pipeline/external.hpp"
 #include "edgepart/pipeline/inspect.hpp"
 #include "edgepart/pipeline/pipeline.hpp"
+#include "edgepart/pipeline/region.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/compare.hpp"
 #include "edgepart/report/summary.hpp"
 #include "edgepart/strategy/strategy.hpp"
 #include "edgepart/sweep/sweep.hpp"
 #include "edgepart/util/error.hpp"
+#include "python_planner.hpp"
 
 namespace py = pybind11;
 using edgepart::InputError;
@@ -47,39 +50,9 @@ public:
   Session(const std::string& scenario_json, const std::string& label, const std::vector<std::string>& sets)
       : pipeline_(std::make_unique<pipeline::Pipeline>(parse_document(scenario_json, label), label, sets)) {}
 
-  // inspect's JSON, and the bytes per activation element (tensor sizes of regions).
-  std::string model_json() const {
-    Json j = pipeline::inspect_json(pipeline_->graph, pipeline_->analysis);
-    j["dtype_bytes"] = pipeline_->graph.dtype_bytes;
-    return j.dump();
-  }
-
-  // What a Python strategy is given besides the model: the devices, the source, the planning
-  // rate and latency of every directed link (scenario::Cluster).
-  std::string cluster_json() const {
-    const auto& c = pipeline_->cluster;
-    Json devices = Json::array();
-    for (int d = 0; d < c.size(); ++d) {
-      const auto& dev = c.devices[static_cast<size_t>(d)];
-      devices.push_back(Json{{"index", d},
-                             {"name", dev.name},
-                             {"speed_gflops", dev.speed_gflops},
-                             {"memory_mb", dev.memory_mb ? Json(*dev.memory_mb) : Json()}});
-    }
-    Json rate = Json::array(), latency = Json::array();
-    for (int a = 0; a < c.size(); ++a) {
-      Json rate_row = Json::array(), latency_row = Json::array();
-      for (int b = 0; b < c.size(); ++b) {
-        rate_row.push_back(a == b ? Json() : Json(c.rate_mbps(a, b)));
-        latency_row.push_back(a == b ? Json(0.0) : Json(c.latency_s(a, b)));
-      }
-      rate.push_back(rate_row);
-      latency.push_back(latency_row);
-    }
-    return Json{{"source", c.source}, {"devices", devices}, {"rate_mbps", rate}, {"latency_s", latency},
-                {"model_hash", pipeline_->graph.content_hash()}, {"model_name", pipeline_->graph.name}}
-        .dump();
-  }
+  // What a Python strategy is given (pipeline/external.hpp).
+  std::string model_json() const { return pipeline::strategy_model_json(pipeline_->graph, pipeline_->analysis).dump(); }
+  std::string cluster_json() const { return pipeline::strategy_cluster_json(pipeline_->graph, pipeline_->cluster).dump(); }
 
   // The plans select_plans picks (a strategy name, "all", "" for the scenario's, or a plan file).
   std::vector<std::string> plans(const std::string& strategy, const std::string& plan_file) {
@@ -115,13 +88,15 @@ private:
 };
 
 // `edgepart sweep`'s rows as JSON lines (RowFormat::jsonl), every point and shard 1/1.
+// `python_strategies`: the names in `strategies` that are registered Python strategies.
 std::string sweep_rows(const std::string& scenario_file, const std::vector<std::string>& axes,
-                       const std::vector<std::string>& strategies, int seeds, std::optional<uint64_t> seed,
-                       int64_t requests, int threads) {
+                       const std::vector<std::string>& strategies, const std::vector<std::string>& python_strategies,
+                       int seeds, std::optional<uint64_t> seed, int64_t requests, int threads) {
   edgepart::sweep::SweepOptions so;
   so.scenario_path = scenario_file;
   for (const auto& a : axes) so.axes.push_back(edgepart::sweep::parse_axis(a));
   so.strategies = strategies;
+  for (const auto& name : python_strategies) so.external[name] = edgepart::python::python_planner(name);
   so.seeds = seeds;
   so.first_seed = seed;
   so.requests = requests;
@@ -160,7 +135,17 @@ PYBIND11_MODULE(_edgepart, m) {
     auto g = edgepart::model::load_model(path);
     return pipeline::inspect_json(g, edgepart::cost::analyze(g)).dump();
   });
+  // `edgepart region MODEL --to --rows [--cols] [--from] --format json`.
+  m.def("region", [](const std::string& path, const pipeline::RegionQuery& query) {
+    auto g = edgepart::model::load_model(path);
+    auto a = edgepart::cost::analyze(g);
+    return pipeline::region_json(g, pipeline::region_query(g, a, query)).dump();
+  });
+  py::class_<pipeline::RegionQuery>(m, "RegionQuery")
+      .def(py::init<std::string, std::string, std::string, std::string>(), py::arg("to"), py::arg("rows"),
+           py::arg("cols"), py::arg("from_layer"));
   m.def("strategy_names", &edgepart::strategy::strategy_names);
+  m.def("strategy_origin", &pipeline::python_strategy_origin);
   // A report's strategy entry as the sweep's flat columns (latency_mean_s, ..., reliability_ci_low).
   m.def("flatten_metrics", [](const std::string& entry_json) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -168,7 +153,8 @@ PYBIND11_MODULE(_edgepart, m) {
       out.emplace_back(name, value.dump());
     return out;
   });
-  m.def("sweep_rows", &sweep_rows, py::arg("scenario"), py::arg("axes"), py::arg("strategies"), py::arg("seeds"),
+  m.def("sweep_rows", &sweep_rows, py::arg("scenario"), py::arg("axes"), py::arg("strategies"),
+        py::arg("python_strategies"), py::arg("seeds"),
         py::arg("seed"), py::arg("requests"), py::arg("threads"));
 
   py::class_<Session>(m, "Session")

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/pipeline/layer_args.hpp"
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
@@ -17,13 +18,15 @@
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
 #include "edgepart/util/strings.hpp"
-#include "layer_args.hpp"
 
 #ifndef EDGEPART_VERSION
 #define EDGEPART_VERSION "0.0.0"
 #endif
 
 namespace edgepart::cli {
+
+using pipeline::find_layer_arg;
+using pipeline::parse_name_range;
 
 namespace {
 

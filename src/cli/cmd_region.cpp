@@ -1,15 +1,15 @@
 // `edgepart region MODEL --to LAYER --rows A:B [--cols C:D] [--from LAYER]`: the region of every
 // layer from --from to --to needed to compute rows A..B (columns C..D) of --to's output, and the
-// region of the input (docs/design.md §4; stable JSON keys in docs/design.md §8).
+// region of the input (docs/design.md §4; stable JSON keys in docs/design.md §8), as
+// pipeline/region.hpp answers it.
 #include "commands.hpp"
 #include "common.hpp"
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/report/table.hpp"
+#include "edgepart/pipeline/region.hpp"
 #include "edgepart/rf/block.hpp"
-#include "edgepart/util/error.hpp"
-#include "layer_args.hpp"
 
 namespace edgepart::cli {
 
@@ -20,108 +20,34 @@ struct RegionOptions {
   OutputOptions out;
 };
 
-Json region_json(const rf::Region& r) {
-  if (r.empty()) return nullptr;
-  return Json{{"rows", Json::array({r.rows.begin, r.rows.end})}, {"cols", Json::array({r.cols.begin, r.cols.end})}};
-}
-
-std::string tensor_name(const model::ModelGraph& g, model::LayerIndex p) {
-  return p == model::kModelInput ? std::string("input") : g.layer(p).name;
-}
-
-// The requested rows or columns of a map `size` long (the whole axis when not given).
-rf::Interval axis_arg(const std::string& option, const std::string& text, int64_t size, const std::string& what) {
-  if (text.empty()) return rf::Interval::whole(size);
-  auto [a, b] = parse_int_range(option, text);
-  if (a < 0 || b >= size)
-    throw InputError("", option, what + " must lie in 0:" + std::to_string(size - 1) + " (got '" + text + "')");
-  return rf::Interval{a, b};
-}
-
 int run_region(const RegionOptions& o) {
   std::string path = resolve_model_path(o.model);
   model::ModelGraph g = model::load_model(path);
   cost::ModelAnalysis a = cost::analyze(g);
-  model::LayerIndex to = find_layer_arg(g, "--to", o.to);
-  model::LayerIndex from = o.from.empty() ? 0 : find_layer_arg(g, "--from", o.from);
-  if (from > to)
-    throw InputError(path, "--from", "layer '" + g.layer(from).name + "' comes after --to '" + g.layer(to).name + "'");
-  const model::Shape& out_shape = a.shapes[static_cast<size_t>(to)];
-  rf::Region want{axis_arg("--rows", o.rows, out_shape.h, "rows of " + g.describe(to)),
-                  axis_arg("--cols", o.cols, out_shape.w, "columns of " + g.describe(to))};
-  rf::BlockRegions br = rf::propagate_block(g, a, from, to, want);
-  if (br.output(from).empty())
-    throw InputError(path, "--from", "layer '" + g.layer(from).name + "' does not lie on a path to '" + g.layer(to).name + "'");
-  // The region at the input of --from: the model input by default, else --from's (first) input.
-  rf::Region input_region;
-  std::string input_name;
-  if (o.from.empty()) {
-    input_region = br.input_of(model::kModelInput);
-    input_name = "input";
-  } else {
-    input_region = br.input(from).front();
-    input_name = tensor_name(g, g.layer(from).inputs.front());
+  const pipeline::RegionAnswer r = pipeline::region_query(g, a, {o.to, o.rows, o.cols, o.from});
+  if (resolve_format(o.out) == Format::json) {
+    emit(o.out, pipeline::region_json(g, r).dump(2) + "\n", model::model_files(path));
+    return 0;
   }
-
-  Json layers = Json::array();
   using A = report::TextTable::Align;
   report::TextTable t({"#", "layer", "op", "input rows", "input cols", "output rows", "output cols"},
                       {A::right, A::left, A::left, A::right, A::right, A::right, A::right});
-  for (model::LayerIndex l = from; l <= to; ++l) {
-    const rf::Region& out = br.output(l);
+  for (model::LayerIndex l = r.from; l <= r.to; ++l) {
+    const rf::Region& out = r.block.output(l);
     if (out.empty()) continue;  // not on a path to --to
-    const model::Layer& layer = g.layer(l);
-    const std::vector<rf::Region>& ins = br.input(l);
-    Json inputs = Json::array();
-    for (size_t k = 0; k < ins.size(); ++k) {
-      Json j = region_json(ins[k]);
-      if (j.is_null()) j = Json::object();
-      j["name"] = tensor_name(g, layer.inputs[k]);
-      inputs.push_back(std::move(j));
-    }
-    layers.push_back(Json{{"name", layer.name},
-                          {"op", std::string(model::op_name(layer.kind))},
-                          {"input", region_json(ins.front())},
-                          {"inputs", inputs},
-                          {"output", region_json(out)},
-                          {"macs", br.macs[static_cast<size_t>(l - from)]},
-                          {"flops", br.flops[static_cast<size_t>(l - from)]}});
-    t.add_row({std::to_string(l), layer.name, std::string(model::op_name(layer.kind)), ins.front().rows.to_string(),
-               ins.front().cols.to_string(), out.rows.to_string(), out.cols.to_string()});
+    const rf::Region& in = r.block.input(l).front();
+    t.add_row({std::to_string(l), g.layer(l).name, std::string(model::op_name(g.layer(l).kind)), in.rows.to_string(),
+               in.cols.to_string(), out.rows.to_string(), out.cols.to_string()});
   }
-  Json block_inputs = Json::array();
-  for (const auto& bi : br.block_inputs) {
-    Json j = region_json(bi.region);
-    j["name"] = tensor_name(g, bi.producer);
-    block_inputs.push_back(std::move(j));
-  }
-
-  switch (resolve_format(o.out)) {
-    case Format::json: {
-      Json doc{{"model", g.name},
-               {"from", g.layer(from).name},
-               {"to", g.layer(to).name},
-               {"requested", region_json(want)},
-               {"input_tensor", input_name},
-               {"input", region_json(input_region)},
-               {"block_inputs", block_inputs},
-               {"layers", layers},
-               {"macs", br.total_macs},
-               {"flops", br.total_flops}};
-      emit(o.out, doc.dump(2) + "\n", model::model_files(path));
-      break;
-    }
-    default: {
-      std::string text = "to compute " + want.to_string() + " of '" + g.layer(to).name + "' from '" +
-                         g.layer(from).name + "': " + input_region.to_string() + " of '" + input_name + "'\n";
-      for (const auto& bi : br.block_inputs)
-        if (!(bi.producer == (o.from.empty() ? model::kModelInput : g.layer(from).inputs.front())))
-          text += "  also " + bi.region.to_string() + " of '" + tensor_name(g, bi.producer) + "'\n";
-      text += t.render();
-      text += "MACs of these regions: " + report::si(static_cast<double>(br.total_macs)) + "\n";
-      emit(o.out, text, model::model_files(path));
-    }
-  }
+  std::string text = "to compute " + r.requested.to_string() + " of '" + g.layer(r.to).name + "' from '" +
+                     g.layer(r.from).name + "': " + r.input.to_string() + " of '" + r.input_name + "'\n";
+  const model::LayerIndex main_input = r.from_given ? g.layer(r.from).inputs.front() : model::kModelInput;
+  for (const auto& bi : r.block.block_inputs)
+    if (bi.producer != main_input)
+      text += "  also " + bi.region.to_string() + " of '" + pipeline::tensor_name(g, bi.producer) + "'\n";
+  text += t.render();
+  text += "MACs of these regions: " + report::si(static_cast<double>(r.block.total_macs)) + "\n";
+  emit(o.out, text, model::model_files(path));
   return 0;
 }
 

@@ -1,5 +1,5 @@
 // `edgepart sweep SCENARIO --set /ptr=a:b:step | /ptr=v1,v2,... [--set ...] [--strategy a,b|all]
-// [--seeds N] [--seed S] [--requests N] [-j N] [--shard K/N] [--format csv|jsonl] [-o FILE]
+// [--python-strategy MODULE:FUNCTION ...] [--seeds N] [--seed S] [--requests N] [-j N] [--shard K/N] [--format csv|jsonl] [-o FILE]
 // [--max-points N]`: one row per point x strategy x seed, in point order (docs/design.md §1, §8).
 //
 // Output safety: with -o FILE the rows go to a temporary file next to FILE, flushed after every
@@ -19,6 +19,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "python_strategy.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sweep/sweep.hpp"
 #include "edgepart/util/error.hpp"
@@ -33,6 +34,7 @@ struct SweepCliOptions {
   std::string scenario;
   std::vector<std::string> sets;
   std::vector<std::string> strategies;
+  std::vector<std::string> python_strategies;  // MODULE:FUNCTION
   int seeds = 1;
   std::optional<uint64_t> seed;
   int64_t requests = -1;
@@ -112,8 +114,10 @@ int run_sweep_command(const SweepCliOptions& o) {
       start = comma + 1;
     }
   }
-  if (so.strategies.size() > 1 && std::find(so.strategies.begin(), so.strategies.end(), "all") != so.strategies.end())
-    throw InputError("", "--strategy", "'all' cannot be combined with other names");
+  // With --python-strategy alone, only the Python strategies; with --strategy too, after its ones.
+  PythonSweepStrategies python = python_sweep_strategies(o.python_strategies);
+  so.strategies.insert(so.strategies.end(), python.names.begin(), python.names.end());
+  so.external = std::move(python.planners);
   so.seeds = o.seeds;
   so.first_seed = o.seed;
   so.requests = o.requests;
@@ -134,9 +138,12 @@ int run_sweep_command(const SweepCliOptions& o) {
   OutputFile out(o.output, inputs);
   ProgressBar bar(!o.no_progress && ::isatty(STDERR_FILENO));
   install_stop_handlers();
-  sweep::SweepOutcome r = sweep::run_sweep(
-      so, [&](std::string_view text) { out.write(text); }, [&](const sweep::SweepProgress& p) { bar.update(p); },
-      &g_stop);
+  sweep::SweepOutcome r;
+  without_gil([&] {
+    r = sweep::run_sweep(
+        so, [&](std::string_view text) { out.write(text); }, [&](const sweep::SweepProgress& p) { bar.update(p); },
+        &g_stop);
+  });
   bar.done();
   out.commit();
   if (r.interrupted) {
@@ -167,6 +174,9 @@ Command add_sweep_command(CLI::App& root) {
   cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--set", o->sets, "An axis: /json/pointer=a:b:step or /json/pointer=v1,v2,... (repeatable)");
   cmd->add_option("--strategy", o->strategies, "Strategies (comma-separated or repeated), or 'all' (default: the scenario's)");
+  cmd->add_option("--python-strategy", o->python_strategies,
+                  "A strategy written in Python, MODULE:FUNCTION (docs/python.md; repeatable); after --strategy's "
+                  "when both are given, else alone");
   cmd->add_option("--seeds", o->seeds, "Seeds per point: the first seed, +1, ... (default 1)")->check(CLI::Range(1, 1000000));
   add_seed_option(cmd, o->seed, "First seed (default: the scenario's)");
   add_requests_option(cmd, o->requests);

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "edgepart/pipeline/layer_args.hpp"
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/exec/executor.hpp"
@@ -21,9 +22,11 @@
 #include "edgepart/rf/segmentation.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/strings.hpp"
-#include "layer_args.hpp"
 
 namespace edgepart::cli {
+
+using pipeline::find_layer_arg;
+using pipeline::parse_name_range;
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "edgepart/util/error.hpp"
+#include "python_planner.hpp"
 
 namespace py = pybind11;
 
@@ -37,18 +38,21 @@ void set_python_path() {
                                                 ": " + py::str(e.value()).cast<std::string>());
 }
 
+// One interpreter per process, never finalized: the process ends soon after, and finalizing
+// after main() would race the destruction of other statics (pybind11's own among them).
+void start_interpreter() {
+  if (Py_IsInitialized()) return;
+  py::initialize_interpreter();
+  set_python_path();
+}
+
 }  // namespace
 
 std::vector<plan::Plan> python_strategy_plans(const std::vector<std::string>& specs, const pipeline::Pipeline& pl,
                                               const std::vector<std::string>& sets) {
   std::vector<plan::Plan> plans;
   if (specs.empty()) return plans;
-  // One interpreter per process, never finalized: the process ends soon after, and finalizing
-  // after main() would race the destruction of other statics (pybind11's own among them).
-  if (!Py_IsInitialized()) {
-    py::initialize_interpreter();
-    set_python_path();
-  }
+  start_interpreter();
   for (const auto& spec : specs) {
     std::string text;
     try {
@@ -60,6 +64,39 @@ std::vector<plan::Plan> python_strategy_plans(const std::vector<std::string>& sp
     plans.push_back(plan::plan_from_json(Json::parse(text), spec));
   }
   return plans;
+}
+
+PythonSweepStrategies python_sweep_strategies(const std::vector<std::string>& specs) {
+  PythonSweepStrategies out;
+  if (specs.empty()) return out;
+  start_interpreter();
+  for (const auto& spec : specs) {
+    std::string name;
+    try {
+      name = py::module_::import("edgepart").attr("_register_spec")(spec).cast<std::string>();
+    } catch (const py::error_already_set& e) {
+      rethrow(e, spec);
+    }
+    // The same function named twice plans once.
+    if (out.planners.count(name)) continue;
+    out.names.push_back(name);
+    out.planners[name] = [spec, plan = python::python_planner(name)](const scenario::Scenario& s,
+                                                                      const strategy::PlanRequest& req) {
+      try {
+        return plan(s, req);
+      } catch (const py::error_already_set& e) {
+        py::gil_scoped_acquire gil;  // reading the exception is Python
+        rethrow(e, spec);
+      }
+    };
+  }
+  return out;
+}
+
+void without_gil(const std::function<void()>& body) {
+  if (!Py_IsInitialized()) return body();
+  py::gil_scoped_release release;
+  body();
 }
 
 }  // namespace edgepart::cli

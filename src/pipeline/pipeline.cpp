@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "edgepart/model/model_files.hpp"
-#include "edgepart/sim/prediction.hpp"
+#include "edgepart/pipeline/external.hpp"
 #include "edgepart/util/error.hpp"
 
 namespace edgepart::pipeline {
@@ -62,22 +62,7 @@ void Pipeline::check_plan_fits(const plan::Plan& p, const std::string& origin) c
 }
 
 plan::Plan Pipeline::external_plan(Json doc, const std::string& origin) const {
-  // The prediction is ours to make: placeholders keep plan_from_json's strict reading unchanged.
-  const Json no_prediction = Json{{"latency_s", 0.0}, {"compute_s", 0.0}, {"transfer_s", 0.0}, {"bytes_sent", 0.0}};
-  if (doc.is_object()) {
-    if (!doc.contains("predicted")) doc["predicted"] = no_prediction;
-    if (doc.contains("variants") && doc["variants"].is_array())
-      for (auto& v : doc["variants"])
-        if (v.is_object() && !v.contains("predicted")) v["predicted"] = no_prediction;
-  }
-  plan::Plan p = plan::plan_from_json(doc, origin);
-  plan::validate_plan(p, origin);
-  check_plan_fits(p, origin);
-  if (p.devices.size() != static_cast<size_t>(cluster.size()))
-    throw InputError(origin, "/devices", "the plan has " + std::to_string(p.devices.size()) + " devices, the scenario " +
-                                             std::to_string(cluster.size()));
-  sim::predict(p, cluster, costs);
-  return p;
+  return pipeline::external_plan(std::move(doc), origin, request(), scenario.model_path);
 }
 
 std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, const std::string& plan_file,

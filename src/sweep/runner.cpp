@@ -133,16 +133,27 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
 
   // The strategies of this point, and each one's plan or the reason it has none.
   std::vector<std::string> names;
-  const bool all = o.strategies.size() == 1 && o.strategies[0] == "all";
-  if (all) {
-    for (const auto& info : strategy::strategy_table()) names.emplace_back(info.name);
-  } else if (o.strategies.empty()) {
-    names.push_back(s.strategy.name);
-  } else {
-    names = o.strategies;
+  std::vector<std::string> from_all;  // names "all" stands for: left out, saying why, where not applicable
+  for (const auto& name : o.strategies) {
+    if (name != "all") {
+      names.push_back(name);
+      continue;
+    }
+    for (const auto& info : strategy::strategy_table()) from_all.emplace_back(info.name);
+    names.insert(names.end(), from_all.begin(), from_all.end());
   }
+  if (o.strategies.empty()) names.push_back(s.strategy.name);
   auto make = [&](const std::string& name, std::string& why) -> std::optional<plan::Plan> {
+    if (auto ext = o.external.find(name); ext != o.external.end()) {
+      try {
+        return ext->second(s, req);
+      } catch (const InputError& e) {
+        throw InputError(e.file(), e.where(), e.message() + " (at sweep point " + std::to_string(p) + ": " +
+                                                  describe_point(ctx, idx) + ")");
+      }
+    }
     const auto& info = strategy::find_strategy(name);
+    const bool all = std::find(from_all.begin(), from_all.end(), name) != from_all.end();
     if (all && !info.applicable(req, why)) {
       why = "not applicable: " + why;
       return std::nullopt;
@@ -258,8 +269,18 @@ SweepOutcome run_sweep(const SweepOptions& o, const std::function<void(std::stri
   if (o.seeds < 1) throw InputError("", "--seeds", "must be at least 1");
   if (o.threads < 1) throw InputError("", "-j", "must be at least 1");
   if (o.shard_n < 1 || o.shard_k < 1 || o.shard_k > o.shard_n) throw InputError("", "--shard", "expected K/N with 1 <= K <= N");
-  for (const auto& name : o.strategies)
-    if (name != "all" || o.strategies.size() != 1) (void)strategy::find_strategy(name);  // unknown names: exit 2 now
+  {
+    size_t builtin = 0, all = 0;
+    for (const auto& name : o.strategies) {
+      if (o.external.count(name)) continue;
+      ++builtin;
+      if (name == "all")
+        ++all;
+      else
+        (void)strategy::find_strategy(name);  // unknown names: exit 2 now
+    }
+    if (all > 0 && builtin > 1) throw InputError("", "--strategy", "'all' cannot be combined with other names");
+  }
   {
     // Two axes on one pointer would make the later silently win.
     std::vector<std::string> seen;

@@ -46,9 +46,8 @@ public:
   // A plan made outside the registry (a plan file's, a Python strategy's) checked against this
   // scenario's model: its model hash and its stages' layer range. InputError naming `origin`.
   void check_plan_fits(const plan::Plan& plan, const std::string& origin) const;
-  // A plan document made by code outside the registry (a Python strategy): "predicted" may be
-  // left out. Parsed and validated like a plan file (plan::plan_from_json), checked to fit this
-  // model, then predicted as a registry strategy's plan is (sim::predict).
+  // A plan document made by code outside the registry (a Python strategy), taken in by
+  // pipeline::external_plan (external.hpp) against this scenario.
   plan::Plan external_plan(Json doc, const std::string& origin) const;
   // The report's header fields (scenario, model, seed, requests).
   report::Report report_header(uint64_t seed, int64_t requests) const;

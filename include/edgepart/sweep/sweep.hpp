@@ -11,11 +11,15 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "edgepart/plan/plan.hpp"
+#include "edgepart/scenario/scenario.hpp"
+#include "edgepart/strategy/strategy.hpp"
 #include "edgepart/util/json_read.hpp"
 
 namespace edgepart::sweep {
@@ -65,11 +69,18 @@ enum class RowFormat { csv, jsonl };
 // the flattened simulate keys (report::flatten_metrics), then "note" (why a row has no figures).
 const std::vector<std::string>& metric_columns();
 
+// A strategy outside the registry (one written in Python, pipeline/external.hpp): the plan for a
+// point's scenario and planning request. Called from the worker threads, concurrently; its
+// InputError stops the sweep (a broken plan is the strategy's bug, not a point without figures).
+using ExternalStrategy = std::function<plan::Plan(const scenario::Scenario&, const strategy::PlanRequest&)>;
+
 struct SweepOptions {
   std::string scenario_path;
   std::vector<Axis> axes;
-  // Strategy names, or {"all"} for every applicable one; empty: the scenario's own (per point).
+  // Strategy names in row order: built-in ones (or "all", alone among the built-ins, for every
+  // applicable one, in registry order) and names of `external`; empty: the scenario's own (per point).
   std::vector<std::string> strategies;
+  std::map<std::string, ExternalStrategy> external;
   int seeds = 1;                  // seeds first_seed, first_seed + 1, ...
   std::optional<uint64_t> first_seed;  // default: the scenario's seed (per point)
   int64_t requests = -1;          // -1: the scenario's workload

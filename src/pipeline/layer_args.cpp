@@ -1,11 +1,11 @@
-#include "layer_args.hpp"
+#include "edgepart/pipeline/layer_args.hpp"
 
 #include <charconv>
 
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/strings.hpp"
 
-namespace edgepart::cli {
+namespace edgepart::pipeline {
 
 namespace {
 
@@ -45,4 +45,4 @@ std::pair<std::string, std::string> parse_name_range(const std::string& option, 
   return {text.substr(0, colon), text.substr(colon + 1)};
 }
 
-}  // namespace edgepart::cli
+}  // namespace edgepart::pipeline
