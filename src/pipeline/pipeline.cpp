@@ -36,15 +36,45 @@ Pipeline::Pipeline(const std::string& file, const std::vector<std::string>& sets
 Pipeline::Pipeline(Json doc, const std::string& label, const std::vector<std::string>& sets)
     : Pipeline(Loaded{}, label, scenario_from_document(std::move(doc), label, sets)) {}
 
+std::shared_ptr<const ModelData> load_model_data(const scenario::Scenario& scenario) {
+  auto m = std::make_shared<ModelData>();
+  m->graph = scenario::load_scenario_model(scenario);
+  m->analysis = cost::analyze(m->graph);
+  return m;
+}
+
 Pipeline::Pipeline(Loaded, std::string label, scenario::Scenario loaded)
+    : Pipeline(std::move(label), loaded, load_model_data(loaded)) {
+  inputs = input_files(scenario);
+  warn_rates(scenario, scenario_file);
+}
+
+Pipeline::Pipeline(scenario::Scenario loaded, std::string label, std::shared_ptr<const ModelData> model)
+    : Pipeline(std::move(label), std::move(loaded), std::move(model)) {}
+
+Pipeline::Pipeline(std::string label, scenario::Scenario loaded, std::shared_ptr<const ModelData> model)
     : scenario_file(std::move(label)),
       scenario(std::move(loaded)),
-      graph(scenario::load_scenario_model(scenario)),
-      analysis(cost::analyze(graph)),
+      model_(std::move(model)),
+      graph(model_->graph),
+      analysis(model_->analysis),
       cluster(scenario::make_cluster(scenario)),
-      costs(graph, analysis, cluster),
-      inputs(input_files(scenario)) {
-  warn_rates(scenario, scenario_file);
+      costs(graph, analysis, cluster) {}
+
+std::optional<plan::Plan> Pipeline::try_plan(const std::string& name, bool only_if_applicable, PlanStatus& status,
+                                             std::string& why) const {
+  status = PlanStatus::not_applicable;
+  if (only_if_applicable && !strategy::find_strategy(name).applicable(request(), why)) return std::nullopt;
+  status = PlanStatus::failed;
+  try {
+    std::optional<plan::Plan> p = plan_for(name);
+    status = PlanStatus::planned;
+    return p;
+  } catch (const InputError& e) {
+    // e.g. the model does not fit in a device's memory with this strategy
+    why = e.what();
+    return std::nullopt;
+  }
 }
 
 plan::Plan Pipeline::plan_for(const std::string& name) const {
@@ -74,24 +104,19 @@ std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, cons
     check_plan_fits(plans.back(), plan_file);
     inputs.push_back(plan_file);
   } else if (strategy == "all") {
-    strategy::PlanRequest req = request();
     for (const auto& info : strategy::strategy_table()) {
       std::string why;
-      if (!info.applicable(req, why)) {
+      PlanStatus status;
+      std::optional<plan::Plan> p = try_plan(std::string(info.name), true, status, why);
+      if (status == PlanStatus::not_applicable) {
         spdlog::info("strategy {} left out: {}", info.name, why);
         continue;
       }
-      try {
-        plan::Plan p = plan_for(std::string(info.name));
-        if (keep && !keep(p, why)) {
-          spdlog::warn("strategy {} left out: {}", info.name, why);
-          continue;
-        }
-        plans.push_back(std::move(p));
-      } catch (const InputError& e) {
-        // e.g. the model does not fit in a device's memory with this strategy
-        spdlog::warn("strategy {} left out: {}", info.name, e.what());
+      if (!p || (keep && !keep(*p, why))) {
+        spdlog::warn("strategy {} left out: {}", info.name, why);
+        continue;
       }
+      plans.push_back(std::move(*p));
     }
   } else {
     plans.push_back(plan_for(strategy.empty() ? scenario.strategy.name : strategy));

@@ -12,6 +12,7 @@
 
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/pipeline/pipeline.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/compare.hpp"
 #include "edgepart/report/summary.hpp"
@@ -35,29 +36,22 @@ constexpr uint64_t kWindowPerThread = 64;
 // baselines than this, and each is a few hundred bytes).
 constexpr size_t kBaselineCacheEntries = 4096;
 
-struct ModelEntry {
-  model::ModelGraph graph;
-  cost::ModelAnalysis analysis;
-};
-
 class ModelCache {
 public:
   // Keyed by the file and the prefix end (a sweep may vary either).
-  std::shared_ptr<const ModelEntry> get(const scenario::Scenario& s) {
+  std::shared_ptr<const pipeline::ModelData> get(const scenario::Scenario& s) {
     std::lock_guard<std::mutex> lock(mutex_);
     const std::pair<std::string, std::string> key{s.model_path, s.model_until};
     auto it = models_.find(key);
     if (it != models_.end()) return it->second;
-    auto e = std::make_shared<ModelEntry>();
-    e->graph = scenario::load_scenario_model(s);
-    e->analysis = cost::analyze(e->graph);
+    auto e = pipeline::load_model_data(s);
     models_.emplace(key, e);
     return e;
   }
 
 private:
   std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<const ModelEntry>> models_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<const pipeline::ModelData>> models_;
 };
 
 // The local baseline of a point and seed, reused across points where it cannot differ. Its
@@ -126,10 +120,10 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     throw InputError(e.file(), e.where(), e.message() + " (at sweep point " + std::to_string(p) + ": " +
                                               describe_point(ctx, idx) + ")");
   }
-  auto model = ctx.models.get(s);
-  scenario::Cluster cluster = scenario::make_cluster(s);
-  const timing::CostModel costs(model->graph, model->analysis, cluster);  // per point: the cluster may change
-  strategy::PlanRequest req{model->graph, model->analysis, cluster, s.workload, costs};
+  // The same pipeline as simulate's, on a model loaded once for every point that shares it (the
+  // cluster and its cost model are the point's: a sweep may change the devices or the network).
+  const pipeline::Pipeline pl(s, o.scenario_path, ctx.models.get(s));
+  const strategy::PlanRequest req = pl.request();
 
   // The strategies of this point, and each one's plan or the reason it has none.
   std::vector<std::string> names;
@@ -152,18 +146,11 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
                                                   describe_point(ctx, idx) + ")");
       }
     }
-    const auto& info = strategy::find_strategy(name);
     const bool all = std::find(from_all.begin(), from_all.end(), name) != from_all.end();
-    if (all && !info.applicable(req, why)) {
-      why = "not applicable: " + why;
-      return std::nullopt;
-    }
-    try {
-      return strategy::make_plan_for_scenario(name, req, s.strategy, o.scenario_path);
-    } catch (const InputError& e) {
-      why = e.message();
-      return std::nullopt;
-    }
+    pipeline::PlanStatus status;
+    std::optional<plan::Plan> plan = pl.try_plan(name, all, status, why);
+    if (status == pipeline::PlanStatus::not_applicable) why = "not applicable: " + why;
+    return plan;
   };
   std::string local_why;
   std::optional<plan::Plan> local_plan = make("local", local_why);
@@ -191,7 +178,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
     sim::SimOptions so;
     so.seed = seed;
     so.requests = o.requests;
-    slot = report::summarize("local", sim::simulate(s, *local_plan, costs, so), s, *local_plan);
+    slot = report::summarize("local", sim::simulate(s, *local_plan, pl.costs, so), s, *local_plan);
     ++ctx.simulations;
     ctx.baselines.put(key, *slot);
     return slot;
@@ -202,12 +189,12 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
   const auto& columns = metric_columns();
   for (const auto& name : names) {
     std::string why;
-    std::optional<plan::Plan> pl = name == "local" ? local_plan : make(name, why);
-    if (name == "local" && !pl) why = local_why;
+    std::optional<plan::Plan> plan = name == "local" ? local_plan : make(name, why);
+    if (name == "local" && !plan) why = local_why;
     for (int k = 0; k < o.seeds; ++k) {
       const uint64_t seed = first_seed + static_cast<uint64_t>(k);
       std::vector<std::pair<std::string, Json>> flat;
-      if (pl) {
+      if (plan) {
         report::StrategySummary sum;
         if (name == "local") {
           sum = *local_summary(k);
@@ -215,7 +202,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
           sim::SimOptions so;
           so.seed = seed;
           so.requests = o.requests;
-          sum = report::summarize(name, sim::simulate(s, *pl, costs, so), s, *pl);
+          sum = report::summarize(name, sim::simulate(s, *plan, pl.costs, so), s, *plan);
           ++ctx.simulations;
         }
         if (const auto& local = local_summary(k)) report::set_speedup(sum, *local);
