@@ -51,3 +51,33 @@ endif()
 file(RELATIVE_PATH EDGEPART_PC_PREFIX_FROM_PCDIR /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/edgepart.pc.in ${PROJECT_BINARY_DIR}/edgepart.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/edgepart.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# Bash completion, written by the CLI from its own option table (`edgepart completion bash`, so it
+# follows every new option), and a man page made by Debian's help2man from `edgepart --help` and
+# `--version` (left out, with a message, when help2man is not installed; tools/install_deps.sh
+# installs it). Built with the rest (ALL) and installed where bash-completion and man look.
+file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/share)
+set(EDGEPART_COMPLETION ${PROJECT_BINARY_DIR}/share/edgepart.bash)
+add_custom_command(OUTPUT ${EDGEPART_COMPLETION}
+                   COMMAND sh -c "\"$<TARGET_FILE:edgepart>\" completion bash > \"${EDGEPART_COMPLETION}\""
+                   DEPENDS edgepart VERBATIM
+                   COMMENT "bash completion from the CLI's options")
+set(edgepart_shell_files ${EDGEPART_COMPLETION})
+install(FILES ${EDGEPART_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME edgepart)
+
+find_program(EDGEPART_HELP2MAN help2man)
+if(EDGEPART_HELP2MAN)
+  set(EDGEPART_MAN_PAGE ${PROJECT_BINARY_DIR}/share/edgepart.1)
+  add_custom_command(OUTPUT ${EDGEPART_MAN_PAGE}
+                     COMMAND ${EDGEPART_HELP2MAN} --no-info --section=1
+                             "--name=plan and simulate distributed CNN inference at the network edge"
+                             --include=${PROJECT_SOURCE_DIR}/cmake/edgepart.h2m --output=${EDGEPART_MAN_PAGE}
+                             $<TARGET_FILE:edgepart>
+                     DEPENDS edgepart ${PROJECT_SOURCE_DIR}/cmake/edgepart.h2m VERBATIM
+                     COMMENT "man page from edgepart --help (help2man)")
+  list(APPEND edgepart_shell_files ${EDGEPART_MAN_PAGE})
+  install(FILES ${EDGEPART_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+else()
+  message(STATUS "help2man not found: no man page (apt-get install help2man)")
+endif()
+add_custom_target(edgepart_shell_files ALL DEPENDS ${edgepart_shell_files})

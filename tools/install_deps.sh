@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config
   libcli11-dev nlohmann-json3-dev libeigen3-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost-graph-dev libonnx-dev libprotobuf-dev protobuf-compiler
-  pybind11-dev python3-dev python3-pytest)   # the Python module (python/) and its tests
+  pybind11-dev python3-dev python3-pytest   # the Python module (python/) and its tests
+  help2man)   # the man page (edgepart.1, from --help)
 packages+=("$@")   # extra packages a target needs (e.g. chromium for the HTML report test)
 
 missing=()

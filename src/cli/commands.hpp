@@ -24,5 +24,6 @@ Command add_check_command(CLI::App& root);
 Command add_sweep_command(CLI::App& root);
 Command add_worker_command(CLI::App& root);
 Command add_run_command(CLI::App& root);
+Command add_completion_command(CLI::App& root);  // hidden: the build writes bash completion
 
 }  // namespace edgepart::cli

@@ -91,6 +91,7 @@ int run(int argc, char** argv) {
       edgepart::cli::add_sweep_command(app),
       edgepart::cli::add_worker_command(app),
       edgepart::cli::add_run_command(app),
+      edgepart::cli::add_completion_command(app),
   };
 
   try {

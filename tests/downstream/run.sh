@@ -13,9 +13,33 @@ prefix=$work/prefix
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for f in bin/edgepart include/edgepart/pipeline/pipeline.hpp lib/cmake/edgepart/edgepartConfig.cmake lib/pkgconfig/edgepart.pc \
-         share/edgepart/scenarios/default.json; do
+         share/edgepart/scenarios/default.json share/bash-completion/completions/edgepart; do
   [ -e "$prefix/$f" ] || { echo "not installed: $f" >&2; exit 1; }
 done
+
+# The man page, when the build made one (help2man installed): a roff page naming the commands.
+if grep -q '^EDGEPART_HELP2MAN:FILEPATH=/' "$build/CMakeCache.txt"; then
+  man1="$prefix/share/man/man1/edgepart.1"
+  [ -e "$man1" ] || { echo "not installed: share/man/man1/edgepart.1" >&2; exit 1; }
+  grep -q '^\.TH EDGEPART "1"' "$man1" && grep -q 'simulate' "$man1" ||
+    { echo "edgepart.1: not a man page listing the commands" >&2; exit 1; }
+fi
+
+# The bash completion offers the commands, their options and fixed option values.
+complete_words() {  # the words typed so far, the last one being completed
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _edgepart; printf "%s\n" "${COMPREPLY[@]}"' \
+    _ "$prefix/share/bash-completion/completions/edgepart" "$@"
+}
+expect_completion() {  # expected, then the words
+  local expected=$1; shift
+  [ "$(complete_words "$@" | sort | tr '\n' ' ')" = "$expected" ] ||
+    { echo "completion of '$*': got '$(complete_words "$@" | tr '\n' ' ')', expected '$expected'" >&2; exit 1; }
+}
+expect_completion "simulate " edgepart sim
+expect_completion "sweep " edgepart -q sw
+expect_completion "--python-strategy " edgepart simulate scenarios/default.json --py
+expect_completion "csv jsonl " edgepart sweep x --format ""
+expect_completion "channels " edgepart list ch
 
 scenario=scenarios/default.json
 "$prefix/bin/edgepart" simulate "$scenario" --strategy dpfp --requests 20 --format json > "$work/cli.json"
