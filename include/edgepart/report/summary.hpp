@@ -17,7 +17,11 @@ namespace edgepart::report {
 
 // Nearest-rank percentile (docs/formats.md): the value at rank ceil(p/100 * n) (1-based) of the
 // ascending sorted values; p in (0, 100]. Precondition: sorted non-empty.
+int64_t nearest_rank(int64_t n, double p);
 double percentile_nearest_rank(const std::vector<double>& sorted, double p);
+// The same over a run's completed latencies (exact below RequestLog's exact limit, else within
+// its stated relative error).
+double percentile_of(const sim::RequestLog& log, double p);
 
 struct Interval {
   double value = 0, ci_low = 0, ci_high = 0;
