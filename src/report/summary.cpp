@@ -169,6 +169,19 @@ Json strategy_json(const StrategySummary& s) {
   j["bytes_sent"] = number(s.bytes_sent);
   j["predicted_latency_s"] = number(s.predicted_latency_s);
   j["lossless"] = s.lossless;
+  if (!s.accuracy) {
+    j["accuracy"] = nullptr;
+  } else if (s.accuracy->measured) {
+    const exec::Comparison& e = s.accuracy->error;
+    j["accuracy"] = Json{{"measured", true},
+                         {"rel_l2_error", number(e.rel_l2_error)},
+                         {"max_abs_error", number(e.max_abs_error)},
+                         {"max_abs_output", number(e.max_abs_output)},
+                         {"top1_agrees", e.top1_agrees},
+                         {"weights_seed", exec::kAccuracySeed}};
+  } else {
+    j["accuracy"] = Json{{"measured", false}, {"reason", s.accuracy->not_measured}};
+  }
   j["energy_j"] = optional_number(s.energy_j);
   j["load"] = s.load ? Json{{"bottleneck", s.load->bottleneck},
                             {"utilisation", number(s.load->utilisation)},
@@ -226,7 +239,7 @@ std::string report_to_csv(const Report& report) {
   std::string out = csv_row({"strategy", "requests", "failed", "latency_mean_s", "latency_p50_s", "latency_p95_s",
                              "latency_p99_s", "latency_max_s", "speedup", "reduction_pct", "deadline_s", "reliability",
                              "reliability_ci_low", "reliability_ci_high", "throughput_rps", "bytes_sent",
-                             "predicted_latency_s", "energy_j", "seed"});
+                             "predicted_latency_s", "energy_j", "seed", "rel_l2_error", "max_abs_error"});
   for (const auto& s : report.strategies) {
     std::vector<std::string> row = {s.strategy, std::to_string(s.requests), std::to_string(s.failed)};
     if (s.latency_s) {
@@ -243,18 +256,27 @@ std::string report_to_csv(const Report& report) {
       row.push_back(exact(v));
     row.push_back(opt_exact(s.energy_j));
     row.push_back(std::to_string(report.seed));
+    const bool measured = s.accuracy && s.accuracy->measured;
+    row.push_back(measured ? exact(s.accuracy->error.rel_l2_error) : "");
+    row.push_back(measured ? exact(s.accuracy->error.max_abs_error) : "");
     out += csv_row(row);
   }
   return out;
 }
 
+std::string accuracy_text(const StrategySummary& s) {
+  if (!s.accuracy) return "-";
+  if (!s.accuracy->measured) return "not run";
+  return fixed(s.accuracy->error.rel_l2_error, 3) + " L2";
+}
+
 std::string report_to_table(const Report& report) {
   using A = TextTable::Align;
   const bool deadline = !report.strategies.empty() && report.strategies.front().deadline_s.has_value();
-  TextTable t({"strategy", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "speedup", "faster",
+  TextTable t({"strategy", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "speedup", "faster", "error",
                deadline ? "P(<=deadline) [95% CI]" : "completed [95% CI]", "req/s", "sent/req", "failed"},
-              {A::left, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::left, A::right,
-               A::right, A::right});
+              {A::left, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::left,
+               A::right, A::right, A::right});
   for (const auto& s : report.strategies) {
     std::vector<std::string> row = {s.strategy + (s.lossless ? "" : "*")};
     if (s.latency_s) {
@@ -265,6 +287,7 @@ std::string report_to_table(const Report& report) {
     }
     row.push_back(s.overloaded() ? "overloaded" : s.speedup ? ratio_text(*s.speedup) : "-");
     row.push_back(s.reduction_pct ? fixed(*s.reduction_pct, 1) + "%" : "-");
+    row.push_back(accuracy_text(s));
     // No requests, no estimate: Wilson's interval of 0 out of 0 is undefined, not [0, 0].
     row.push_back(s.requests == 0 ? "-"
                                   : fixed(s.reliability.value, 3) + " [" + fixed(s.reliability.ci_low, 3) + ", " +
@@ -279,7 +302,9 @@ std::string report_to_table(const Report& report) {
   if (deadline) head += ", deadline " + fixed(*report.strategies.front().deadline_s * 1e3, 1) + " ms";
   std::string foot = "speedup = local mean latency / mean latency (same seed); faster = 1 - mean/local.";
   bool any_lossy = std::any_of(report.strategies.begin(), report.strategies.end(), [](const auto& s) { return !s.lossless; });
-  if (any_lossy) foot += " * approximate (not lossless).";
+  if (any_lossy)
+    foot += "\n* approximate (not lossless); error = relative L2 error of the model output against the whole "
+            "model on seeded weights (edgepart verify --plan).";
   foot += "\n";
   for (const auto& s : report.strategies)
     if (s.overloaded())

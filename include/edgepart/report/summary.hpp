@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "edgepart/exec/plan_accuracy.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sim/simulator.hpp"
@@ -75,6 +76,9 @@ struct StrategySummary {
   double bytes_sent = 0;
   double predicted_latency_s = 0;  // the plan's (one request, constant channels)
   bool lossless = true;
+  // Approximate plans only: the executor's error of the model output (exec::accuracy_cost), set
+  // by the caller that has the model (pipeline::simulate_report, the sweep runner).
+  std::optional<exec::AccuracyCost> accuracy;
   std::vector<DeviceSummary> devices;
   std::vector<LinkSummary> links;
   std::optional<double> energy_j;  // sum over devices with power figures
@@ -114,5 +118,8 @@ struct Report {
 Json report_to_json(const Report& report);
 std::string report_to_csv(const Report& report);
 std::string report_to_table(const Report& report);
+// The accuracy column of the table and the HTML report: "-" for a lossless plan, the relative L2
+// error of the model output otherwise ("not run" when it was not measured).
+std::string accuracy_text(const StrategySummary& s);
 
 }  // namespace edgepart::report
