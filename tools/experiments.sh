@@ -109,12 +109,20 @@ if wanted deepthings-devices; then
   table deepthings-devices '[("edge devices", lambda r: str(len(json.loads(r["/devices"])) - 1)), '"$LAT"']'
 fi
 
+if wanted deepthings-reuse; then
+  # FTP's data reuse on the 16-layer edge stage, 6 edge devices + gateway: none, DeepThings' own
+  # accounting (preform_ftp_reuse) and the ideal bound.
+  sweep deepthings-reuse scenarios/deepthings.json --set '/strategy/options/grid=[3,3],[4,4],[5,5]' \
+    --set '/strategy/options/reuse=false,true,"ideal"' --requests 1
+  table deepthings-reuse '[("grid", lambda r: r["/strategy/options/grid"]), ("reuse", lambda r: r["/strategy/options/reuse"]), '"$LAT"', ("MiB/frame", lambda r: f(float(r["bytes_sent"]) / float(r["requests"]) / 2**20, 2))]'
+fi
+
 if wanted adcnn; then
   # FDSP under heterogeneity and a device slowed to a quarter of its speed (from t = 0).
   sweep adcnn scenarios/default.json --set "$CONST" \
     --set '/devices/3/speed_profile=[],[{"at_ms":0,"factor":0.25}]' \
     --strategy local,dpfp,modnn,ftp,fdsp --requests 20
-  table adcnn '[("es3 speed", lambda r: "x0.25" if "0.25" in r["/devices/3/speed_profile"] else "x1"), '"$LAT"', ("lossless", lambda r: r["lossless"])]'
+  table adcnn '[("es3 speed", lambda r: "x0.25" if "0.25" in r["/devices/3/speed_profile"] else "x1"), '"$LAT"', ("lossless", lambda r: r["lossless"]), ("rel. L2 error", lambda r: f(r["accuracy_rel_l2_error"], 3) or "-")]'
 fi
 
 if wanted dads-uplinks; then

@@ -16,6 +16,7 @@
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/exec/executor.hpp"
+#include "edgepart/exec/plan_accuracy.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/report/table.hpp"
@@ -59,55 +60,6 @@ std::pair<int64_t, int64_t> parse_grid(const std::string& text) {
   return {r, c};
 }
 
-rf::Interval interval(const plan::Span& s) { return rf::Interval{s.begin, s.end}; }
-
-struct PlanBlocks {
-  std::vector<exec::BlockAssignment> blocks;
-  int64_t region_mismatches = 0;  // (part, layer) pairs whose plan region differs from rf's
-  int64_t regions_checked = 0;
-};
-
-// The distributed stages ("rows", "tiles") of one variant of a plan as executor blocks; each part
-// computes the last layer's region of its DeviceRegion. The plan's per-layer regions are compared
-// with rf::propagate_block's (they must agree for a lossless plan).
-PlanBlocks plan_blocks(const plan::Plan& p, size_t variant, const model::ModelGraph& g, const cost::ModelAnalysis& a,
-                       const std::string& file) {
-  PlanBlocks out;
-  const auto& stages = p.variants.at(variant).stages;
-  rf::Halo halo = p.lossless ? rf::Halo::exact : rf::Halo::none;
-  for (size_t si = 0; si < stages.size(); ++si) {
-    const plan::Stage& st = stages[si];
-    if (st.split != "rows" && st.split != "tiles") continue;  // whole on one device, or FC channels
-    std::string where = "/variants/" + std::to_string(variant) + "/stages/" + std::to_string(si);
-    if (st.first_layer < 0 || st.first_layer > st.last_layer || static_cast<size_t>(st.last_layer) >= g.size())
-      throw InputError(file, where, "layers " + std::to_string(st.first_layer) + ".." + std::to_string(st.last_layer) +
-                                        " are not a range of the model's " + std::to_string(g.size()) + " layers");
-    exec::BlockAssignment b{st.first_layer, st.last_layer, {}, halo};
-    auto n = static_cast<size_t>(st.last_layer - st.first_layer + 1);
-    for (size_t ri = 0; ri < st.regions.size(); ++ri) {
-      const plan::DeviceRegion& r = st.regions[ri];
-      if (r.rows.size() != n || r.cols.size() != n)
-        throw InputError(file, where + "/regions/" + std::to_string(ri),
-                         "needs one row and one column range per layer of the stage (" + std::to_string(n) + ")");
-      rf::Region target{interval(r.rows.back()), interval(r.cols.back())};
-      b.parts.push_back(exec::PartAssignment{r.device >= 0 ? r.device : r.tile, target});
-      rf::BlockRegions br = rf::propagate_block(g, a, st.first_layer, st.last_layer, target, halo);
-      for (size_t k = 0; k < n; ++k) {
-        const rf::Region& want = br.outputs[k];
-        rf::Region got{interval(r.rows[k]), interval(r.cols[k])};
-        ++out.regions_checked;
-        if (!(want.empty() && got.empty()) && !(want == got)) {
-          ++out.region_mismatches;
-          spdlog::warn("plan {} stage {} part {}: {} computes {} (rf: {})", file, si, ri,
-                       g.layer(st.first_layer + static_cast<model::LayerIndex>(k)).name, got.to_string(), want.to_string());
-        }
-      }
-    }
-    out.blocks.push_back(std::move(b));
-  }
-  return out;
-}
-
 int run_verify_plan(const VerifyOptions& o, const std::string& path, const model::ModelGraph& g,
                     const cost::ModelAnalysis& a) {
   plan::Plan p = plan::load_plan(o.plan);
@@ -115,7 +67,7 @@ int run_verify_plan(const VerifyOptions& o, const std::string& path, const model
   if (o.variant < 0 || static_cast<size_t>(o.variant) >= p.variants.size())
     throw InputError("", "--variant", "the plan has " + std::to_string(p.variants.size()) + " variant(s) (got " +
                                           std::to_string(o.variant) + ")");
-  PlanBlocks pb = plan_blocks(p, static_cast<size_t>(o.variant), g, a, o.plan);
+  exec::PlanBlocks pb = exec::plan_blocks(p, static_cast<size_t>(o.variant), g, a, o.plan);
   exec::Executor ex(g, a, o.seed);
   exec::Tensor input = ex.random_input();
   exec::Tensor whole = ex.run(input);

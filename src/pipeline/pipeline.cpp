@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "edgepart/exec/plan_accuracy.hpp"
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/pipeline/external.hpp"
 #include "edgepart/util/error.hpp"
@@ -155,6 +156,7 @@ report::Report simulate_report(const Pipeline& pl, const std::vector<plan::Plan>
     if (hooks.observers) observers = hooks.observers(p);
     sim::SimResult r = sim::simulate(s, p, pl.costs, so, observers);
     rep.strategies.push_back(report::summarize(p.strategy, r, s, p));
+    rep.strategies.back().accuracy = exec::accuracy_cost(p, pl.graph, pl.analysis);
     if (hooks.on_result) hooks.on_result(p, r);
     if (p.strategy == "local") local = rep.strategies.back();
   }

@@ -124,7 +124,7 @@ std::string ms_text(double s) { return fix(s * 1e3, 1); }
 
 std::string summary_table(const HtmlReportInput& in) {
   std::string s = "<table id=\"strategy-table\"><thead><tr><th>strategy</th><th>mean ms</th><th>p50 ms</th><th>p95 ms</th>"
-                  "<th>p99 ms</th><th>max ms</th><th>predicted ms</th><th>speedup</th><th>faster</th>"
+                  "<th>p99 ms</th><th>max ms</th><th>predicted ms</th><th>speedup</th><th>faster</th><th>error</th>"
                   "<th>P(&le; deadline) [95% CI]</th><th>req/s</th><th>sent/req</th><th>failed</th></tr></thead><tbody>";
   for (size_t i = 0; i < in.report.strategies.size(); ++i) {
     const StrategySummary& st = in.report.strategies[i];
@@ -140,6 +140,7 @@ std::string summary_table(const HtmlReportInput& in) {
     s += "<td>" + (st.overloaded() ? "overloaded: " + esc(st.load->bottleneck) + " at utilisation " + fix(st.load->utilisation, 2)
                           : st.speedup ? ratio_text(*st.speedup) : std::string("-")) + "</td>";
     s += "<td>" + (st.reduction_pct ? fix(*st.reduction_pct, 1) + " %" : std::string("-")) + "</td>";
+    s += "<td>" + esc(accuracy_text(st)) + "</td>";
     s += "<td>" + (st.requests == 0 ? std::string("-")  // 0 out of 0: no interval
                                     : fix(st.reliability.value, 3) + " [" + fix(st.reliability.ci_low, 3) + ", " +
                                           fix(st.reliability.ci_high, 3) + "]") + "</td>";
@@ -153,23 +154,23 @@ std::string summary_table(const HtmlReportInput& in) {
 std::string cdf_chart(const HtmlReportInput& in) {
   double hi = 0;
   for (const auto& st : in.strategies)
-    for (double v : st.latencies_s) hi = std::max(hi, v);
+    if (st.log.completed() > 0) hi = std::max(hi, st.log.max_latency_s());
   Axes a{0, hi > 0 ? hi * 1e3 * 1.05 : 1, 0, 1};
   std::string s = svg_open("latency-cdf", kHeight, "Latency CDF per strategy");
   s += axes_svg(a, "latency (ms)", "P(latency <= x)");
   std::vector<std::string> names;
   for (size_t i = 0; i < in.strategies.size(); ++i) {
     names.push_back(in.report.strategies[i].strategy);
-    std::vector<double> v = in.strategies[i].latencies_s;
-    std::sort(v.begin(), v.end());
+    const sim::RequestLog& log = in.strategies[i].log;
     std::vector<std::pair<double, double>> pts;
-    const size_t n = v.size();
+    const auto n = static_cast<size_t>(log.completed());
     if (n > 0) {
-      pts.emplace_back(v.front() * 1e3, 0.0);
+      pts.emplace_back(log.latency_at_rank(1) * 1e3, 0.0);
       const size_t m = std::min(n, kMaxCurvePoints);
       for (size_t k = 0; k < m; ++k) {
         const size_t idx = m == 1 ? n - 1 : k * (n - 1) / (m - 1);
-        pts.emplace_back(v[idx] * 1e3, static_cast<double>(idx + 1) / static_cast<double>(n));
+        pts.emplace_back(log.latency_at_rank(static_cast<int64_t>(idx + 1)) * 1e3,
+                         static_cast<double>(idx + 1) / static_cast<double>(n));
       }
     }
     s += polyline(a, pts, colour(i), names.back());
@@ -180,7 +181,7 @@ std::string cdf_chart(const HtmlReportInput& in) {
 std::string reliability_chart(const HtmlReportInput& in) {
   double hi = 0;
   for (const auto& st : in.strategies)
-    for (double v : st.latencies_s) hi = std::max(hi, v);
+    if (st.log.completed() > 0) hi = std::max(hi, st.log.max_latency_s());
   if (in.deadline_s) hi = std::max(hi, *in.deadline_s);
   if (!(hi > 0)) hi = 1;
   hi *= 1.1;
@@ -193,12 +194,12 @@ std::string reliability_chart(const HtmlReportInput& in) {
   for (size_t i = 0; i < in.strategies.size(); ++i) {
     const auto& st = in.strategies[i];
     names.push_back(in.report.strategies[i].strategy);
-    const auto rel = reliability_curve(st.latencies_s, st.requests, deadlines);
+    const auto rel = reliability_curve(st.log, deadlines);
     std::vector<std::pair<double, double>> pts, lo, up;
     for (size_t k = 0; k < deadlines.size(); ++k) {
       pts.emplace_back(deadlines[k] * 1e3, rel[k]);
-      const auto hits = static_cast<int64_t>(std::llround(rel[k] * static_cast<double>(st.requests)));
-      const Interval w = wilson_interval(hits, std::max<int64_t>(st.requests, 1));
+      const auto hits = static_cast<int64_t>(std::llround(rel[k] * static_cast<double>(st.log.requests())));
+      const Interval w = wilson_interval(hits, std::max<int64_t>(st.log.requests(), 1));
       lo.emplace_back(deadlines[k] * 1e3, w.ci_low);
       up.emplace_back(deadlines[k] * 1e3, w.ci_high);
     }
@@ -374,16 +375,12 @@ document.body.setAttribute('data-ready','1');
 
 }  // namespace
 
-std::vector<double> reliability_curve(std::vector<double> latencies_s, int64_t requests,
-                                      const std::vector<double>& deadlines_s) {
-  std::sort(latencies_s.begin(), latencies_s.end());
+std::vector<double> reliability_curve(const sim::RequestLog& log, const std::vector<double>& deadlines_s) {
   std::vector<double> out;
   out.reserve(deadlines_s.size());
-  size_t k = 0;
-  for (double d : deadlines_s) {
-    while (k < latencies_s.size() && latencies_s[k] <= d) ++k;
-    out.push_back(requests > 0 ? static_cast<double>(k) / static_cast<double>(requests) : 0.0);
-  }
+  const auto requests = static_cast<double>(log.requests());
+  for (double d : deadlines_s)
+    out.push_back(log.requests() > 0 ? static_cast<double>(log.completed_at_most(d)) / requests : 0.0);
   return out;
 }
 
@@ -391,9 +388,7 @@ HtmlStrategy html_strategy(const plan::Plan& plan, const sim::SimResult& result,
                            const timing::CostModel& costs) {
   HtmlStrategy h;
   h.plan = plan;
-  h.requests = static_cast<int64_t>(result.requests.size());
-  for (const auto& r : result.requests)
-    if (!r.failed) h.latencies_s.push_back(r.latency_s());
+  h.log = sim::request_log(result, std::nullopt);  // the page draws latencies only
   if (plan.variants.empty()) return h;
   h.variant = static_cast<int>(plan::planning_point(plan, cluster).variant);
   h.timeline = sim::run_once(plan, static_cast<size_t>(h.variant), cluster, costs);
@@ -420,7 +415,9 @@ std::string render_html_report(const HtmlReportInput& in) {
           std::to_string(in.device_names.size()) + " devices. Generated by edgepart simulate --report.</p>\n";
   html += "<h2>Strategies</h2>\n" + summary_table(in) + "\n";
   html += "<p class=\"note\">speedup = local mean latency / mean latency under the same seed; faster = 1 - mean/local; "
-          "predicted = one request on constant channels at the planning rate; * approximate (not lossless).</p>\n";
+          "predicted = one request on constant channels at the planning rate; * approximate (not lossless); "
+          "error = relative L2 error of the model output against the whole model on seeded weights "
+          "(edgepart verify --plan).</p>\n";
   html += "<h2>Latency distribution</h2>\n" + cdf_chart(in) + "\n";
   html += "<h2>Reliability against the deadline</h2>\n" + reliability_chart(in) + "\n";
   html += "<h2>One request, task by task</h2>\n" + gantt_chart(in) + "\n";

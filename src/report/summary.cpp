@@ -11,16 +11,20 @@
 
 namespace edgepart::report {
 
-double percentile_nearest_rank(const std::vector<double>& sorted, double p) {
-  EDGEPART_ASSERT(!sorted.empty(), "percentile of nothing");
+int64_t nearest_rank(int64_t n, double p) {
+  EDGEPART_ASSERT(n > 0, "percentile of nothing");
   EDGEPART_ASSERT(p > 0 && p <= 100, "percentile out of (0, 100]");
-  const double n = static_cast<double>(sorted.size());
   // ceil(p/100 * n) with a guard against 0.95 * 100 = 94.99999999999999 style representation
   // error: the product is rounded to 1e-9 first.
-  double rank = std::ceil(std::round(p / 100.0 * n * 1e9) / 1e9);
-  size_t idx = static_cast<size_t>(std::max(1.0, rank)) - 1;
-  return sorted[std::min(idx, sorted.size() - 1)];
+  const double rank = std::ceil(std::round(p / 100.0 * static_cast<double>(n) * 1e9) / 1e9);
+  return std::clamp(static_cast<int64_t>(rank), int64_t{1}, n);
 }
+
+double percentile_nearest_rank(const std::vector<double>& sorted, double p) {
+  return sorted[static_cast<size_t>(nearest_rank(static_cast<int64_t>(sorted.size()), p) - 1)];
+}
+
+double percentile_of(const sim::RequestLog& log, double p) { return log.latency_at_rank(nearest_rank(log.completed(), p)); }
 
 Interval wilson_interval(int64_t k, int64_t n, double z) {
   if (n <= 0) return {};
@@ -39,11 +43,12 @@ Interval wilson_interval(int64_t k, int64_t n, double z) {
 
 std::optional<Load> load_of(const sim::SimResult& result, const scenario::Scenario& scenario) {
   const scenario::Workload& w = scenario.workload;
-  if (w.arrival == scenario::Arrival::closed || result.requests.empty()) return std::nullopt;
+  const int64_t requests = std::max<int64_t>(result.log.requests(), static_cast<int64_t>(result.requests.size()));
+  if (w.arrival == scenario::Arrival::closed || requests == 0) return std::nullopt;
   // Every source issues at the workload's rate (docs/formats.md "workload").
   const double sources = static_cast<double>(std::max<size_t>(1, w.sources.size()));
   const double arrivals_per_s = sources * (w.arrival == scenario::Arrival::periodic ? 1.0 / w.period_s : w.rate_rps);
-  const double per_request = arrivals_per_s / static_cast<double>(result.requests.size());
+  const double per_request = arrivals_per_s / static_cast<double>(requests);
   Load worst;
   auto consider = [&](const std::string& name, double busy_s) {
     const double u = busy_s * per_request;
@@ -60,43 +65,29 @@ std::optional<Load> load_of(const sim::SimResult& result, const scenario::Scenar
 
 StrategySummary summarize(const std::string& strategy, const sim::SimResult& result,
                           const scenario::Scenario& scenario, const plan::Plan& plan) {
+  const sim::RequestLog log = sim::request_log(result, scenario.workload.deadline_s);
+  EDGEPART_ASSERT(log.requests() == 0 || log.deadline_s() == scenario.workload.deadline_s, "summarize: the run's deadline is not the scenario's");
   StrategySummary s;
   s.strategy = strategy;
-  s.requests = static_cast<int64_t>(result.requests.size());
+  s.requests = log.requests();
+  s.failed = log.failed();
   s.deadline_s = scenario.workload.deadline_s;
   s.predicted_latency_s = plan.predicted.latency_s;
   s.lossless = plan.lossless;
   s.events = result.stats.events;
 
-  std::vector<double> lat;
-  lat.reserve(result.requests.size());
-  double first = std::numeric_limits<double>::infinity(), last = 0;
-  int64_t met = 0;
-  for (const auto& r : result.requests) {
-    first = std::min(first, r.arrival_s);
-    last = std::max(last, r.done_s);
-    if (r.failed) {
-      ++s.failed;
-      continue;
-    }
-    s.cache_hits += r.cache_hit;
-    lat.push_back(r.latency_s());
-    if (!s.deadline_s || r.latency_s() <= *s.deadline_s) ++met;
-  }
-  s.makespan_s = s.requests > 0 ? last - first : 0;
-  if (!lat.empty()) {
-    std::sort(lat.begin(), lat.end());
+  s.cache_hits = log.cache_hits();
+  s.makespan_s = s.requests > 0 ? log.last_done_s() - log.first_arrival_s() : 0;
+  if (log.completed() > 0) {
     LatencyStats st;
-    double sum = 0;
-    for (double v : lat) sum += v;  // ascending order: a fixed summation order
-    st.mean = sum / static_cast<double>(lat.size());
-    st.p50 = percentile_nearest_rank(lat, 50);
-    st.p95 = percentile_nearest_rank(lat, 95);
-    st.p99 = percentile_nearest_rank(lat, 99);
-    st.max = lat.back();
+    st.mean = log.mean_latency_s();
+    st.p50 = percentile_of(log, 50);
+    st.p95 = percentile_of(log, 95);
+    st.p99 = percentile_of(log, 99);
+    st.max = log.max_latency_s();
     s.latency_s = st;
   }
-  s.reliability = wilson_interval(met, s.requests);
+  s.reliability = wilson_interval(log.met_deadline(), s.requests);
   s.load = load_of(result, scenario);
   const int64_t completed = s.requests - s.failed;
   s.throughput_rps = s.makespan_s > 0 ? static_cast<double>(completed) / s.makespan_s : 0;
@@ -178,6 +169,19 @@ Json strategy_json(const StrategySummary& s) {
   j["bytes_sent"] = number(s.bytes_sent);
   j["predicted_latency_s"] = number(s.predicted_latency_s);
   j["lossless"] = s.lossless;
+  if (!s.accuracy) {
+    j["accuracy"] = nullptr;
+  } else if (s.accuracy->measured) {
+    const exec::Comparison& e = s.accuracy->error;
+    j["accuracy"] = Json{{"measured", true},
+                         {"rel_l2_error", number(e.rel_l2_error)},
+                         {"max_abs_error", number(e.max_abs_error)},
+                         {"max_abs_output", number(e.max_abs_output)},
+                         {"top1_agrees", e.top1_agrees},
+                         {"weights_seed", exec::kAccuracySeed}};
+  } else {
+    j["accuracy"] = Json{{"measured", false}, {"reason", s.accuracy->not_measured}};
+  }
   j["energy_j"] = optional_number(s.energy_j);
   j["load"] = s.load ? Json{{"bottleneck", s.load->bottleneck},
                             {"utilisation", number(s.load->utilisation)},
@@ -235,7 +239,7 @@ std::string report_to_csv(const Report& report) {
   std::string out = csv_row({"strategy", "requests", "failed", "latency_mean_s", "latency_p50_s", "latency_p95_s",
                              "latency_p99_s", "latency_max_s", "speedup", "reduction_pct", "deadline_s", "reliability",
                              "reliability_ci_low", "reliability_ci_high", "throughput_rps", "bytes_sent",
-                             "predicted_latency_s", "energy_j", "seed"});
+                             "predicted_latency_s", "energy_j", "seed", "rel_l2_error", "max_abs_error"});
   for (const auto& s : report.strategies) {
     std::vector<std::string> row = {s.strategy, std::to_string(s.requests), std::to_string(s.failed)};
     if (s.latency_s) {
@@ -252,18 +256,27 @@ std::string report_to_csv(const Report& report) {
       row.push_back(exact(v));
     row.push_back(opt_exact(s.energy_j));
     row.push_back(std::to_string(report.seed));
+    const bool measured = s.accuracy && s.accuracy->measured;
+    row.push_back(measured ? exact(s.accuracy->error.rel_l2_error) : "");
+    row.push_back(measured ? exact(s.accuracy->error.max_abs_error) : "");
     out += csv_row(row);
   }
   return out;
 }
 
+std::string accuracy_text(const StrategySummary& s) {
+  if (!s.accuracy) return "-";
+  if (!s.accuracy->measured) return "not run";
+  return fixed(s.accuracy->error.rel_l2_error, 3) + " L2";
+}
+
 std::string report_to_table(const Report& report) {
   using A = TextTable::Align;
   const bool deadline = !report.strategies.empty() && report.strategies.front().deadline_s.has_value();
-  TextTable t({"strategy", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "speedup", "faster",
+  TextTable t({"strategy", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "speedup", "faster", "error",
                deadline ? "P(<=deadline) [95% CI]" : "completed [95% CI]", "req/s", "sent/req", "failed"},
-              {A::left, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::left, A::right,
-               A::right, A::right});
+              {A::left, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::right, A::left,
+               A::right, A::right, A::right});
   for (const auto& s : report.strategies) {
     std::vector<std::string> row = {s.strategy + (s.lossless ? "" : "*")};
     if (s.latency_s) {
@@ -274,6 +287,7 @@ std::string report_to_table(const Report& report) {
     }
     row.push_back(s.overloaded() ? "overloaded" : s.speedup ? ratio_text(*s.speedup) : "-");
     row.push_back(s.reduction_pct ? fixed(*s.reduction_pct, 1) + "%" : "-");
+    row.push_back(accuracy_text(s));
     // No requests, no estimate: Wilson's interval of 0 out of 0 is undefined, not [0, 0].
     row.push_back(s.requests == 0 ? "-"
                                   : fixed(s.reliability.value, 3) + " [" + fixed(s.reliability.ci_low, 3) + ", " +
@@ -288,7 +302,9 @@ std::string report_to_table(const Report& report) {
   if (deadline) head += ", deadline " + fixed(*report.strategies.front().deadline_s * 1e3, 1) + " ms";
   std::string foot = "speedup = local mean latency / mean latency (same seed); faster = 1 - mean/local.";
   bool any_lossy = std::any_of(report.strategies.begin(), report.strategies.end(), [](const auto& s) { return !s.lossless; });
-  if (any_lossy) foot += " * approximate (not lossless).";
+  if (any_lossy)
+    foot += "\n* approximate (not lossless); error = relative L2 error of the model output against the whole "
+            "model on seeded weights (edgepart verify --plan).";
   foot += "\n";
   for (const auto& s : report.strategies)
     if (s.overloaded())

@@ -2,11 +2,16 @@
 
 #include <algorithm>
 
+#include "edgepart/util/error.hpp"
+
 namespace edgepart::sim {
 
-MetricsCollector::MetricsCollector(int devices, int64_t requests)
+MetricsCollector::MetricsCollector(int devices, int64_t requests, std::optional<double> deadline_s, bool keep_requests)
     : n_(devices),
-      requests_(static_cast<size_t>(requests)),
+      expected_requests_(requests),
+      keep_requests_(keep_requests),
+      log_(deadline_s),
+      requests_(keep_requests ? static_cast<size_t>(requests) : 0),
       devices_(static_cast<size_t>(devices)),
       link_bytes_(static_cast<size_t>(devices * devices), 0.0),
       link_count_(static_cast<size_t>(devices * devices), 0) {}
@@ -26,10 +31,15 @@ void MetricsCollector::on_transfer_end(const TransferSpan& s) {
   devices_[static_cast<size_t>(s.from)].tx_s += s.end_s - s.start_s;
 }
 
-void MetricsCollector::on_request_done(const RequestRecord& r) { requests_.at(static_cast<size_t>(r.id)) = r; }
+void MetricsCollector::on_request_done(const RequestRecord& r) {
+  log_.add(r);
+  if (keep_requests_) requests_.at(static_cast<size_t>(r.id)) = r;
+}
 
 SimResult MetricsCollector::result(const SimStats& stats) && {
+  EDGEPART_ASSERT(log_.requests() == expected_requests_, "a request was never accounted for");
   SimResult out;
+  out.log = std::move(log_);
   out.requests = std::move(requests_);
   out.devices = std::move(devices_);
   for (int i = 0; i < n_; ++i)

@@ -105,7 +105,7 @@ Timeline run_once(const plan::Plan& plan, size_t variant, const scenario::Cluste
   TimelineRecorder recorder(v.tasks.size());
   SimObserver* observers[] = {&recorder};
   SimResult r = simulate(s, plan, costs, options, observers);
-  EDGEPART_ASSERT(r.requests.size() == 1 && !r.requests[0].failed, "prediction: the request did not complete");
+  EDGEPART_ASSERT(r.log.requests() == 1 && r.log.failed() == 0, "prediction: the request did not complete");
   return recorder.finish(v);
 }
 

@@ -324,7 +324,7 @@ Engine::Engine(const scenario::Scenario& sc, const plan::Plan& plan, const timin
   down_clock_.assign(static_cast<size_t>(n_), BusyClock{});
   build_channels();
   build_sources();
-  metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_);
+  metrics_ = std::make_unique<MetricsCollector>(n_, total_requests_, sc.workload.deadline_s, opt.keep_requests);
   obs_.push_back(metrics_.get());
   obs_.insert(obs_.end(), observers.begin(), observers.end());
 }
@@ -1234,6 +1234,11 @@ void Engine::cancel_xfer(int x) {
 }
 
 }  // namespace
+
+RequestLog request_log(const SimResult& result, std::optional<double> deadline_s) {
+  if (result.log.requests() > 0 || result.requests.empty()) return result.log;
+  return RequestLog::of(result.requests, deadline_s);
+}
 
 SimResult simulate(const scenario::Scenario& scenario, const plan::Plan& plan, const timing::CostModel& costs,
                    const SimOptions& options, std::span<SimObserver* const> observers) {

@@ -5,12 +5,14 @@
 // pull tiles (work stealing); the gateway gathers the tile outputs and runs the rest.
 // Options: fused_layers (L units; default: the best L, found by planning every L), grid ([N, M],
 // default [3, 3], the grid of DeepThings' evaluation), gateway ("source" by default: the device
-// that holds the input and receives the result), reuse (WST-S data reuse; simplified here as
-// ideal reuse: every pixel of the fused layers computed once, the halo input still sent).
+// that holds the input and receives the result), reuse (WST-S data reuse: true accounts it as
+// DeepThings' preform_ftp_reuse does, strategy/ftp_reuse.hpp; "ideal", the bound of every pixel of
+// the fused layers computed once, the halo input still sent).
 #include <limits>
 
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/limits.hpp"
+#include "strategy/ftp_reuse.hpp"
 #include "strategy/spatial.hpp"
 #include "strategy/tiles.hpp"
 
@@ -38,7 +40,19 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
   spec.grid_rows = n;
   spec.grid_cols = m;
   spec.gateway = device_option(r, options, "gateway", "source");
-  spec.ideal_reuse = options.bool_or("reuse", false);
+  // "reuse": false; true, DeepThings' own accounting (strategy/ftp_reuse.hpp); "ideal", the bound
+  // of every fused pixel computed once.
+  Json reuse_option = false;
+  if (auto v = options.find("reuse")) {
+    if (v->value().is_string()) {
+      v->as_choice({"ideal"});
+      spec.reuse = TileSpec::Reuse::ideal;
+      reuse_option = "ideal";
+    } else if (v->as_bool()) {
+      spec.reuse = TileSpec::Reuse::deepthings;
+      reuse_option = true;
+    }
+  }
   // "balanced": part sizes differ by at most one; "deepthings": DeepThings' grid() in src/ftp.c,
   // every part ceil(size / parts) long and the remainder in the last (38 rows over 5: 8,8,8,8,6).
   std::string convention = "balanced";
@@ -71,8 +85,13 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
   std::string last_problem;
   for (size_t i : candidates) {
     spec.fused_end = ends[i];
+    if (spec.reuse == TileSpec::Reuse::deepthings && !fused_chain(r, spec.fused_end)) {
+      last_problem = "DeepThings' reuse needs the fused layers to be a chain (each reading the one before)";
+      if (options.find("fused_layers")) options.fail("ftp: " + last_problem);
+      continue;
+    }
     spec.options = Json{{"fused_layers", static_cast<int64_t>(i + 1)}, {"grid", Json::array({n, m})},
-                        {"gateway", device_name(r, spec.gateway)}, {"reuse", spec.ideal_reuse}};
+                        {"gateway", device_name(r, spec.gateway)}, {"reuse", reuse_option}};
     // Options at their defaults are left out, so plans made before these options stay byte-identical.
     if (convention != "balanced") spec.options["grid_convention"] = convention;
     if (inputs != "source") spec.options["inputs"] = inputs;

@@ -19,7 +19,9 @@ struct TileSpec {
   int64_t grid_rows = 3, grid_cols = 3;
   rf::TileConvention convention = rf::TileConvention::balanced;  // how the grid cuts the map
   rf::Halo halo = rf::Halo::exact;  // none: tiles without halo (FDSP, approximate)
-  bool ideal_reuse = false;         // FTP's WST-S data reuse, simplified (see ftp.cpp)
+  // FTP's WST-S data reuse: none; DeepThings' own accounting (strategy/ftp_reuse.hpp); or the
+  // ideal bound (every pixel of the fused layers computed once, the halo input still sent).
+  enum class Reuse { none, deepthings, ideal } reuse = Reuse::none;
   double out_bytes_factor = 1.0;    // compression of tile outputs (FDSP)
   int gateway = 0;
   std::vector<int> pool;            // devices that take tiles

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "edgepart/cost/analysis.hpp"
+#include "edgepart/exec/plan_accuracy.hpp"
 #include "edgepart/model/load.hpp"
 #include "edgepart/pipeline/pipeline.hpp"
 #include "edgepart/plan/plan.hpp"
@@ -205,6 +206,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
           sum = report::summarize(name, sim::simulate(s, *plan, pl.costs, so), s, *plan);
           ++ctx.simulations;
         }
+        sum.accuracy = exec::accuracy_cost(*pl, model->graph, model->analysis);
         if (const auto& local = local_summary(k)) report::set_speedup(sum, *local);
         report::Report rep;
         rep.strategies.push_back(std::move(sum));
@@ -247,7 +249,7 @@ const std::vector<std::string>& metric_columns() {
       "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "speedup",
       "reduction_pct", "reliability", "reliability_ci_low", "reliability_ci_high", "deadline_s", "requests",
       "failed", "cache_hits", "throughput_rps", "makespan_s", "bytes_sent", "predicted_latency_s", "energy_j",
-      "lossless", "note"};
+      "lossless", "accuracy_rel_l2_error", "accuracy_max_abs_error", "note"};
   return columns;
 }
 

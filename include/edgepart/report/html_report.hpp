@@ -20,8 +20,7 @@ namespace edgepart::report {
 
 struct HtmlStrategy {
   plan::Plan plan;
-  std::vector<double> latencies_s;  // completed requests, any order
-  int64_t requests = 0;             // issued, failed included
+  sim::RequestLog log;               // the run's requests (latencies of the completed ones)
   int variant = 0;                  // the plan variant of the timeline (the planning rate's)
   sim::Timeline timeline;           // one request on constant channels (sim::run_once)
 };
@@ -45,9 +44,8 @@ HtmlReportInput html_input(const Report& report, const scenario::Scenario& scena
 
 std::string render_html_report(const HtmlReportInput& input);
 
-// Empirical P(latency <= d) over `requests` (failed requests count as misses), at each of the
-// ascending `deadlines_s`. Exposed for tests.
-std::vector<double> reliability_curve(std::vector<double> latencies_s, int64_t requests,
-                                      const std::vector<double>& deadlines_s);
+// Empirical P(latency <= d) over the log's requests (failed requests count as misses), at each of
+// the `deadlines_s` (RequestLog::completed_at_most: exact below its exact limit). Exposed for tests.
+std::vector<double> reliability_curve(const sim::RequestLog& log, const std::vector<double>& deadlines_s);
 
 }  // namespace edgepart::report

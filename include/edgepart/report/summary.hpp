@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "edgepart/exec/plan_accuracy.hpp"
 #include "edgepart/plan/plan.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sim/simulator.hpp"
@@ -17,7 +18,11 @@ namespace edgepart::report {
 
 // Nearest-rank percentile (docs/formats.md): the value at rank ceil(p/100 * n) (1-based) of the
 // ascending sorted values; p in (0, 100]. Precondition: sorted non-empty.
+int64_t nearest_rank(int64_t n, double p);
 double percentile_nearest_rank(const std::vector<double>& sorted, double p);
+// The same over a run's completed latencies (exact below RequestLog's exact limit, else within
+// its stated relative error).
+double percentile_of(const sim::RequestLog& log, double p);
 
 struct Interval {
   double value = 0, ci_low = 0, ci_high = 0;
@@ -71,6 +76,9 @@ struct StrategySummary {
   double bytes_sent = 0;
   double predicted_latency_s = 0;  // the plan's (one request, constant channels)
   bool lossless = true;
+  // Approximate plans only: the executor's error of the model output (exec::accuracy_cost), set
+  // by the caller that has the model (pipeline::simulate_report, the sweep runner).
+  std::optional<exec::AccuracyCost> accuracy;
   std::vector<DeviceSummary> devices;
   std::vector<LinkSummary> links;
   std::optional<double> energy_j;  // sum over devices with power figures
@@ -110,5 +118,8 @@ struct Report {
 Json report_to_json(const Report& report);
 std::string report_to_csv(const Report& report);
 std::string report_to_table(const Report& report);
+// The accuracy column of the table and the HTML report: "-" for a lossless plan, the relative L2
+// error of the model output otherwise ("not run" when it was not measured).
+std::string accuracy_text(const StrategySummary& s);
 
 }  // namespace edgepart::report

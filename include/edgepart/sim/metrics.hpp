@@ -3,6 +3,7 @@
 // simulator reports (tasks, transfers, requests) into the per-request records, device usage and
 // link traffic of a SimResult. simulate() always attaches one.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "edgepart/sim/observer.hpp"
@@ -12,7 +13,9 @@ namespace edgepart::sim {
 
 class MetricsCollector final : public SimObserver {
 public:
-  MetricsCollector(int devices, int64_t requests);
+  // `deadline_s`: the workload's (deadline hits are counted as requests finish); `keep_requests`:
+  // also keep every record (SimOptions::keep_requests).
+  MetricsCollector(int devices, int64_t requests, std::optional<double> deadline_s, bool keep_requests);
 
   void on_task_end(const TaskSpan& span) override;
   void on_transfer_end(const TransferSpan& span) override;
@@ -23,6 +26,9 @@ public:
 
 private:
   int n_;
+  int64_t expected_requests_;
+  bool keep_requests_;
+  RequestLog log_;
   std::vector<RequestRecord> requests_;
   std::vector<DeviceUsage> devices_;
   std::vector<double> link_bytes_;

@@ -3,6 +3,7 @@
 // workload on the scenario's devices and links, with time-variant channels, speed profiles and
 // failures. It uses plan and scenario only, never strategy: a plan is data.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "edgepart/scenario/cluster.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/sim/observer.hpp"
+#include "edgepart/sim/request_log.hpp"
 #include "edgepart/timing/cost_model.hpp"
 
 namespace edgepart::sim {
@@ -18,6 +20,9 @@ struct SimOptions {
   uint64_t seed = 1;
   int64_t requests = -1;  // -1: the workload's
   int variant = -1;       // every request runs this plan variant; -1: the one the uplink rate picks
+  // Also keep every request's record in SimResult::requests (40 B each; tests, one-request
+  // timelines). Off, memory does not grow with the number of requests (RequestLog).
+  bool keep_requests = false;
 };
 
 struct LinkTraffic {
@@ -46,11 +51,17 @@ struct SimStats {
 };
 
 struct SimResult {
-  std::vector<RequestRecord> requests;  // in id order
+  RequestLog log;                       // every request, in bounded memory (the report's source)
+  std::vector<RequestRecord> requests;  // in id order; only with SimOptions::keep_requests (the
+                                        // real runtime fills it and leaves `log` empty)
   std::vector<DeviceUsage> devices;     // by device index
   std::vector<LinkTraffic> links;       // directed pairs that carried bytes, sorted (from, to)
   SimStats stats;
 };
+
+// The run's request log: `log` as simulate fills it, or, when only records are there (the real
+// runtime's results, hand-made ones in tests), one built from them with this deadline.
+RequestLog request_log(const SimResult& result, std::optional<double> deadline_s);
 
 // Runs the workload; observers see every task, transfer and request. `costs` times compute tasks;
 // it must be built on make_cluster(scenario) (overrides applied to the scenario first) and the

@@ -30,8 +30,8 @@ inline int64_t from_env(const char* name, int64_t fallback) {
 inline int64_t max_layers() { return from_env("EDGEPART_MAX_LAYERS", 100'000); }
 // Devices of a scenario. 1,024: 100x the largest cluster in the literature we reproduce.
 inline int64_t max_devices() { return from_env("EDGEPART_MAX_DEVICES", 1'024); }
-// Requests of one simulation. 10^7: the simulator keeps a 40-byte record per request (400 MB at
-// the limit) and simulates ~120,000 DPFP requests per CPU second (bench/README.md: 100,000 in
+// Requests of one simulation. 10^7: memory does not grow with requests (sim/request_log.hpp), but
+// the simulator simulates ~120,000 DPFP requests per CPU second (bench/README.md: 100,000 in
 // 0.83 s), so the limit is about 80 s of CPU.
 inline int64_t max_requests() { return from_env("EDGEPART_MAX_REQUESTS", 10'000'000); }
 // Events of one simulation. 10^9: at ~9 M events/s (bench/README.md) about 2 minutes of CPU;
@@ -44,6 +44,10 @@ inline int64_t max_dpfp_positions() { return from_env("EDGEPART_MAX_DPFP_POSITIO
 // Fused-layer counts FTP tries when the scenario does not fix `fused_layers`. Each builds the tile
 // plan of its fused block, so the search is quadratic: 2,000 (a 2,000-conv chain) take ~3 s of
 // CPU, 10,000 take ~80 s. DeepThings fuses at most a few dozen layers.
+// GFLOP of executing an approximate plan for its accuracy cost (exec/plan_accuracy.hpp: the whole
+// model and the segmented one). 200: VGG-16 (2 x 31 GFLOP) takes ~3 s of CPU on the Eigen executor,
+// so the limit is about 10 s.
+inline int64_t max_accuracy_gflop() { return from_env("EDGEPART_MAX_ACCURACY_GFLOP", 200); }
 inline int64_t max_ftp_search() { return from_env("EDGEPART_MAX_FTP_SEARCH", 2'000); }
 
 // The message tail telling the user how to raise a limit.

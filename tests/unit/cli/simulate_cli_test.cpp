@@ -216,3 +216,48 @@ TEST(SimulateCli, OverloadIsReportedWithItsBottleneck) {
 }
 
 }  // namespace
+
+namespace {
+
+// Runs an edgepart command from the repository root; stdout only.
+std::string edgepart_out(const std::string& args) {
+  std::string cmd = std::string("cd '") + EDGEPART_SOURCE_DIR + "' && '" + EDGEPART_BIN + "' " + args + " 2>/dev/null";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+}  // namespace
+
+// An approximate plan's report carries its accuracy cost: the executor's error of the model output,
+// the figure `verify --plan` prints for the same plan (seed 1); a lossless plan's is null. The
+// table shows it next to the speedup.
+TEST(SimulateCli, ApproximatePlansCarryTheirAccuracyCost) {
+  const std::string set = " --set /model=../models/resnet18.json";
+  const std::string plan = "/tmp/edgepart_sim_fdsp_plan_" + std::to_string(::getpid()) + ".json";
+  edgepart_out("plan " + std::string(kDefault) + set + " --strategy fdsp --format json -o " + plan);
+  const auto verify = nlohmann::json::parse(edgepart_out("verify resnet18 --plan " + plan));
+  SimRun r = simulate(std::string(kDefault) + set + " --plan " + plan + " --requests 2 --format json");
+  SimRun table = simulate(std::string(kDefault) + set + " --plan " + plan + " --requests 2 --format table");
+  std::remove(plan.c_str());
+  ASSERT_EQ(r.exit_code, 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& fdsp = j.at("strategies").at(0);
+  ASSERT_EQ(fdsp.at("strategy"), "fdsp");
+  EXPECT_FALSE(fdsp.at("lossless").get<bool>());
+  const auto& acc = fdsp.at("accuracy");
+  ASSERT_TRUE(acc.at("measured").get<bool>());
+  EXPECT_EQ(acc.at("rel_l2_error"), verify.at("rel_l2_error"));
+  EXPECT_EQ(acc.at("max_abs_error"), verify.at("max_abs_error"));
+  EXPECT_GT(acc.at("rel_l2_error").get<double>(), 0.01);  // zero-padded tiles: a real error
+  SimRun dpfp = simulate(std::string(kDefault) + set + " --strategy dpfp --requests 2 --format json");
+  EXPECT_TRUE(nlohmann::json::parse(dpfp.out).at("strategies").at(0).at("accuracy").is_null());
+  char l2[32];
+  std::snprintf(l2, sizeof l2, "%.3f L2", acc.at("rel_l2_error").get<double>());
+  EXPECT_NE(table.out.find(l2), std::string::npos) << table.out;
+}

@@ -7,12 +7,23 @@
 namespace edgepart::report {
 namespace {
 
+// A log of requests arriving at 0 with these latencies; a negative one failed.
+sim::RequestLog log_of(const std::vector<double>& latencies_s) {
+  sim::RequestLog log;
+  for (double l : latencies_s) {
+    sim::RequestRecord r;
+    r.failed = l < 0;
+    r.done_s = r.failed ? 0 : l;
+    log.add(r);
+  }
+  return log;
+}
+
 TEST(ReliabilityCurve, CountsRequestsWithinEachDeadline) {
   // Latencies 0.1, 0.2, 0.2, 0.4 of 5 requests (one failed): P(<= d) = #{l <= d} / 5.
-  const std::vector<double> lat = {0.4, 0.2, 0.1, 0.2};
-  const auto r = reliability_curve(lat, 5, {0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 1.0});
+  const auto r = reliability_curve(log_of({0.4, 0.2, 0.1, 0.2, -1}), {0.0, 0.1, 0.15, 0.2, 0.3, 0.4, 1.0});
   EXPECT_EQ(r, (std::vector<double>{0.0, 0.2, 0.2, 0.6, 0.6, 0.8, 0.8}));
-  EXPECT_EQ(reliability_curve({}, 0, {1.0}), (std::vector<double>{0.0}));
+  EXPECT_EQ(reliability_curve(sim::RequestLog(), {1.0}), (std::vector<double>{0.0}));
 }
 
 HtmlReportInput tiny_input() {
@@ -48,8 +59,7 @@ HtmlReportInput tiny_input() {
   t.device = 0;
   v.tasks.push_back(t);
   h.plan.variants.push_back(v);
-  h.latencies_s = {0.1, 0.2, 0.3};
-  h.requests = 3;
+  h.log = log_of({0.1, 0.2, 0.3});
   h.timeline.latency_s = 0.2;
   h.timeline.tasks.push_back(sim::TaskTiming{0, 0, 0.0, 0.2});
   in.strategies.push_back(h);

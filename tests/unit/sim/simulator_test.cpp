@@ -93,6 +93,7 @@ SimResult run_with(const scenario::Scenario& s, const plan::Plan& p, const timin
   SimOptions o;
   o.seed = seed;
   o.requests = requests;
+  o.keep_requests = true;
   return simulate(s, p, costs, o);
 }
 

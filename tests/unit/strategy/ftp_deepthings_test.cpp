@@ -6,6 +6,7 @@
 // them. The per-frame traffic of the scenario is checked against the figures of the review.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -86,6 +87,105 @@ std::vector<DtTask> dt_preform_ftp(int64_t n, int64_t m, size_t fused) {
       }
       t.in = o;
       tasks.push_back(t);
+    }
+  return tasks;
+}
+
+// preform_ftp_reuse (ftp.c, DATA_REUSE), ported by hand: a checkerboard schedule (level 0 where
+// i + j is even), the level-1 tiles walked from the last fused layer, each layer's needed input
+// cut by the level-0 neighbours' regions (remove_and_record_overlapped_region_at_output), and the
+// overlap sizes as calculate_reuse_data_size sums them (4 B x w x h x channels, for layers
+// 0..fused-2, counted when w > 0 and h > 0).
+struct DtReuseTask {
+  bool dependent = false;
+  std::vector<DtRegion> out;  // [darknet layer]
+  DtRegion in{};
+  int64_t adjacent_bytes = 0, self_bytes = 0;
+};
+
+std::vector<DtReuseTask> dt_preform_ftp_reuse(int64_t n, int64_t m, size_t fused) {
+  const std::vector<DtTask> ftp = dt_preform_ftp(n, m, fused);
+  std::vector<int64_t> in_size;
+  int64_t side = kFrame;
+  for (size_t l = 0; l < fused; ++l) {
+    in_size.push_back(side);
+    if (!kYolov2Edge[l].conv) side /= kYolov2Edge[l].stride;
+  }
+  auto traversal = [&](const DtRegion& o, size_t l) {
+    const DtLayer& L = kYolov2Edge[l];
+    const int64_t max = in_size[l] - 1;
+    if (L.conv)
+      return DtRegion{std::max<int64_t>(o.w1 * L.stride - L.filter / 2, 0), std::min(o.w2 * L.stride + L.filter / 2, max),
+                      std::max<int64_t>(o.h1 * L.stride - L.filter / 2, 0), std::min(o.h2 * L.stride + L.filter / 2, max)};
+    return DtRegion{o.w1 * L.stride, o.w2 * L.stride + L.stride - 1, o.h1 * L.stride, o.h2 * L.stride + L.stride - 1};
+  };
+  auto id = [&](int64_t i, int64_t j) { return static_cast<size_t>(i * m + j); };
+  // overlap[task][layer][position]: 0 down, 1 right, 2 up, 3 left (ftp.c's position encoding);
+  // w = h = 0 until recorded.
+  struct Overlap {
+    DtRegion r{0, -1, 0, -1};
+  };
+  std::vector<std::vector<std::array<Overlap, 4>>> overlap(ftp.size(), std::vector<std::array<Overlap, 4>>(fused));
+  std::vector<DtReuseTask> tasks(ftp.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      DtReuseTask& t = tasks[id(i, j)];
+      t.dependent = (i + j) % 2 == 1;
+      t.out = ftp[id(i, j)].out;
+      t.in = ftp[id(i, j)].in;
+    }
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      DtReuseTask& t = tasks[id(i, j)];
+      if (!t.dependent) continue;
+      for (size_t l = fused; l-- > 0;) {
+        const DtRegion all = traversal(t.out[l], l);
+        if (l == 0) {
+          t.in = all;
+          break;
+        }
+        DtRegion rest = all;
+        const size_t below = l - 1;
+        if (j > 0) {
+          const DtRegion& nb = ftp[id(i, j - 1)].out[below];
+          rest.w1 = nb.w2 + 1;
+          overlap[id(i, j - 1)][below][1].r = DtRegion{all.w1, nb.w2, all.h1, all.h2};
+        }
+        if (i > 0) {
+          const DtRegion& nb = ftp[id(i - 1, j)].out[below];
+          rest.h1 = nb.h2 + 1;
+          overlap[id(i - 1, j)][below][0].r = DtRegion{all.w1, all.w2, all.h1, nb.h2};
+        }
+        if (j + 1 < m) {
+          const DtRegion& nb = ftp[id(i, j + 1)].out[below];
+          rest.w2 = nb.w1 - 1;
+          overlap[id(i, j + 1)][below][3].r = DtRegion{nb.w1, all.w2, all.h1, all.h2};
+        }
+        if (i + 1 < n) {
+          const DtRegion& nb = ftp[id(i + 1, j)].out[below];
+          rest.h2 = nb.h1 - 1;
+          overlap[id(i + 1, j)][below][2].r = DtRegion{all.w1, all.w2, nb.h1, all.h2};
+        }
+        t.out[below] = rest;
+      }
+    }
+  auto bytes = [&](const DtRegion& r, size_t l) -> int64_t {
+    const int64_t w = r.w2 - r.w1 + 1, h = r.h2 - r.h1 + 1;
+    return w > 0 && h > 0 ? 4 * w * h * kYolov2Edge[l].out_c : 0;
+  };
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      // Neighbours by position: 0 below, 1 right, 2 above, 3 left.
+      const std::array<bool, 4> has = {i + 1 < n, j + 1 < m, i > 0, j > 0};
+      const std::array<size_t, 4> adj = {has[0] ? id(i + 1, j) : 0, has[1] ? id(i, j + 1) : 0, has[2] ? id(i - 1, j) : 0,
+                                         has[3] ? id(i, j - 1) : 0};
+      DtReuseTask& t = tasks[id(i, j)];
+      for (size_t l = 0; l + 1 < fused; ++l)
+        for (size_t pos = 0; pos < 4; ++pos) {
+          if (!has[pos]) continue;
+          t.adjacent_bytes += bytes(overlap[adj[pos]][l][(pos + 2) % 4].r, l);
+          t.self_bytes += bytes(overlap[id(i, j)][l][pos].r, l);
+        }
     }
   return tasks;
 }
@@ -231,4 +331,56 @@ TEST(FtpDeepThings, ModelUntilIsChecked) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("leaky24"), std::string::npos) << e.what();
   }
+}
+
+// ftp's reuse (option "reuse": true) accounts the overlap as preform_ftp_reuse does: the regions
+// every tile computes at every fused layer, the frame region it reads, and the bytes it sends
+// (independent tiles: output + overlap) and receives (dependent tiles: frame region + overlap),
+// at several grids with 8 and 16 Darknet layers fused.
+TEST(FtpDeepThings, ReuseEqualsPreformFtpReuse) {
+  Planning s(model::load_model(std::string(EDGEPART_SOURCE_DIR) + "/models/yolov2.json"), three_pis());
+  const strategy::PlanRequest r = s.request();
+  const std::vector<std::pair<int64_t, int64_t>> grids = {{2, 2}, {3, 3}, {4, 4}, {5, 5}, {2, 3}, {1, 4}, {4, 1}};
+  int64_t compared = 0, overlap_bytes = 0;
+  for (size_t fused : {size_t{8}, size_t{16}}) {
+    for (const auto& grid : grids) {
+      const int64_t n = grid.first, m = grid.second;
+      SCOPED_TRACE("L=" + std::to_string(fused) + " " + std::to_string(n) + "x" + std::to_string(m));
+      const plan::Plan p = strategy::make_plan(
+          "ftp", r, Json{{"fused_layers", units_of(fused)}, {"grid", Json::array({n, m})}, {"grid_convention", "deepthings"}, {"reuse", true}});
+      const plan::Variant& v = p.variants.at(0);
+      const plan::Stage& st = v.stages.at(0);
+      const std::vector<DtReuseTask> oracle = dt_preform_ftp_reuse(n, m, fused);
+      ASSERT_EQ(st.regions.size(), oracle.size());
+      const model::LayerIndex fe = st.last_layer;
+      for (size_t t = 0; t < oracle.size(); ++t) {
+        const DtReuseTask& o = oracle[t];
+        const plan::DeviceRegion& dr = st.regions[t];
+        for (size_t l = 0; l < fused; ++l) {
+          const auto layer = static_cast<size_t>(*s.graph.find(our_layer(l)) - st.first_layer);
+          EXPECT_EQ(dr.rows.at(layer), (plan::Span{o.out[l].h1, o.out[l].h2})) << "tile " << t << ", " << our_layer(l);
+          EXPECT_EQ(dr.cols.at(layer), (plan::Span{o.out[l].w1, o.out[l].w2})) << "tile " << t << ", " << our_layer(l);
+          ++compared;
+        }
+        EXPECT_EQ(dr.input_rows, (plan::Span{o.in.h1, o.in.h2})) << "tile " << t;
+        EXPECT_EQ(dr.input_cols, (plan::Span{o.in.w1, o.in.w2})) << "tile " << t;
+        const plan::Task* task = nullptr;
+        for (const plan::Task& k : v.tasks)
+          if (k.dispatch == plan::Dispatch::pull && k.region == static_cast<int>(t)) task = &k;
+        ASSERT_NE(task, nullptr);
+        const int64_t frame_bytes = (o.in.w2 - o.in.w1 + 1) * (o.in.h2 - o.in.h1 + 1) * kFrameChannels * 4;
+        const DtRegion& last = o.out.back();
+        const int64_t out_bytes = (last.w2 - last.w1 + 1) * (last.h2 - last.h1 + 1) * kYolov2Edge[fused - 1].out_c * 4;
+        EXPECT_EQ(task->in_bytes, static_cast<double>(frame_bytes + o.adjacent_bytes)) << "tile " << t;
+        EXPECT_EQ(task->out_bytes, static_cast<double>(out_bytes + o.self_bytes)) << "tile " << t;
+        // A dependent tile receives and sends nothing else; an independent one receives nothing.
+        EXPECT_EQ(o.dependent ? o.self_bytes : o.adjacent_bytes, 0) << "tile " << t;
+        overlap_bytes += o.adjacent_bytes;
+      }
+      (void)fe;
+    }
+  }
+  std::printf("%lld tile-layer regions compared, %lld overlap bytes\n", static_cast<long long>(compared),
+              static_cast<long long>(overlap_bytes));
+  EXPECT_GT(overlap_bytes, 0);
 }
