@@ -206,7 +206,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
           sum = report::summarize(name, sim::simulate(s, *plan, pl.costs, so), s, *plan);
           ++ctx.simulations;
         }
-        sum.accuracy = exec::accuracy_cost(*pl, model->graph, model->analysis);
+        sum.accuracy = exec::accuracy_cost(*plan, pl.graph, pl.analysis);
         if (const auto& local = local_summary(k)) report::set_speedup(sum, *local);
         report::Report rep;
         rep.strategies.push_back(std::move(sum));

@@ -27,7 +27,8 @@ public:
   static constexpr int kMantissaBits = 12;
   static constexpr double kRelativeError = 1.0 / double(int64_t{1} << (kMantissaBits + 1));
   // The histogram covers latencies in [2^-34 s, 2^34 s) (58 ps to 544 years; simulated times are
-  // whole nanoseconds below 292 years, sim/time.hpp) plus exactly 0.
+  // below 292 years, sim/time.hpp) plus exactly 0; a latency in (0, 2^-34 s) counts in the lowest
+  // bucket (kept exactly while the log is exact).
   static constexpr int kMinExponent = -34, kMaxExponent = 34;
 
   explicit RequestLog(std::optional<double> deadline_s = std::nullopt, int64_t exact_limit = kExactLimit);

@@ -50,6 +50,17 @@ TEST(RequestLog, BoundIsTwoToTheMinusThirteen) {
   EXPECT_EQ(RequestLog::kRelativeError, 1.0 / 8192);
 }
 
+TEST(RequestLog, LatenciesBelowTheHistogramAreKept) {
+  // A one-request prediction of a model with almost no work takes picoseconds (its times are
+  // doubles): exact while the log is exact, counted in the lowest bucket once it is not (the
+  // bucket's midpoint, 2^-34 s, is then clamped to the exact extremes seen: 1 to 2 ps).
+  EXPECT_EQ(log_of({1e-12}, 1).latency_at_rank(1), 1e-12);
+  const RequestLog past = log_of({1e-12, 2e-12}, 1);
+  EXPECT_EQ(past.completed(), 2);
+  EXPECT_GE(past.latency_at_rank(1), 1e-12);
+  EXPECT_LE(past.latency_at_rank(2), 2e-12);
+}
+
 TEST(RequestLog, ExactBelowTheLimit) {
   std::mt19937_64 rng(3);
   std::lognormal_distribution<double> d(-1.0, 1.5);

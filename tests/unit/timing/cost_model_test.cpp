@@ -223,7 +223,8 @@ TEST(CostModel, RegionTimesMatchTheFlopsEveryStrategyRecords) {
     const strategy::PlanRequest r{g, a, c, w, costs};
     std::vector<std::pair<std::string, Json>> runs;
     for (const auto& info : strategy::strategy_table()) runs.emplace_back(std::string(info.name), Json::object());
-    runs.emplace_back("ftp", Json{{"reuse", true}});
+    runs.emplace_back("ftp", Json{{"reuse", true}});     // DeepThings' reuse: regions cut by neighbours
+    runs.emplace_back("ftp", Json{{"reuse", "ideal"}});  // the ideal bound: shares of whole layers
     for (const auto& [strategy, options] : runs) {
       std::string why;
       if (!strategy::find_strategy(strategy).applicable(r, why)) continue;
