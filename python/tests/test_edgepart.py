@@ -24,19 +24,9 @@ def cli_json(*args):
     return json.loads(out)
 
 
-# ---- a Python strategy that reproduces the built-in `local` ----
+# ---- a Python strategy that reproduces the built-in `local` (local_strategy.py) ----
 
-def python_local(model, cluster):
-    """The whole model on the source, built as src/strategy/local.cpp builds it."""
-    b = edgepart.PlanBuilder(model, cluster, options={"device": cluster["devices"][cluster["source"]]["name"]})
-    src, last = cluster["source"], len(model["layers"]) - 1
-    stage = b.whole_stage(src, 0, last)
-    name = cluster["devices"][src]["name"]
-    deps = b.transfer(src, src, b.tensor_bytes(-1), b.whole_piece(-1), name=f"input/{name}->{name}", stage=stage)
-    c = b.compute(src, stage, deps, name=f"model/{name}", activation_bytes=b.peak_activation_bytes(0, last),
-                  weight_bytes=b.weight_bytes(0, last))
-    b.transfer(src, src, b.tensor_bytes(last), b.whole_piece(last), [c], name=f"result/{name}->{name}", stage=stage)
-    return b
+from local_strategy import python_local  # noqa: E402  (next to this file)
 
 
 @pytest.fixture(autouse=True)

@@ -111,6 +111,20 @@ private:
   const char* what_;
 };
 
+// The (request, variant, task) every message about one task of a request starts with.
+template <class M>
+void put_task_ref(Writer& w, const M& m) {
+  w.u64(m.request);
+  w.u32(m.variant);
+  w.i32(m.task);
+}
+template <class M>
+void get_task_ref(Reader& r, M& m) {
+  m.request = r.u64();
+  m.variant = r.u32();
+  m.task = r.i32();
+}
+
 void put_tensor(Writer& w, const WireTensor& t) {
   w.i64(t.c);
   w.i64(t.h);
@@ -181,15 +195,11 @@ void encode_body(Writer& w, const Message& m) {
       w.u8(v.has_input);
       if (v.has_input) put_tensor(w, v.input);
     } else if constexpr (std::is_same_v<T, Data>) {
-      w.u64(v.request);
-      w.u32(v.variant);
-      w.i32(v.task);
+      put_task_ref(w, v);
       put_box(w, v.box);
       w.floats(v.values);
     } else if constexpr (std::is_same_v<T, Notice>) {
-      w.u64(v.request);
-      w.u32(v.variant);
-      w.i32(v.task);
+      put_task_ref(w, v);
     } else if constexpr (std::is_same_v<T, Report>) {
       w.u64(v.request);
       w.i32(v.task);
@@ -211,18 +221,12 @@ void encode_body(Writer& w, const Message& m) {
     } else if constexpr (std::is_same_v<T, Cancel>) {
       w.u64(v.request);
     } else if constexpr (std::is_same_v<T, Assign>) {
-      w.u64(v.request);
-      w.u32(v.variant);
-      w.i32(v.task);
+      put_task_ref(w, v);
     } else if constexpr (std::is_same_v<T, Forward>) {
-      w.u64(v.request);
-      w.u32(v.variant);
-      w.i32(v.task);
+      put_task_ref(w, v);
       w.i32(v.to);
     } else if constexpr (std::is_same_v<T, QuantizedData>) {
-      w.u64(v.request);
-      w.u32(v.variant);
-      w.i32(v.task);
+      put_task_ref(w, v);
       put_box(w, v.box);
       w.u8(v.bits);
       w.f32(v.lo);
@@ -369,9 +373,7 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
     }
     case MessageType::data: {
       Data v;
-      v.request = r.u64();
-      v.variant = r.u32();
-      v.task = r.i32();
+      get_task_ref(r, v);
       v.box = get_box(r);
       v.values = r.floats();
       if (static_cast<uint64_t>(v.box.elements()) != v.values.size())
@@ -382,9 +384,7 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
     }
     case MessageType::notice: {
       Notice v;
-      v.request = r.u64();
-      v.variant = r.u32();
-      v.task = r.i32();
+      get_task_ref(r, v);
       m = v;
       break;
     }
@@ -425,26 +425,20 @@ Message decode_payload(MessageType type, std::span<const uint8_t> payload) {
     case MessageType::shutdown: m = Shutdown{}; break;
     case MessageType::assign: {
       Assign v;
-      v.request = r.u64();
-      v.variant = r.u32();
-      v.task = r.i32();
+      get_task_ref(r, v);
       m = v;
       break;
     }
     case MessageType::forward: {
       Forward v;
-      v.request = r.u64();
-      v.variant = r.u32();
-      v.task = r.i32();
+      get_task_ref(r, v);
       v.to = r.i32();
       m = v;
       break;
     }
     case MessageType::quantized_data: {
       QuantizedData v;
-      v.request = r.u64();
-      v.variant = r.u32();
-      v.task = r.i32();
+      get_task_ref(r, v);
       v.box = get_box(r);
       v.bits = r.u8();
       v.lo = r.f32();

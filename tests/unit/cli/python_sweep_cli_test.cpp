@@ -13,21 +13,6 @@ namespace {
 
 using edgepart::testing::CliResult;
 
-// The whole model on the source, as src/strategy/local.cpp plans it.
-constexpr const char* kStrategyModule = R"(import edgepart
-
-def python_local(model, cluster):
-    b = edgepart.PlanBuilder(model, cluster, options={"device": cluster["devices"][cluster["source"]]["name"]})
-    src, last = cluster["source"], len(model["layers"]) - 1
-    stage = b.whole_stage(src, 0, last)
-    name = cluster["devices"][src]["name"]
-    deps = b.transfer(src, src, b.tensor_bytes(-1), b.whole_piece(-1), name=f"input/{name}->{name}", stage=stage)
-    c = b.compute(src, stage, deps, name=f"model/{name}", activation_bytes=b.peak_activation_bytes(0, last),
-                  weight_bytes=b.weight_bytes(0, last))
-    b.transfer(src, src, b.tensor_bytes(last), b.whole_piece(last), [c], name=f"result/{name}->{name}", stage=stage)
-    return b
-)";
-
 // CSV rows by strategy, the strategy cell (the 2nd: one swept column comes first) removed.
 std::vector<std::string> rows_of(const std::string& csv, const std::string& strategy) {
   std::vector<std::string> rows;
@@ -42,13 +27,12 @@ std::vector<std::string> rows_of(const std::string& csv, const std::string& stra
 }
 
 TEST(PythonSweepCli, PythonLocalRowsEqualBuiltinLocalRows) {
-  edgepart::testing::ScratchDir dir("edgepart_python_sweep");
-  dir.write("my_strategies.py", kStrategyModule);
+  // python/tests/local_strategy.py: the whole model on the source, as src/strategy/local.cpp plans it.
   auto sweep = [&](const std::string& jobs) {
     return edgepart::testing::run_program(
-        {"/usr/bin/env", "PYTHONPATH=" + dir.path(""), EDGEPART_BIN, "sweep", "scenarios/default.json", "--set",
+        {"/usr/bin/env", std::string("PYTHONPATH=") + EDGEPART_SOURCE_DIR + "/python/tests", EDGEPART_BIN, "sweep", "scenarios/default.json", "--set",
          "/network/bandwidth_mbps=5,20,80", "--strategy", "local,dpfp", "--python-strategy",
-         "my_strategies:python_local", "--seeds", "2", "--requests", "20", "-j", jobs},
+         "local_strategy:python_local", "--seeds", "2", "--requests", "20", "-j", jobs},
         EDGEPART_SOURCE_DIR);
   };
   const CliResult r = sweep("2");
