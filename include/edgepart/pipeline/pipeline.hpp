@@ -38,9 +38,10 @@ public:
   strategy::PlanRequest request() const { return {graph, analysis, cluster, scenario.workload, costs}; }
   // One strategy's plan; the scenario's own options belong to its own strategy only.
   plan::Plan plan_for(const std::string& name) const;
-  // The plans to execute, in registry order: `plan_file` (then `strategy` must be empty), every
-  // applicable strategy ("all"; `keep` may leave more out, saying why), or one strategy (the
-  // scenario's when empty). A plan file is added to `inputs`.
+  // The plans to execute: `plan_file` (then `strategy` must be empty), every applicable strategy
+  // in registry order ("all"; `keep` may leave more out, saying why), or the strategies of a
+  // comma-separated list in its order ("dpfp,modnn", as `sweep --strategy`; the scenario's own
+  // when empty). A plan file is added to `inputs`.
   std::vector<plan::Plan> select_plans(const std::string& strategy, const std::string& plan_file,
                                        const std::function<bool(const plan::Plan&, std::string& why)>& keep = {});
   // A plan made outside the registry (a plan file's, a Python strategy's) checked against this
