@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build-fuzz/corpus}
-mkdir -p "$out"/{model_json,onnx,scenario,trace_csv,plan,sweep_spec,protocol}
+mkdir -p "$out"/{model_json,onnx,scenario,trace_csv,plan,sweep_spec,protocol,channel,sweep,set}
 
 cp "$root"/models/*.json "$out/model_json/"
 cp "$root"/tests/data/bad/*.json "$out/model_json/" 2>/dev/null || true
@@ -38,6 +38,26 @@ printf '# a comment\n0, 54.5\n\n1e-3,1e2 # inline\n2,0.5\r\n' > "$out/trace_csv/
 printf '/network/bandwidth_mbps=10:100:10\n/devices/1/speed_gflops=5,10,20\nshard 2/3\n' > "$out/sweep_spec/range_list.txt"
 printf '/strategy/name=dpfp,modnn,"a,b",[1,2],{"x":1}\n/seed=0:1e3:0.5\nshard 1/1\n' > "$out/sweep_spec/mixed.txt"
 printf '/workload/requests=-5:5:1\n/x=1.5:2.5:0.25\n' > "$out/sweep_spec/negative.txt"
+
+# Channels (fuzz/fuzz_channel.cpp): a network object, then optionally "---" and a trace CSV that
+# any channel "file" is redirected to.
+printf '{"kind":"switched","bandwidth_mbps":50,"channel":{"kind":"rayleigh","snr_db":15,"coherence_ms":5}}' > "$out/channel/rayleigh.json"
+printf '{"kind":"shared","sharing":"fair","bandwidth_mbps":20,"latency_ms":2,"channel":{"kind":"gilbert_elliott","good_factor":1,"bad_factor":0.1,"p_good_to_bad":0.2,"p_bad_to_good":0.4,"step_ms":3}}' > "$out/channel/gilbert_elliott.json"
+printf '{"kind":"switched","bandwidth_mbps":50,"channel":{"kind":"trace","file":"t.csv","loop":true}}\n---\ntime_s,rate_mbps\n0,100\n0.002,5\n0.01,0\n0.013,60\n' > "$out/channel/trace_loop.txt"
+printf '{"kind":"switched","bandwidth_mbps":50,"channel":{"kind":"constant"},"links":[{"from":"src","to":"s1","bandwidth_mbps":8,"symmetric":true,"channel":{"kind":"trace","file":"t.csv","loop":false}},{"from":"s1","to":"s2","channel":{"kind":"rayleigh","snr_db":0,"coherence_ms":0.5}}]}\n---\n0,10\n0.001,0.5\n' > "$out/channel/links_mixed.txt"
+
+# Sweeps (fuzz/fuzz_sweep.cpp): an options line, then one axis per line.
+printf 'j=2 format=csv seeds=2 strategy=modnn,local\n/network/bandwidth_mbps=10:50:20\n/devices/1/speed_gflops=5,40\n' > "$out/sweep/two_axes.txt"
+printf 'j=3 fail=700 strategy=all\n/network/latency_ms=0,1,5\n' > "$out/sweep/fail_midway.txt"
+printf 'j=1 stop=2 format=jsonl shard=2/3\n/workload/deadline_ms=10:90:10\n' > "$out/sweep/stop_shard.txt"
+printf 'j=2 sink=file\n/network/channel={"kind":"gilbert_elliott","good_factor":1,"bad_factor":0.2},{"kind":"constant"}\n' > "$out/sweep/file_sink.txt"
+printf 'j=2 sink=full\n/seed=1:4:1\n' > "$out/sweep/dev_full.txt"
+
+# --set overrides on the fixture scenario (fuzz/fuzz_set.cpp): one per line.
+printf '/network/bandwidth_mbps=20\n/devices/1/speed_gflops=7\n/strategy/name=dpfp\n' > "$out/set/bandwidth_dpfp.txt"
+printf '/network/kind=shared\n/network/sharing=fair\n/workload/arrival=poisson\n/workload/rate_rps=50\n' > "$out/set/poisson_fair.txt"
+printf '/devices/-={"name":"s3","role":"server","speed_gflops":5}\n/strategy={"name":"local"}\n/seed=99\n' > "$out/set/append_device.txt"
+printf '/network/channel={"kind":"gilbert_elliott","good_factor":0.9,"bad_factor":0.01,"step_ms":1}\n/workload/concurrency=2\n' > "$out/set/ge_concurrency.txt"
 
 for d in "$out"/*/; do printf '%-12s %4d seeds\n' "$(basename "$d")" "$(ls "$d" | wc -l)"; done
 

@@ -2,6 +2,7 @@
 # Runs each libFuzzer harness for FUZZ_SECONDS (default 60) on its corpus (docs/robustness.md),
 # FUZZ_JOBS harnesses at a time (default 1).
 # Usage: fuzz/run.sh [BUILD_DIR] [HARNESS...]   (default build-asan, every harness)
+# FUZZ_TIMEOUT (seconds) replaces the per-input timeout (10 s; 60 s for sweep_spec).
 # Crashes go to BUILD_DIR/fuzz-artifacts/<harness>/; the corpus grows in BUILD_DIR/corpus/<harness>/.
 # Exit status: non-zero when a harness found a crash, leak, timeout or sanitizer report.
 set -uo pipefail
@@ -9,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath -m "${1:-$root/build-asan}")
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(model_json onnx scenario trace_csv plan sweep_spec protocol)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(model_json onnx scenario trace_csv plan sweep_spec protocol channel sweep set)
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 case $jobs in '' | *[!0-9]* | 0) echo "fuzz/run.sh: FUZZ_JOBS must be a positive integer (got '$jobs')" >&2; exit 2 ;; esac
@@ -23,8 +24,11 @@ run_one() {
   # -timeout: one input taking over 10 s is a hang; -rss_limit_mb: more than 2 GiB is exhaustion.
   # The sweep specification may legitimately describe an axis of up to 10^7 values
   # (src/sweep/grid.cpp), which takes ~15 s to build under ASan: that harness gets 60 s.
+  # FUZZ_TIMEOUT overrides both: the timeout is wall-clock time, and a harness run under `nice -n 19`
+  # on a busy machine can wait seconds for a CPU between two inputs (a false "hang").
   local timeout=10
   [ "$h" = sweep_spec ] && timeout=60
+  timeout=${FUZZ_TIMEOUT:-$timeout}
   # Run from a scratch folder so that relative paths a fuzzed scenario names resolve to nothing.
   (cd "$dir" &&
    "$build/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 \

@@ -484,6 +484,17 @@ def bad_fixtures(pools_bytes):
     m.opset_import.append(helper.make_opsetid("ai.onnx", 11))
     bad("opset_twice", m.SerializeToString())
 
+    # Pool padding beyond half the kernel (PyTorch refuses it; ONNX Runtime too): windows of
+    # padding only.
+    g = Graph([1, 4, 8, 8])
+    g.output(g.node("MaxPool", ["x"], name="pool", kernel_shape=[2, 2], pads=[2, 2, 2, 2]))
+    bad("pool_padding_over_half", raw_model(g))
+
+    # A node whose operator name is empty: the message must show it, not print nothing.
+    g = Graph([1, 4, 8, 8])
+    g.output(g.node("", ["x"], name="nameless"))
+    bad("empty_op_type", raw_model(g))
+
 
 def main():
     pools_bytes = pools()

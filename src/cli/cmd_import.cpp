@@ -8,6 +8,7 @@
 #include "edgepart/model/model_files.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/model/zoo.hpp"
 #include "edgepart/util/output_file.hpp"
 
 namespace edgepart::cli {
@@ -22,14 +23,8 @@ struct ImportOptions {
 int run_import(const ImportOptions& o) {
   std::string path = resolve_model_path(o.model);
   // A zoo name resolves to its JSON first; import wants the ONNX export next to it.
-  if (!model::is_onnx_path(path) && path != o.model) {
-    std::error_code ec;
-    for (const auto& dir : model_dirs())
-      if (std::filesystem::exists(std::filesystem::path(dir) / (o.model + ".onnx"), ec)) {
-        path = (std::filesystem::path(dir) / (o.model + ".onnx")).string();
-        break;
-      }
-  }
+  if (!model::is_onnx_path(path) && path != o.model)
+    if (std::string onnx = model::find_zoo_model(o.model, ".onnx"); !onnx.empty()) path = onnx;
   if (!model::is_onnx_path(path))
     throw InputError(path, "", "import reads ONNX models (.onnx); JSON models need no import");
   model::ModelGraph g = model::load_onnx_model(path);

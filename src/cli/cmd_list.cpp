@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/model/zoo.hpp"
 #include "edgepart/report/table.hpp"
 #include "edgepart/sim/channel.hpp"
 #include "edgepart/strategy/strategy.hpp"
@@ -24,7 +25,7 @@ struct ListOptions {
 
 int list_models(const ListOptions& o) {
   std::vector<fs::path> files;
-  for (const auto& dir : model_dirs()) {
+  for (const auto& dir : model::zoo_dirs()) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) continue;
     for (const auto& entry : fs::directory_iterator(dir, ec))

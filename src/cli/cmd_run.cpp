@@ -330,7 +330,7 @@ Command add_run_command(CLI::App& root) {
       "  EDGEPART_TOKEN=s3cret edgepart run scenarios/default.json --workers es0=10.0.0.1:7100,es1=10.0.0.2:7100,"
       "es2=10.0.0.3:7100,es3=10.0.0.4:7100");
   cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required();
-  cmd->add_option("--strategy", o->strategy, "Strategy, or 'all' for every one the runtime can execute");
+  cmd->add_option("--strategy", o->strategy, "Strategy, a comma-separated list, or 'all' for every one the runtime can execute");
   cmd->add_option("--plan", o->plan_file, "Execute this plan file (edgepart.plan) instead of planning");
   cmd->add_option("--workers", o->workers, "NAME=HOST:PORT of every device's worker, comma-separated (token: EDGEPART_TOKEN)");
   cmd->add_flag("--spawn", o->spawn, "Start one worker per device on this machine (127.0.0.1, free ports)");

@@ -5,6 +5,7 @@
 // deadline reliability, throughput and traffic (stable JSON keys: docs/design.md §8).
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <optional>
 
 #include "commands.hpp"
@@ -27,6 +28,14 @@ namespace edgepart::cli {
 
 namespace {
 
+// --report writes HTML only: `--report report.pdf` wrote HTML under a PDF name. A path without an
+// extension (/dev/null, a FIFO) is fine.
+void check_report_extension(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (path.empty() || ext.empty() || ext == ".html" || ext == ".htm") return;
+  throw InputError(path, "", "--report writes a self-contained HTML page: give a .html file (got '" + ext + "')");
+}
+
 struct SimulateOptions {
   std::string scenario;
   std::string strategy;  // empty: the scenario's; "all": every applicable one
@@ -42,6 +51,7 @@ struct SimulateOptions {
 
 int run_simulate(const SimulateOptions& o) {
   check_distinct_outputs({{"-o", o.out.output}, {"--trace", o.trace}, {"--report", o.report_html}});
+  check_report_extension(o.report_html);
   pipeline::Pipeline pl(o.scenario, o.sets);
   const scenario::Scenario& s = pl.scenario;
   sim::SimOptions so;
@@ -98,7 +108,8 @@ Command add_simulate_command(CLI::App& root) {
       "  edgepart simulate scenarios/default.json --strategy ftp --requests 20 --trace trace.json");
   cmd->add_option("scenario", o->scenario, "Scenario file (edgepart.scenario)")->required();
   cmd->add_option("--strategy", o->strategy,
-                  "Strategy, or 'all' for every applicable one (default: the scenario's; see `edgepart list strategies`)");
+                  "Strategy, a comma-separated list (dpfp,modnn), or 'all' for every applicable one (default: the scenario's; "
+                  "see `edgepart list strategies`)");
   cmd->add_option("--plan", o->plan_file, "Simulate this plan file (edgepart.plan) instead of planning");
   cmd->add_option("--python-strategy", o->python_strategies,
                   "A strategy written in Python, MODULE:FUNCTION (docs/python.md; repeatable); beside --strategy's "

@@ -8,6 +8,7 @@
 // CSV/JSONL file holding the first points in order) and the exit code is 128 + the signal (130 for
 // Ctrl-C). A second signal kills at once (the handler is reset after the first). To stdout, rows
 // are written and flushed point by point.
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,12 +16,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "python_strategy.hpp"
 #include "edgepart/scenario/scenario.hpp"
+#include "edgepart/strategy/strategy.hpp"
 #include "edgepart/sweep/sweep.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
@@ -65,7 +69,21 @@ void install_stop_handlers() {
   sigaction(SIGHUP, &sa, nullptr);  // the terminal closed: keep the rows, as for Ctrl-C
 }
 
-// A one-line progress bar with an ETA, redrawn at most 5 times a second.
+// Columns of the terminal on stderr: its window size, else $COLUMNS, else 80.
+int terminal_columns() {
+  struct winsize ws {};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* env = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && v > 0 && v < 100000) return static_cast<int>(v);
+  }
+  return 80;
+}
+
+// A one-line progress bar with an ETA, redrawn at most 5 times a second. The line stays shorter
+// than the terminal (a line that wraps is redrawn under itself, one more line per update): the
+// bar shrinks, then goes, then the text is cut.
 class ProgressBar {
 public:
   explicit ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()), last_(start_) {}
@@ -76,18 +94,22 @@ public:
     last_ = now;
     const double elapsed_s = std::chrono::duration<double>(now - start_).count();
     const double frac = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(frac * kWidth);
-    std::string bar(static_cast<size_t>(filled), '#');
-    bar.append(static_cast<size_t>(kWidth - filled), '-');
     char eta[32] = "--:--";
     if (p.done > 0) {
       const auto left = static_cast<long>(elapsed_s / static_cast<double>(p.done) * static_cast<double>(p.total - p.done) + 0.5);
       std::snprintf(eta, sizeof eta, "%ld:%02ld:%02ld", left / 3600, (left / 60) % 60, left % 60);
     }
-    std::fprintf(stderr, "\rsweep [%s] %llu/%llu points %5.1f%%  ETA %s ", bar.c_str(),
-                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), 100.0 * frac, eta);
+    char figures[128];
+    std::snprintf(figures, sizeof figures, "%llu/%llu points %5.1f%%  ETA %s", static_cast<unsigned long long>(p.done),
+                  static_cast<unsigned long long>(p.total), 100.0 * frac, eta);
+    const size_t room = static_cast<size_t>(terminal_columns() - 1);
+    std::string line = render(frac, figures, room);
+    // Spaces over what is left of a longer previous line (the terminal may have narrowed).
+    const size_t length = line.size();
+    if (length < std::min(drawn_length_, room)) line.append(std::min(drawn_length_, room) - length, ' ');
+    std::fprintf(stderr, "\r%s", line.c_str());
     std::fflush(stderr);
+    drawn_length_ = length;
     drawn_ = true;
   }
   void done() {
@@ -95,8 +117,21 @@ public:
   }
 
 private:
+  // "sweep [#####-----] FIGURES" in at most `room` characters.
+  static std::string render(double frac, const std::string& figures, size_t room) {
+    constexpr size_t kFullBar = 30, kMinBar = 5;
+    const std::string head = "sweep [", mid = "] ";
+    const size_t fixed = head.size() + mid.size() + figures.size();
+    if (fixed + kMinBar <= room) {
+      const size_t width = std::min(kFullBar, room - fixed);
+      const auto filled = static_cast<size_t>(frac * static_cast<double>(width));
+      return head + std::string(filled, '#') + std::string(width - filled, '-') + mid + figures;
+    }
+    return ("sweep " + figures).substr(0, room);
+  }
   using Clock = std::chrono::steady_clock;
   bool enabled_, drawn_ = false;
+  size_t drawn_length_ = 0;
   Clock::time_point start_, last_;
 };
 
@@ -104,16 +139,7 @@ int run_sweep_command(const SweepCliOptions& o) {
   sweep::SweepOptions so;
   so.scenario_path = o.scenario;
   for (const auto& s : o.sets) so.axes.push_back(sweep::parse_axis(s));
-  for (const auto& s : o.strategies) {
-    // --strategy a,b and --strategy a --strategy b both work.
-    size_t start = 0;
-    while (start <= s.size()) {
-      size_t comma = s.find(',', start);
-      if (comma == std::string::npos) comma = s.size();
-      if (comma > start) so.strategies.push_back(s.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
+  so.strategies = strategy::split_strategy_list(o.strategies);  // --strategy a,b and --strategy a --strategy b
   // With --python-strategy alone, only the Python strategies; with --strategy too, after its ones.
   PythonSweepStrategies python = python_sweep_strategies(o.python_strategies);
   so.strategies.insert(so.strategies.end(), python.names.begin(), python.names.end());

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "edgepart/model/zoo.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/output_file.hpp"
 #include "edgepart/util/strings.hpp"
@@ -91,35 +92,13 @@ void check_distinct_outputs(const std::vector<std::pair<std::string, std::string
     }
 }
 
-std::vector<std::string> model_dirs() {
-  std::vector<std::string> dirs;
-  if (const char* home = std::getenv("EDGEPART_HOME")) dirs.push_back((fs::path(home) / "models").string());
-  dirs.push_back("models");
-#ifdef EDGEPART_SOURCE_DIR
-  dirs.push_back((fs::path(EDGEPART_SOURCE_DIR) / "models").string());
-#endif
-  return dirs;
-}
-
 std::string resolve_model_path(const std::string& arg) {
   std::error_code ec;
-  if (fs::exists(arg, ec) || arg.find('/') != std::string::npos || fs::path(arg).has_extension()) return arg;
-  for (const auto& dir : model_dirs())
-    for (const char* ext : {".json", ".onnx"}) {
-      fs::path candidate = fs::path(dir) / (arg + ext);
-      if (fs::exists(candidate, ec)) return candidate.string();
-    }
+  if (fs::exists(arg, ec) || !model::is_bare_model_name(arg)) return arg;
+  if (std::string path = model::find_zoo_model(arg); !path.empty()) return path;
   // Not a file and not in the zoo: a bare word was meant as a zoo name, so say where names are
   // listed and which is closest (vgg19 -> vgg16). Anything else the loader reports as missing.
-  std::vector<std::string> names;
-  for (const auto& dir : model_dirs())
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".json" || e.path().extension() == ".onnx") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  const std::string hint = closest_match(arg, names);
-  throw InputError(arg, "", "no such file, and no zoo model of that name" +
-                                (hint.empty() ? std::string() : "; did you mean '" + hint + "'?") +
-                                " (edgepart list models shows the zoo)");
+  throw InputError(arg, "", "no such file, and no zoo model of that name" + model::zoo_hint(arg));
 }
 
 }  // namespace edgepart::cli

@@ -46,9 +46,7 @@ CLI::Option* add_requests_option(CLI::App* cmd, int64_t& requests);
 // leave only the last one written. `outputs` pairs an option name with its path ("" = not given).
 void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
-// Folders searched for zoo models: $EDGEPART_HOME/models, ./models, the source tree's models/.
-std::vector<std::string> model_dirs();
-// A model argument: an existing path, or a zoo name ("vgg16") found in model_dirs().
+// A model argument: an existing path, or a zoo name ("vgg16", include/edgepart/model/zoo.hpp).
 std::string resolve_model_path(const std::string& arg);
 
 }  // namespace edgepart::cli

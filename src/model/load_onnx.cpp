@@ -727,11 +727,15 @@ private:
   std::string name_;                       // its layer name
 };
 
+// An operator name as printed in messages: an empty one would print as nothing ("unsupported ONNX
+// operator:  (first: ...)").
+std::string op_text(const std::string& op_type) { return op_type.empty() ? "<empty>" : op_type; }
+
 std::string Converter::describe_node(int i) const {
   const auto& n = graph_.node(i);
-  if (!n.name().empty()) return "node '" + n.name() + "' (" + n.op_type() + ")";
+  if (!n.name().empty()) return "node '" + n.name() + "' (" + op_text(n.op_type()) + ")";
   std::string out = n.output_size() > 0 ? " writing '" + n.output(0) + "'" : "";
-  return "node #" + std::to_string(i) + " (" + n.op_type() + ")" + out;
+  return "node #" + std::to_string(i) + " (" + op_text(n.op_type()) + ")" + out;
 }
 
 const onnx::AttributeProto* Converter::attr(const std::string& name, onnx::AttributeProto::AttributeType type) const {
@@ -1090,8 +1094,8 @@ void Converter::check_supported(const std::vector<int>& order) const {
   std::set<std::string> seen;
   for (int i : order) {
     const auto& node = graph_.node(i);
-    std::string op = default_domain(node.domain()) ? node.op_type() : node.domain() + "." + node.op_type();
-    if (default_domain(node.domain()) && supported_ops().count(op)) continue;
+    if (default_domain(node.domain()) && supported_ops().count(node.op_type())) continue;
+    const std::string op = default_domain(node.domain()) ? op_text(node.op_type()) : node.domain() + "." + op_text(node.op_type());
     if (seen.insert(op).second) problems.push_back(op + " (first: " + describe_node(i) + ")");
   }
   if (!problems.empty())

@@ -166,6 +166,19 @@ void check_padding(const std::string& file, const Layer& l, const Padding& p, st
   check_positive(file, l, "padding", std::min({p.top, p.left, p.bottom, p.right}), errors, 0);
 }
 
+// A pooling window padded by more than half its size would have windows of padding only (PyTorch
+// refuses them: aten/src/ATen/native/Pool.h, pool2d_shape_check, "pad should be smaller than or
+// equal to half of kernel size"); the same rule for JSON and ONNX models, whose pads may differ
+// per side.
+void check_pool_padding(const std::string& file, const Layer& l, const Pool2dAttrs& a, std::vector<InputError>& errors) {
+  const Padding& p = a.padding;
+  if (std::max(p.top, p.bottom) <= a.kernel.h / 2 && std::max(p.left, p.right) <= a.kernel.w / 2) return;
+  errors.emplace_back(file, l.origin,
+                      "layer '" + l.name + "': padding must be at most half the kernel (kernel " + std::to_string(a.kernel.h) +
+                          "x" + std::to_string(a.kernel.w) + ", got padding top/left/bottom/right " + std::to_string(p.top) +
+                          "/" + std::to_string(p.left) + "/" + std::to_string(p.bottom) + "/" + std::to_string(p.right) + ")");
+}
+
 }  // namespace
 
 void validate_structure(const ModelGraph& graph, std::vector<InputError>& errors) {
@@ -198,6 +211,7 @@ void validate_structure(const ModelGraph& graph, std::vector<InputError>& errors
             check_hw(file, l, "stride", a.stride, errors);
             check_hw(file, l, "dilation", a.dilation, errors);
             check_padding(file, l, a.padding, errors);
+            check_pool_padding(file, l, a, errors);
           } else if constexpr (std::is_same_v<T, AdaptivePoolAttrs>) {
             check_hw(file, l, "output_size", a.output_size, errors);
           } else if constexpr (std::is_same_v<T, LinearAttrs>) {

@@ -104,7 +104,7 @@ std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, cons
     plans.push_back(plan::load_plan(plan_file));
     check_plan_fits(plans.back(), plan_file);
     inputs.push_back(plan_file);
-  } else if (strategy == "all") {
+  } else if (strategy == "all") {  // alone: split_strategy_list refuses "all" with other names
     for (const auto& info : strategy::strategy_table()) {
       std::string why;
       PlanStatus status;
@@ -119,8 +119,10 @@ std::vector<plan::Plan> Pipeline::select_plans(const std::string& strategy, cons
       }
       plans.push_back(std::move(*p));
     }
+  } else if (strategy.empty()) {
+    plans.push_back(plan_for(scenario.strategy.name));
   } else {
-    plans.push_back(plan_for(strategy.empty() ? scenario.strategy.name : strategy));
+    for (const auto& name : strategy::split_strategy_list({strategy})) plans.push_back(plan_for(name));  // "dpfp,modnn"
   }
   return plans;
 }

@@ -342,6 +342,11 @@ CheckResult check_results(const ResultTable& result, const ResultTable& baseline
     throw InputError(result.file, "", "key columns (" + join(result.key_columns, ",") + ") differ from the baseline's (" +
                                           join(baseline.key_columns, ",") + ")");
   if (!(o.rtol >= 0) || !(o.atol >= 0)) throw InputError("", "--rtol/--atol", "tolerances must be >= 0");
+  // A baseline without rows (a CSV header alone, a report of no strategies) would pass any result
+  // after comparing nothing: a CI gate that can never fail.
+  if (baseline.rows.empty())
+    throw InputError(baseline.file, "", "the baseline has no rows (" + std::string(kind_name(baseline.kind)) +
+                                            " without data): nothing to compare");
 
   std::map<std::string, const ResultTable::Row*> by_key;
   for (const auto& r : result.rows) by_key[r.key] = &r;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "edgepart/util/strings.hpp"
+
 namespace edgepart::report {
 
 TextTable::TextTable(std::vector<std::string> headers, std::vector<Align> align)
@@ -20,13 +22,14 @@ void TextTable::add_separator() { rows_.emplace_back(); }
 
 std::string TextTable::render() const {
   std::vector<size_t> width(headers_.size());
-  for (size_t c = 0; c < headers_.size(); ++c) width[c] = headers_[c].size();
+  // Widths in terminal columns, not bytes: device and layer names may be UTF-8 ("Gerät-α").
+  for (size_t c = 0; c < headers_.size(); ++c) width[c] = display_width(headers_[c]);
   for (const auto& r : rows_)
-    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], display_width(r[c]));
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (size_t c = 0; c < cells.size(); ++c) {
-      std::string pad(width[c] - cells[c].size(), ' ');
+      std::string pad(width[c] - display_width(cells[c]), ' ');
       out += align_[c] == Align::right ? pad + cells[c] : cells[c] + (c + 1 < cells.size() ? pad : "");
       if (c + 1 < cells.size()) out += "  ";
     }

@@ -12,6 +12,7 @@
 #include "edgepart/model/load.hpp"
 #include "edgepart/model/op.hpp"
 #include "edgepart/model/prefix.hpp"
+#include "edgepart/model/zoo.hpp"
 #include "edgepart/scenario/scenario.hpp"
 #include "edgepart/util/error.hpp"
 #include "edgepart/util/limits.hpp"
@@ -85,7 +86,7 @@ std::vector<std::pair<double, double>> load_trace(const std::string& path, const
     double t = 0, r = 0;
     bool t_ok = number(line.substr(0, comma), t), r_ok = number(line.substr(comma + 1), r);
     if (!t_ok && points.empty() && line_no == 1) continue;  // a header line
-    if (!t_ok || !r_ok) bad("expected two numbers 'time_s,rate_mbps' (got '" + line + "')");
+    if (!t_ok || !r_ok) bad("expected two numbers 'time_s,rate_mbps' (got '" + shortened(line) + "')");
     if (!(r > 0)) bad("rate must be > 0 (got " + format_number(r) + ")");
     if (points.empty() && t != 0) bad("the first time must be 0 (got " + format_number(t) + ")");
     if (!points.empty() && !(t > points.back().first)) bad("times must increase (got " + format_number(t) + ")");
@@ -351,8 +352,13 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
   s.file = file;
   s.name = root.string_or("name", fs::path(file).stem().string());
   JsonCursor model = root.at("model");
-  s.model_path = resolve_relative(file, model.as_string());
-  if (s.model_path.empty()) model.fail("must not be empty");
+  const std::string model_text = model.as_string();
+  if (model_text.empty()) model.fail("must not be empty");
+  s.model_path = resolve_relative(file, model_text);
+  // A bare name ("vgg16") that is no file next to the scenario is a zoo name, as on the command
+  // line (model/zoo.hpp); load_scenario_model reports it when it is neither.
+  if (std::error_code ec; model::is_bare_model_name(model_text) && !fs::exists(s.model_path, ec))
+    if (std::string zoo = model::find_zoo_model(model_text); !zoo.empty()) s.model_path = zoo;
   if (auto until = root.find("model_until")) {
     s.model_until = until->as_string();
     if (s.model_until.empty()) until->fail("must name a layer (got \"\")");
@@ -404,6 +410,36 @@ Scenario scenario_from_json(const Json& doc, const std::string& file) {
   return s;
 }
 
+namespace {
+
+// "; did you mean '/network/channel'?" for an override's pointer whose path does not exist: the
+// first missing key is matched against the keys of the object that should hold it, as the strict
+// parser does for a key inside the file (closest_match); "" when there is no plausible match.
+std::string pointer_hint(const Json& doc, Json::json_pointer missing) {
+  std::vector<std::string> tokens;
+  for (; !missing.empty(); missing.pop_back()) tokens.insert(tokens.begin(), missing.back());
+  const Json* node = &doc;
+  Json::json_pointer good;
+  for (const auto& token : tokens) {
+    if (node->is_object() && node->contains(token)) {
+      node = &(*node)[token];
+    } else if (node->is_array() && !token.empty() && token.find_first_not_of("0123456789") == std::string::npos &&
+               token.size() < 10 && std::stoul(token) < node->size()) {
+      node = &(*node)[std::stoul(token)];
+    } else {
+      if (!node->is_object()) return "";
+      std::vector<std::string> keys;
+      for (const auto& item : node->items()) keys.push_back(item.key());
+      const std::string hint = closest_match(token, keys);
+      return hint.empty() ? "" : "; did you mean '" + (good / hint).to_string() + "'?";
+    }
+    good /= token;
+  }
+  return "";
+}
+
+}  // namespace
+
 void apply_override(Json& doc, const std::string& text, const std::string& file) {
   auto eq = text.find('=');
   if (eq == std::string::npos || text.empty() || text[0] != '/')
@@ -433,7 +469,8 @@ void apply_override(Json& doc, const std::string& text, const std::string& file)
     exists = doc.contains(parent);
   } catch (const Json::exception&) {
   }
-  if (!exists) throw InputError(file, pointer_text, "--set: '" + parent.to_string() + "' does not exist in the scenario");
+  if (!exists)
+    throw InputError(file, pointer_text, "--set: '" + parent.to_string() + "' does not exist in the scenario" + pointer_hint(doc, parent));
   Json& target = doc.at(parent);
   const std::string last = ptr.back();
   if (target.is_object()) {
@@ -462,13 +499,26 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   return scenario_from_json(doc, path);
 }
 
+namespace {
+
+// What a scenario's missing model could have meant: a path relative to the scenario's folder, or,
+// when it was written as a bare name (resolved to the scenario's folder, no extension), a zoo name.
+std::string missing_model_hint(const Scenario& s) {
+  const fs::path path(s.model_path);
+  const std::string name = path.filename().string();
+  if (path.parent_path() == fs::path(s.file).parent_path() && model::is_bare_model_name(name))
+    return " (neither a file in the scenario's folder nor a zoo model" + model::zoo_hint(name) + ")";
+  return " (a path relative to the scenario's folder)";
+}
+
+}  // namespace
+
 model::ModelGraph load_scenario_model(const Scenario& s) {
   // A model file that is not there is the scenario's error, reported at its /model with the path
   // it resolved to; errors inside the model file name that file.
   std::error_code ec;
   if (!fs::exists(s.model_path, ec))
-    throw InputError(s.file, "/model", "model file '" + s.model_path + "' does not exist" +
-                                           " (a path relative to the scenario's folder)");
+    throw InputError(s.file, "/model", "model file '" + s.model_path + "' does not exist" + missing_model_hint(s));
   model::ModelGraph g = model::load_model(s.model_path);
   if (s.model_until.empty()) return g;
   std::vector<std::string> names;

@@ -69,6 +69,25 @@ const StrategyInfo& find_strategy(const std::string& name) {
                                " (valid: " + join(names, ", ") + ")");
 }
 
+std::vector<std::string> split_strategy_list(const std::vector<std::string>& options) {
+  std::vector<std::string> names;
+  for (const auto& text : options) {
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      if (comma == std::string::npos) comma = text.size();
+      if (comma > start) names.push_back(text.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (names.size() > 1 && std::find(names.begin(), names.end(), "all") != names.end())
+    throw InputError("", "--strategy", "'all' cannot be combined with other names");
+  for (size_t i = 0; i < names.size(); ++i)
+    if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i))
+      throw InputError("", "--strategy", "'" + names[i] + "' is named twice");
+  return names;
+}
+
 plan::Plan make_plan(const std::string& name, const PlanRequest& request, const Json& options, const std::string& file,
                      const std::string& options_pointer) {
   const StrategyInfo& info = find_strategy(name);

@@ -57,7 +57,8 @@ InputError number_overflow(const std::string& text, const std::string& file, con
       }
     where = line_column(line, at - line_start + 1);
   }
-  return InputError(file, where, "invalid JSON: number " + literal + " is out of range");
+  // The literal may be hundreds of digits long (1e309 written out): quote its start and its length.
+  return InputError(file, where, "invalid JSON: number " + shortened(literal) + " is out of range");
 }
 
 // The text of a key as written between its quotes, with its escapes decoded (only keys that have

@@ -48,7 +48,30 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
       best = c;
     }
   }
-  return best_distance <= limit ? best : std::string();
+  if (best_distance <= limit) return best;
+  // The word without its unit suffix ("bandwidth" for bandwidth_mbps, "deadline" for
+  // deadline_ms): too far by edit distance, but the one plausible meaning. Only when exactly one
+  // candidate extends the word so.
+  std::string extended;
+  for (const auto& c : candidates)
+    if (!word.empty() && c.size() > word.size() + 1 && c.compare(0, word.size(), word) == 0 && c[word.size()] == '_') {
+      if (!extended.empty()) return "";
+      extended = c;
+    }
+  return extended;
+}
+
+size_t display_width(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string shortened(std::string_view text, size_t max_chars) {
+  if (text.size() <= max_chars) return std::string(text);
+  size_t cut = max_chars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(display_width(text)) + " characters)";
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {

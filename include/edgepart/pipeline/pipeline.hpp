@@ -60,9 +60,10 @@ public:
   // not_applicable, and a strategy's InputError is `failed`; `why` says why in both cases.
   std::optional<plan::Plan> try_plan(const std::string& name, bool only_if_applicable, PlanStatus& status,
                                      std::string& why) const;
-  // The plans to execute, in registry order: `plan_file` (then `strategy` must be empty), every
-  // applicable strategy ("all"; `keep` may leave more out, saying why), or one strategy (the
-  // scenario's when empty). A plan file is added to `inputs`.
+  // The plans to execute: `plan_file` (then `strategy` must be empty), every applicable strategy
+  // in registry order ("all"; `keep` may leave more out, saying why), or the strategies of a
+  // comma-separated list in its order ("dpfp,modnn", as `sweep --strategy`; the scenario's own
+  // when empty). A plan file is added to `inputs`.
   std::vector<plan::Plan> select_plans(const std::string& strategy, const std::string& plan_file,
                                        const std::function<bool(const plan::Plan&, std::string& why)>& keep = {});
   // A plan made outside the registry (a plan file's, a Python strategy's) checked against this

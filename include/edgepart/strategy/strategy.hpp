@@ -42,6 +42,12 @@ std::vector<std::string> strategy_names();
 // InputError "unknown strategy 'dpf'; did you mean 'dpfp'? (valid: ...)" when not found.
 const StrategyInfo& find_strategy(const std::string& name);
 
+// The names of `--strategy` options, each a comma-separated list ("dpfp,modnn"; repeated options
+// add up; empty items are skipped): the one rule for `simulate`, `run` and `sweep`. InputError
+// naming --strategy when "all" is combined with other names or a name comes twice. The names
+// themselves are checked where they are used (find_strategy).
+std::vector<std::string> split_strategy_list(const std::vector<std::string>& options);
+
 // find_strategy(name).make with options at `options_pointer` of `file` for error messages.
 plan::Plan make_plan(const std::string& name, const PlanRequest& request, const Json& options,
                      const std::string& file = "", const std::string& options_pointer = "/strategy/options");

@@ -165,6 +165,10 @@ const std::map<std::string, std::string> kBad = {
     {"cycle.onnx", "the nodes form a cycle: node 'n2' (Relu) -> node 'n1' (Add) -> node 'n2' (Relu)"},
     {"dangling_input.onnx", "node 'r' (Relu): reads 'ghost', which is not a graph input"},
     {"empty.onnx", "empty file"},
+    // An operator named "" printed as nothing: "unsupported ONNX operator:  (first: ...)".
+    {"empty_op_type.onnx", "unsupported ONNX operator: <empty> (first: node 'nameless' (<empty>))"},
+    // Pads of 2 on a 2x2 window (PyTorch's and the JSON loader's rule: at most half the kernel).
+    {"pool_padding_over_half.onnx", "padding must be at most half the kernel (kernel 2x2, got padding top/left/bottom/right 2/2/2/2)"},
     {"empty_graph.onnx", "the graph has no nodes"},
     {"gemm_dims.onnx", "node 'fc' (Gemm): inconsistent dims: the input has 256 features, but the weight [10,200] with transB=1 expects 200"},
     {"huge_length.onnx", "truncated ONNX file"},

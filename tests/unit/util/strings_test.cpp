@@ -22,6 +22,32 @@ TEST(Strings, ClosestMatchOnlyForPlausibleTypos) {
   EXPECT_EQ(closest_match("transformer", ops), "");
 }
 
+TEST(Strings, ClosestMatchTakesTheOneKeyWithTheUnitTheWordLacks) {
+  const std::vector<std::string> keys = {"kind", "bandwidth_mbps", "latency_ms", "channel", "links"};
+  EXPECT_EQ(closest_match("bandwidth", keys), "bandwidth_mbps");  // edit distance 5: too far as a typo
+  EXPECT_EQ(closest_match("latency", keys), "latency_ms");
+  // Two keys extend the word: no guess.
+  EXPECT_EQ(closest_match("rate", {"rate_mbps", "rate_rps"}), "");
+  // An extension without the '_' separator is not a unit.
+  EXPECT_EQ(closest_match("band", {"bandwidthx"}), "");
+}
+
+TEST(Strings, DisplayWidthCountsCodePoints) {
+  EXPECT_EQ(display_width(""), 0u);
+  EXPECT_EQ(display_width("es0"), 3u);
+  // G e r \xC3\xA4 t - \xCE\xB1: 9 bytes, 7 characters.
+  EXPECT_EQ(std::string("Ger\xC3\xA4t-\xCE\xB1").size(), 9u);
+  EXPECT_EQ(display_width("Ger\xC3\xA4t-\xCE\xB1"), 7u);
+  EXPECT_EQ(display_width("\xF0\x9F\x98\x80"), 1u);  // a 4-byte character
+}
+
+TEST(Strings, ShortenedKeepsShortTextAndCutsLongTextAtACharacter) {
+  EXPECT_EQ(shortened("12345", 5), "12345");
+  EXPECT_EQ(shortened(std::string(309, '9'), 4), "9999... (309 characters)");
+  // "a" then "\xC3\xA4" (2 bytes) x 3, 4 characters: a cut after byte 2 would split the first.
+  EXPECT_EQ(shortened("a\xC3\xA4\xC3\xA4\xC3\xA4", 2), "a... (4 characters)");
+}
+
 TEST(Strings, ThousandsSeparators) {
   EXPECT_EQ(with_thousands(0), "0");
   EXPECT_EQ(with_thousands(999), "999");
