@@ -81,7 +81,8 @@ TEST(Mistakes, SetPointerTyposGetTheHintsOfTheFile) {
   // A misspelt object on the way: the closest existing path.
   expect_refused(run_edgepart({"simulate", s, "--set", "/netwrk/bandwidth_mbps=20"}), s + ": /netwrk/bandwidth_mbps: ",
                  "--set: '/netwrk' does not exist in the scenario; did you mean '/network'?");
-  expect_refused(run_edgepart({"simulate", s, "--set", "/devices/1/speeed/x=1"}), s + ": /devices/1/speeed/x: ",
+  // One letter missing (edit distance 1) inside a device:
+  expect_refused(run_edgepart({"simulate", s, "--set", "/devices/1/sped_gflops/x=1"}), s + ": /devices/1/sped_gflops/x: ",
                  "did you mean '/devices/1/speed_gflops'?");
 }
 
@@ -146,7 +147,8 @@ TEST(Mistakes, SimulateTakesAStrategyListAsSweepDoes) {
   CliResult r = run_edgepart({"simulate", s, "--strategy", "modnn,local", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> names;
-  for (const auto& e : nlohmann::json::parse(r.out)["strategies"]) names.push_back(e["strategy"].get<std::string>());
+  const nlohmann::json report = nlohmann::json::parse(r.out);  // kept: a range-for over a temporary's member dangles
+  for (const auto& e : report["strategies"]) names.push_back(e["strategy"].get<std::string>());
   EXPECT_EQ(names, (std::vector<std::string>{"modnn", "local"}));  // the list's order
   expect_refused(run_edgepart({"simulate", s, "--strategy", "local,modnn,local"}), "--strategy: ", "'local' is named twice");
   expect_refused(run_edgepart({"simulate", s, "--strategy", "dpfp,all"}), "--strategy: ",

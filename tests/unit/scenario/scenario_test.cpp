@@ -151,7 +151,8 @@ TEST(Scenario, OverrideErrors) {
     apply_override(d, "/nope/x=1", "s.json");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), "s.json: /nope/x: --set: '/nope' does not exist in the scenario");
+    // 'nope' is two letters from 'name' (within the hint limit, util/strings.cpp closest_match)
+    EXPECT_EQ(std::string(e.what()), "s.json: /nope/x: --set: '/nope' does not exist in the scenario; did you mean '/name'?");
   }
   EXPECT_THROW(apply_override(d, "network/bandwidth_mbps=1", "s.json"), InputError);
   EXPECT_THROW(apply_override(d, "/devices/9=1", "s.json"), InputError);
