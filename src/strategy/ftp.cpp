@@ -106,7 +106,10 @@ plan::Plan make_ftp_plan(const PlanRequest& r, const JsonCursor& options) {
       best = std::move(p);
     }
   }
-  if (best.variants.empty()) throw InputError("", "/devices", "ftp: no plan fits in the devices' memory: " + last_problem);
+  if (best.variants.empty()) {
+    if (spec.reuse == TileSpec::Reuse::deepthings && last_problem.rfind("DeepThings", 0) == 0) options.fail("ftp: " + last_problem);
+    throw InputError("", "/devices", "ftp: no plan fits in the devices' memory: " + last_problem);
+  }
   best.notes.push_back("fused " + r.graph.layer(0).name + " .. " + r.graph.layer(best.variants[0].stages[0].last_layer).name +
                        " into " + std::to_string(n * m) + " tiles");
   return best;

@@ -79,6 +79,30 @@ private:
   std::map<std::string, report::StrategySummary> entries_;
 };
 
+// Accuracy costs by plan (its JSON and the model's name): points that plan the same approximate
+// plan (a swept deadline, a speed profile the planner ignores) execute it once.
+class AccuracyCache {
+public:
+  std::optional<exec::AccuracyCost> get(const plan::Plan& p, const model::ModelGraph& g, const cost::ModelAnalysis& a) {
+    if (p.lossless) return std::nullopt;
+    const std::string key = g.name + "\n" + plan::plan_to_json(p).dump();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = entries_.find(key);
+      if (it != entries_.end()) return it->second;
+    }
+    std::optional<exec::AccuracyCost> cost = exec::accuracy_cost(p, g, a);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (entries_.size() >= kBaselineCacheEntries) entries_.clear();
+    entries_.emplace(key, cost);
+    return cost;
+  }
+
+private:
+  std::mutex mutex_;
+  std::map<std::string, std::optional<exec::AccuracyCost>> entries_;
+};
+
 bool moves_data(const plan::Plan& p) {
   for (const auto& v : p.variants)
     for (const auto& t : v.tasks)
@@ -94,6 +118,7 @@ struct Context {
   Grid grid;
   ModelCache models;
   BaselineCache baselines;
+  AccuracyCache accuracies;
   std::atomic<int64_t> simulations{0}, baseline_reuses{0};
 };
 
@@ -206,7 +231,7 @@ std::string evaluate_point(Context& ctx, uint64_t p) {
           sum = report::summarize(name, sim::simulate(s, *plan, pl.costs, so), s, *plan);
           ++ctx.simulations;
         }
-        sum.accuracy = exec::accuracy_cost(*plan, pl.graph, pl.analysis);
+        sum.accuracy = ctx.accuracies.get(*plan, pl.graph, pl.analysis);
         if (const auto& local = local_summary(k)) report::set_speedup(sum, *local);
         report::Report rep;
         rep.strategies.push_back(std::move(sum));

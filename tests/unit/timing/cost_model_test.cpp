@@ -167,7 +167,7 @@ TEST(CostModel, ChannelsTaskIsItsShareOfTheWholeLayers) {
 }
 
 TEST(CostModel, ReuseShareTimesTheShareOfTheWholeLayersNotTheRegion) {
-  // FTP's ideal reuse: a tile of 2x4 = 8 of the 64 output pixels costs 1/8 of the whole fused part
+  // FTP's ideal reuse bound: a tile of 2x4 = 8 of the 64 output pixels costs 1/8 of the whole fused part
   // (13,824 + 256 FLOPs) / 1e6 on d1, not its halo region (which would count more rows).
   const model::ModelGraph g = parse(kToy);
   const cost::ModelAnalysis a = cost::analyze(g);
@@ -198,7 +198,7 @@ TEST(CostModel, ReuseShareTimesTheShareOfTheWholeLayersNotTheRegion) {
 }
 
 // Every strategy's compute tasks on zoo models: the time of the regions they compute equals the
-// time of the FLOPs they record (FTP with and without reuse, MoDNN's channel shares, DPFP's halos,
+// time of the FLOPs they record (FTP without reuse, with DeepThings' and with the ideal one, MoDNN's channel shares, DPFP's halos,
 // two-party single layers), with per-op efficiencies so that op kinds are told apart.
 TEST(CostModel, RegionTimesMatchTheFlopsEveryStrategyRecords) {
   scenario::Cluster c;
