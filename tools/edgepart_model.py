@@ -9,29 +9,21 @@ Run as a script to print the markdown table used in models/README.md:
 """
 import json
 import math
+import os
 import sys
 
-# Attributes each op may carry, with the format's defaults (None = required).  A key that is not
-# listed is an error, like in the C++ reader; "stride" defaulting to the kernel is handled below.
-OPS = {
-    "conv2d": {"out_channels": None, "kernel": None, "stride": 1, "padding": 0, "dilation": 1,
-               "groups": 1, "bias": True},
-    "maxpool2d": {"kernel": None, "stride": "kernel", "padding": 0, "dilation": 1, "ceil_mode": False},
-    "avgpool2d": {"kernel": None, "stride": "kernel", "padding": 0, "ceil_mode": False,
-                  "count_include_pad": True},
-    "adaptive_avgpool2d": {"output_size": None},
-    "batchnorm": {"eps": 1e-5},
-    "relu": {}, "relu6": {}, "sigmoid": {}, "silu": {}, "hardswish": {}, "identity": {},
-    "dropout": {"p": 0.5},
-    "clip": {"min": None, "max": None},
-    "leaky_relu": {"negative_slope": 0.01},
-    "hardsigmoid": {"alpha": 1 / 6, "beta": 0.5},
-    "lrn": {"size": None, "alpha": 1e-4, "beta": 0.75, "k": 1.0},
-    "softmax": {}, "flatten": {}, "linear": {"out_features": None, "bias": True},
-    "add": {}, "mul": {}, "concat": {},
-    "upsample": {"scale": None},
-    "space_to_depth": {"block_size": None}, "depth_to_space": {"block_size": None},
-}
+# Attributes each op may carry, with the format's defaults (None = required), from the C++ op table:
+# tools/ops.json is `edgepart list ops --format json` (tests/unit/cli/ops_json_test.cpp keeps it equal
+# to the tool's output; regenerate it with `./build/edgepart list ops --format json > tools/ops.json`).
+# A key that is not listed is an error, like in the C++ reader; "stride": "kernel" (pooling) means
+# the stride defaults to the kernel, handled below.
+def _load_ops():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.json")
+    with open(path) as f:
+        return {op["name"]: op["attributes"] for op in json.load(f)["ops"]}
+
+
+OPS = _load_ops()
 
 
 def hw(v):

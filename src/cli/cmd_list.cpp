@@ -56,7 +56,12 @@ int list_ops(const ListOptions& o) {
   for (const auto& info : model::op_table()) {
     std::string arity = info.arity.max == SIZE_MAX ? ">= " + std::to_string(info.arity.min) : std::to_string(info.arity.min);
     if (info.arity.max != info.arity.min && info.arity.max != SIZE_MAX) arity += "-" + std::to_string(info.arity.max);
-    rows.push_back(Json{{"name", std::string(info.name)}, {"summary", std::string(info.summary)}});
+    // The attribute keys with their defaults (null = required), in the spec's order: what
+    // tools/edgepart_model.py checks layers against (tools/ops.json holds this output).
+    Json attributes = Json::parse(ops::attribute_defaults(info).dump());
+    Json inputs{{"min", info.arity.min}, {"max", info.arity.max == SIZE_MAX ? Json(nullptr) : Json(info.arity.max)}};
+    rows.push_back(Json{{"name", std::string(info.name)}, {"summary", std::string(info.summary)},
+                        {"attributes", attributes}, {"inputs", inputs}});
     t.add_row({std::string(info.name), arity, std::string(info.summary)});
   }
   if (resolve_format(o.out) == Format::table) emit(o.out, t.render(), {});

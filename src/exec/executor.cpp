@@ -9,19 +9,6 @@ namespace edgepart::exec {
 using namespace model;
 using rf::Region;
 
-namespace {
-
-// LayerParams holds conv2d/linear {weight, bias} as given and batchnorm folded into {scale, bias}.
-size_t expected_param_count(const ModelGraph& graph, const cost::ModelAnalysis& analysis, LayerIndex layer) {
-  std::vector<size_t> sizes = param_sizes(graph, analysis, layer);
-  if (graph.layer(layer).kind == OpKind::batchnorm) return 2 * sizes.front();
-  size_t n = 0;
-  for (size_t s : sizes) n += s;
-  return n;
-}
-
-}  // namespace
-
 Executor::Executor(const ModelGraph& graph, const cost::ModelAnalysis& analysis, uint64_t seed)
     : Executor(graph, analysis, seed, {}) {}
 
@@ -36,8 +23,8 @@ Executor::Executor(const ModelGraph& graph, const cost::ModelAnalysis& analysis,
     auto l = static_cast<LayerIndex>(i);
     LayerParams& own = params_[i];
     if (own.weight.empty() && own.scale.empty()) own = make_params(graph, analysis, l, seed);
-    EDGEPART_ASSERT(own.weight.size() + own.bias.size() + own.scale.size() == expected_param_count(graph, analysis, l),
-                    "parameters of layer " + graph.layers[i].name + " have the wrong size");
+    const std::string misfit = params_misfit(graph, analysis, l, own);
+    EDGEPART_ASSERT(misfit.empty(), "given parameters do not fit: " + misfit);
     for (LayerIndex p : graph.layers[i].inputs)
       if (p != kModelInput) last_use_[static_cast<size_t>(p)] = l;
   }

@@ -7,9 +7,6 @@
 
 namespace edgepart::exec {
 
-Tensor::Tensor(int64_t channels, int64_t height, int64_t width)
-    : c(channels), h(height), w(width), data(static_cast<size_t>(channels * height * width), 0.0f) {}
-
 Tensor crop(const Tensor& full, const rf::Region& r) {
   const rf::Region map{rf::Interval::whole(full.h), rf::Interval::whole(full.w)};
   EDGEPART_ASSERT(map.contains(r), "crop " + r.to_string() + " outside the map");

@@ -8,18 +8,6 @@
 
 namespace edgepart::model {
 
-int64_t Shape::elements() const { return checked_product(c, h, w); }
-
-std::vector<int64_t> Shape::dims() const {
-  if (flat) return {c};
-  return {c, h, w};
-}
-
-std::string Shape::to_string() const {
-  if (flat) return "[" + std::to_string(c) + "]";
-  return "[" + std::to_string(c) + "," + std::to_string(h) + "," + std::to_string(w) + "]";
-}
-
 std::optional<LayerIndex> ModelGraph::find(const std::string& layer_name) const {
   for (size_t i = 0; i < layers.size(); ++i)
     if (layers[i].name == layer_name) return static_cast<LayerIndex>(i);
@@ -36,8 +24,7 @@ std::vector<std::vector<LayerIndex>> ModelGraph::consumers() const {
 }
 
 std::string ModelGraph::describe(LayerIndex i) const {
-  const Layer& l = layer(i);
-  return "layer '" + l.name + "' (" + std::string(op_name(l.kind)) + ")";
+  return layer(i).ref().describe();
 }
 
 namespace {

@@ -1,4 +1,5 @@
-// The JSON model format (docs/formats.md), read through the strict JsonCursor.
+// The JSON model format (docs/formats.md), read through the strict JsonCursor. Each op's
+// attribute keys and their reading are in its spec (src/ops/).
 #include <algorithm>
 
 #include "edgepart/util/json_checks.hpp"
@@ -11,127 +12,6 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"format", "version", "name", "source", "input", "dtype_bytes", "layers"};
 const std::vector<std::string> kCommonLayerKeys = {"name", "op", "inputs"};
-
-// The attribute keys each op accepts besides name/op/inputs.
-std::vector<std::string> attribute_keys(OpKind kind) {
-  switch (kind) {
-    case OpKind::conv2d: return {"out_channels", "kernel", "stride", "padding", "dilation", "groups", "bias"};
-    case OpKind::maxpool2d: return {"kernel", "stride", "padding", "dilation", "ceil_mode"};
-    case OpKind::avgpool2d: return {"kernel", "stride", "padding", "ceil_mode", "count_include_pad"};
-    case OpKind::adaptive_avgpool2d: return {"output_size"};
-    case OpKind::batchnorm: return {"eps"};
-    case OpKind::clip: return {"min", "max"};
-    case OpKind::leaky_relu: return {"negative_slope"};
-    case OpKind::hardsigmoid: return {"alpha", "beta"};
-    case OpKind::lrn: return {"size", "alpha", "beta", "k"};
-    case OpKind::dropout: return {"p"};
-    case OpKind::linear: return {"out_features", "bias"};
-    case OpKind::upsample: return {"scale", "mode"};
-    case OpKind::space_to_depth:
-    case OpKind::depth_to_space: return {"block_size"};
-    default: return {};
-  }
-}
-
-// "hw": a positive int for both axes, or [h, w].
-Hw read_hw(const JsonCursor& c) {
-  if (c.value().is_array()) {
-    if (c.size() != 2) c.fail("expected an integer or [h, w] (got " + c.describe() + ")");
-    return Hw{c.at(size_t{0}).as_positive_int(), c.at(size_t{1}).as_positive_int()};
-  }
-  int64_t v = c.as_positive_int();
-  return Hw{v, v};
-}
-
-Hw hw_or(const JsonCursor& layer, const char* key, Hw fallback) {
-  auto c = layer.find(key);
-  return c ? read_hw(*c) : fallback;
-}
-
-// int, [h, w] or [top, left, bottom, right]; each >= 0.
-Padding read_padding(const JsonCursor& c) {
-  if (c.value().is_array()) {
-    auto n = c.size();
-    auto at = [&c](size_t i) { return c.at(i).as_int_in(0, INT64_MAX); };
-    if (n == 2) return Padding{at(0), at(1), at(0), at(1)};
-    if (n == 4) return Padding{at(0), at(1), at(2), at(3)};
-    c.fail("expected an integer, [h, w] or [top, left, bottom, right] (got " + c.describe() + ")");
-  }
-  int64_t v = c.as_int_in(0, INT64_MAX);
-  return Padding{v, v, v, v};
-}
-
-Padding padding_or(const JsonCursor& layer) {
-  auto c = layer.find("padding");
-  return c ? read_padding(*c) : Padding{};
-}
-
-OpAttrs read_attrs(OpKind kind, const JsonCursor& l) {
-  switch (kind) {
-    case OpKind::conv2d: {
-      Conv2dAttrs a;
-      a.out_channels = l.at("out_channels").as_positive_int();
-      a.kernel = read_hw(l.at("kernel"));
-      a.stride = hw_or(l, "stride", {1, 1});
-      a.dilation = hw_or(l, "dilation", {1, 1});
-      a.padding = padding_or(l);
-      if (auto g = l.find("groups")) a.groups = g->as_positive_int();
-      a.bias = l.bool_or("bias", true);
-      return a;
-    }
-    case OpKind::maxpool2d:
-    case OpKind::avgpool2d: {
-      Pool2dAttrs a;
-      a.kernel = read_hw(l.at("kernel"));
-      a.stride = hw_or(l, "stride", a.kernel);  // PyTorch: stride defaults to the kernel
-      a.dilation = hw_or(l, "dilation", {1, 1});
-      a.padding = padding_or(l);
-      a.ceil_mode = l.bool_or("ceil_mode", false);
-      a.count_include_pad = l.bool_or("count_include_pad", true);
-      return a;
-    }
-    case OpKind::adaptive_avgpool2d: return AdaptivePoolAttrs{read_hw(l.at("output_size"))};
-    case OpKind::batchnorm: {
-      BatchNormAttrs a;
-      if (auto c = l.find("eps")) a.eps = c->as_positive_number();
-      return a;
-    }
-    case OpKind::clip: {
-      ClipAttrs a{l.at("min").as_number(), l.at("max").as_number()};
-      if (a.min > a.max) l.at("max").fail("must be >= min (got " + format_number(a.max) + " < " + format_number(a.min) + ")");
-      return a;
-    }
-    case OpKind::relu6: return ClipAttrs{0.0, 6.0};
-    case OpKind::leaky_relu: return LeakyReluAttrs{l.number_or("negative_slope", 0.01)};
-    case OpKind::hardsigmoid: return HardSigmoidAttrs{l.number_or("alpha", 1.0 / 6.0), l.number_or("beta", 0.5)};
-    case OpKind::lrn: {
-      LrnAttrs a;
-      a.size = l.at("size").as_positive_int();
-      a.alpha = l.number_or("alpha", a.alpha);
-      a.beta = l.number_or("beta", a.beta);
-      a.k = l.number_or("k", a.k);
-      return a;
-    }
-    case OpKind::dropout: {
-      DropoutAttrs a;
-      if (auto c = l.find("p")) a.p = c->as_number_in(0.0, 1.0);
-      return a;
-    }
-    case OpKind::linear: {
-      LinearAttrs a;
-      a.out_features = l.at("out_features").as_positive_int();
-      a.bias = l.bool_or("bias", true);
-      return a;
-    }
-    case OpKind::upsample: {
-      if (auto m = l.find("mode")) m->as_choice({"nearest"});
-      return UpsampleAttrs{read_hw(l.at("scale"))};
-    }
-    case OpKind::space_to_depth:
-    case OpKind::depth_to_space: return BlockAttrs{l.at("block_size").as_positive_int()};
-    default: return NoAttrs{};
-  }
-}
 
 // Runs `fn`, moving an InputError it throws into `errors`; true when it succeeded.
 template <typename Fn>
@@ -195,8 +75,9 @@ ModelGraph model_from_json(const Json& doc, const std::string& file, std::vector
                 (hint.empty() ? "" : "; did you mean '" + hint + "'?") + " (`edgepart list ops` lists them)");
       }
       p.layer.kind = *kind;
+      const ops::OpSpec& spec = ops::op_spec(*kind);
       std::vector<std::string> allowed = kCommonLayerKeys;
-      for (auto& k : attribute_keys(*kind)) allowed.push_back(k);
+      for (const ops::AttrKey& k : spec.attributes) allowed.emplace_back(k.name);
       l.no_unknown_keys(allowed);
       if (auto inputs = l.find("inputs")) {
         for (const JsonCursor& in : inputs->elements()) p.input_names.push_back(in.as_string());
@@ -204,7 +85,7 @@ ModelGraph model_from_json(const Json& doc, const std::string& file, std::vector
       } else {
         p.input_names.push_back(previous);
       }
-      p.layer.attrs = read_attrs(*kind, l);
+      p.layer.attrs = spec.read(l);
     });
     if (!p.layer.name.empty()) previous = p.layer.name;
     if (ok) pending.push_back(std::move(p));

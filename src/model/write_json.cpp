@@ -9,72 +9,6 @@ namespace {
 
 using Ordered = nlohmann::ordered_json;
 
-Ordered hw_json(const Hw& hw) {
-  if (hw.h == hw.w) return hw.h;
-  return Ordered::array({hw.h, hw.w});
-}
-
-Ordered padding_json(const Padding& p) {
-  if (p.top == p.bottom && p.left == p.right) {
-    if (p.top == p.left) return p.top;
-    return Ordered::array({p.top, p.left});
-  }
-  return Ordered::array({p.top, p.left, p.bottom, p.right});
-}
-
-// Attributes in alphabetical order, every one written out.
-void add_attrs(Ordered& j, const Layer& l) {
-  std::visit(
-      [&](const auto& a) {
-        using T = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<T, Conv2dAttrs>) {
-          j["bias"] = a.bias;
-          j["dilation"] = hw_json(a.dilation);
-          j["groups"] = a.groups;
-          j["kernel"] = hw_json(a.kernel);
-          j["out_channels"] = a.out_channels;
-          j["padding"] = padding_json(a.padding);
-          j["stride"] = hw_json(a.stride);
-        } else if constexpr (std::is_same_v<T, Pool2dAttrs>) {
-          j["ceil_mode"] = a.ceil_mode;
-          if (l.kind == OpKind::avgpool2d) j["count_include_pad"] = a.count_include_pad;
-          if (l.kind == OpKind::maxpool2d) j["dilation"] = hw_json(a.dilation);
-          j["kernel"] = hw_json(a.kernel);
-          j["padding"] = padding_json(a.padding);
-          j["stride"] = hw_json(a.stride);
-        } else if constexpr (std::is_same_v<T, AdaptivePoolAttrs>) {
-          j["output_size"] = hw_json(a.output_size);
-        } else if constexpr (std::is_same_v<T, BatchNormAttrs>) {
-          j["eps"] = a.eps;
-        } else if constexpr (std::is_same_v<T, ClipAttrs>) {
-          if (l.kind == OpKind::clip) {
-            j["max"] = a.max;
-            j["min"] = a.min;
-          }
-        } else if constexpr (std::is_same_v<T, LeakyReluAttrs>) {
-          j["negative_slope"] = a.negative_slope;
-        } else if constexpr (std::is_same_v<T, HardSigmoidAttrs>) {
-          j["alpha"] = a.alpha;
-          j["beta"] = a.beta;
-        } else if constexpr (std::is_same_v<T, LrnAttrs>) {
-          j["alpha"] = a.alpha;
-          j["beta"] = a.beta;
-          j["k"] = a.k;
-          j["size"] = a.size;
-        } else if constexpr (std::is_same_v<T, DropoutAttrs>) {
-          j["p"] = a.p;
-        } else if constexpr (std::is_same_v<T, LinearAttrs>) {
-          j["bias"] = a.bias;
-          j["out_features"] = a.out_features;
-        } else if constexpr (std::is_same_v<T, UpsampleAttrs>) {
-          j["scale"] = hw_json(a.scale);
-        } else if constexpr (std::is_same_v<T, BlockAttrs>) {
-          j["block_size"] = a.block_size;
-        }
-      },
-      l.attrs);
-}
-
 Ordered layer_json(const ModelGraph& g, size_t i) {
   const Layer& l = g.layers[i];
   Ordered j;
@@ -86,7 +20,7 @@ Ordered layer_json(const ModelGraph& g, size_t i) {
     for (LayerIndex in : l.inputs) ins.push_back(in == kModelInput ? std::string("input") : g.layer(in).name);
     j["inputs"] = ins;
   }
-  add_attrs(j, l);
+  ops::op_spec(l.kind).write(l.attrs, j);  // every attribute, in alphabetical order
   return j;
 }
 

@@ -1,7 +1,11 @@
+// Receptive fields, derived from each layer's backward step (OpSpec::backward, the one rule of how
+// an op reads its inputs): a window step is Araujo et al.'s recurrence, the same region keeps the
+// field, and the steps with no affine map from output to input pixels leave it undefined.
 #include "edgepart/rf/receptive_field.hpp"
 
 #include <algorithm>
 
+#include "edgepart/rf/backward.hpp"
 #include "edgepart/util/checked_math.hpp"
 
 namespace edgepart::rf {
@@ -9,6 +13,8 @@ namespace edgepart::rf {
 using namespace model;
 
 namespace {
+
+using Kind = AxisStep::Kind;
 
 // A sliding window of kernel k, stride s, dilation d and leading padding p applied to a field:
 // forward form of Araujo et al.'s recurrences, r_out = r_in + (d(k-1)+1 - 1) S_in,
@@ -19,12 +25,47 @@ AxisField through_window(const AxisField& in, int64_t k, int64_t s, int64_t d, i
                    checked_add(in.padding, checked_mul(p, in.stride))};
 }
 
-ReceptiveField through_window(const ReceptiveField& in, const Hw& k, const Hw& s, const Hw& d, const Padding& p) {
-  return ReceptiveField{through_window(in.h, k.h, s.h, d.h, p.top), through_window(in.w, k.w, s.w, d.w, p.left)};
+// One axis through one step; nullopt when the step has no single window (divide, whole).
+std::optional<AxisField> through_axis(const AxisField& in, const AxisStep& step) {
+  switch (step.kind) {
+    case Kind::window: return through_window(in, step.a, step.b, step.c, step.d);
+    case Kind::multiply: return through_window(in, step.a, step.a, 1, 0);  // a block of a pixels, stride a
+    case Kind::same: return in;
+    case Kind::cell:      // only in Halo::none, never asked here
+    case Kind::adaptive:  // both axes at once, below
+    case Kind::divide:
+    case Kind::whole: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Adaptive pooling equals a plain pooling with kernel = stride = in/out when the sizes divide;
+// otherwise the windows vary in size and there is no single receptive field.
+std::optional<ReceptiveField> through_adaptive(const ReceptiveField& in, const InputStep& step) {
+  const int64_t in_h = step.rows.in_size, in_w = step.cols.in_size, out_h = step.rows.a, out_w = step.cols.a;
+  if (out_h > 1 && out_w > 1 && in_h % out_h == 0 && in_w % out_w == 0)
+    return ReceptiveField{through_window(in.h, in_h / out_h, in_h / out_h, 1, 0),
+                          through_window(in.w, in_w / out_w, in_w / out_w, 1, 0)};
+  if (out_h == in_h && out_w == in_w) return in;
+  return std::nullopt;
+}
+
+std::optional<ReceptiveField> through(const ReceptiveField& in, const InputStep& step) {
+  if (step.rows.kind == Kind::adaptive) return through_adaptive(in, step);
+  auto h = through_axis(in.h, step.rows);
+  auto w = through_axis(in.w, step.cols);
+  if (!h || !w) return std::nullopt;
+  return ReceptiveField{*h, *w};
 }
 
 AxisField largest(const AxisField& a, const AxisField& b) {
   return AxisField{std::max(a.size, b.size), std::max(a.stride, b.stride), std::max(a.padding, b.padding)};
+}
+
+// A 1x1 map read whole (the [C,1,1] scale of squeeze-excitation) is the same for every pixel: it
+// adds no spatial field, and it usually comes from global pooling, whose field is undefined.
+bool broadcast_scale(const Shape& s, const InputStep& step) {
+  return !s.flat && s.h == 1 && s.w == 1 && step.rows.kind == Kind::whole && step.cols.kind == Kind::whole;
 }
 
 }  // namespace
@@ -35,60 +76,24 @@ std::vector<std::optional<ReceptiveField>> receptive_fields(const ModelGraph& gr
   const ReceptiveField identity{};  // the input pixel itself: r = 1, S = 1, P = 0
   for (size_t n = 0; n < graph.size(); ++n) {
     const Layer& l = graph.layers[n];
+    if (analysis.shapes[n].flat) continue;
+    const std::vector<InputStep> steps = backward_steps(graph, analysis, static_cast<LayerIndex>(n));
     // Largest over the paths into the layer; undefined when any input is undefined.
-    std::optional<ReceptiveField> in = identity;
-    for (size_t k = 0; k < l.inputs.size(); ++k) {
-      LayerIndex p = l.inputs[k];
-      // A [C,1,1] scale of mul (squeeze-excitation) is the same for every pixel: it adds no
-      // spatial field, and it usually comes from global pooling, whose field is undefined.
-      if (l.kind == OpKind::mul && k == 1 && !analysis.shape_of(p).flat && analysis.shape_of(p).h == 1 &&
-          analysis.shape_of(p).w == 1)
-        continue;
-      std::optional<ReceptiveField> f = p == kModelInput ? std::optional(identity) : out[p];
-      if (!f || analysis.shape_of(p).flat) {
-        in.reset();
+    std::optional<ReceptiveField> field;
+    bool defined = true;
+    for (size_t k = 0; k < l.inputs.size() && defined; ++k) {
+      const LayerIndex p = l.inputs[k];
+      const Shape& s = analysis.shape_of(p);
+      if (broadcast_scale(s, steps[k])) continue;
+      const std::optional<ReceptiveField> f = p == kModelInput ? std::optional(identity) : out[static_cast<size_t>(p)];
+      std::optional<ReceptiveField> g = f && !s.flat ? through(*f, steps[k]) : std::nullopt;
+      if (!g) {
+        defined = false;
         break;
       }
-      in = k == 0 ? *f : ReceptiveField{largest(in->h, f->h), largest(in->w, f->w)};
+      field = field ? ReceptiveField{largest(field->h, g->h), largest(field->w, g->w)} : *g;
     }
-    if (!in || analysis.shapes[n].flat) continue;
-    switch (l.kind) {
-      case OpKind::conv2d: {
-        const auto& a = l.as<Conv2dAttrs>();
-        out[n] = through_window(*in, a.kernel, a.stride, a.dilation, a.padding);
-        break;
-      }
-      case OpKind::maxpool2d:
-      case OpKind::avgpool2d: {
-        const auto& a = l.as<Pool2dAttrs>();
-        out[n] = through_window(*in, a.kernel, a.stride, a.dilation, a.padding);
-        break;
-      }
-      case OpKind::adaptive_avgpool2d: {
-        // Equal to a plain pooling with kernel = stride = in/out when the sizes divide; otherwise
-        // the windows vary in size and there is no single receptive field.
-        const Shape& x = analysis.shape_of(l.inputs[0]);
-        const Hw& o = l.as<AdaptivePoolAttrs>().output_size;
-        if (o.h > 1 && o.w > 1 && x.h % o.h == 0 && x.w % o.w == 0) {
-          Hw k{x.h / o.h, x.w / o.w};
-          out[n] = through_window(*in, k, k, Hw{1, 1}, Padding{});
-        } else if (o.h == x.h && o.w == x.w) {
-          out[n] = in;
-        }
-        break;
-      }
-      case OpKind::space_to_depth: {
-        // Output pixel i gathers input pixels b*i .. b*i+b-1: a b x b window with stride b.
-        int64_t b = l.as<BlockAttrs>().block_size;
-        out[n] = through_window(*in, Hw{b, b}, Hw{b, b}, Hw{1, 1}, Padding{});
-        break;
-      }
-      case OpKind::upsample:
-      case OpKind::depth_to_space:
-      case OpKind::flatten:
-      case OpKind::linear: break;  // undefined
-      default: out[n] = in;       // element-wise, concat, lrn, batchnorm, softmax over channels
-    }
+    if (defined) out[n] = field ? field : identity;
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "edgepart/model/graph.hpp"
+#include "edgepart/ops/cost.hpp"
 
 namespace edgepart::cost {
 
@@ -13,13 +14,7 @@ using model::LayerIndex;
 using model::ModelGraph;
 using model::Shape;
 
-struct LayerCost {
-  int64_t macs = 0;          // multiply-accumulates (conv and linear only)
-  int64_t flops = 0;         // 2 MACs for conv/linear, one op per output element elsewhere
-  int64_t params = 0;        // learnable parameters, as torchvision counts them
-  int64_t output_bytes = 0;  // output elements x dtype_bytes
-  bool operator==(const LayerCost&) const = default;
-};
+using ops::LayerCost;
 
 struct ModelAnalysis {
   Shape input;
@@ -31,6 +26,8 @@ struct ModelAnalysis {
   const Shape& shape_of(LayerIndex producer) const {
     return producer == model::kModelInput ? input : shapes.at(static_cast<size_t>(producer));
   }
+  // The shapes of a layer's inputs, in input order (for the ops' specs).
+  ops::InputShapes inputs_of(const model::Layer& layer) const { return ops::InputShapes(layer.inputs, input, shapes); }
 };
 
 // Every layer's output shape, in layer order. Throws InputError naming the layer.
@@ -39,11 +36,6 @@ std::vector<Shape> infer_shapes(const ModelGraph& graph);
 // Shapes plus costs and totals.
 ModelAnalysis analyze(const ModelGraph& graph);
 
-// Output length of a sliding window along one axis (conv and pooling):
-// floor((in + pad_begin + pad_end - dilation(k-1) - 1) / stride) + 1, or with ceil_mode the
-// ceiling, minus one when the last window would start in the end padding (PyTorch's rule).
-// Returns 0 or less when the kernel does not fit the padded input.
-int64_t window_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
-                           int64_t pad_begin, int64_t pad_end, bool ceil_mode);
+using ops::window_output_size;  // ops/shape.hpp
 
 }  // namespace edgepart::cost

@@ -3,7 +3,7 @@
 // more than its op name (a 1x1 or depthwise conv reaches a small fraction of a 3x3 conv's FLOP/s),
 // and several op names run alike (every activation is one pass over memory). The analytical model
 // and `edgepart calibrate` key per-class efficiency by these classes; scenario files accept their
-// names as `efficiency` keys. One table in op_class.cpp maps every op kind.
+// names as `efficiency` keys. Each op's spec (src/ops/) gives its class; op_class.cpp names them.
 //
 // Lives in `cost` (not `timing`) because the scenario parser (below `timing`) must know the class
 // names to check `efficiency` keys, and the class of a conv needs its per-group input channels,
@@ -17,20 +17,7 @@
 
 namespace edgepart::cost {
 
-enum class OpClass {
-  conv_kxk,        // conv2d, groups 1, kernel larger than 1x1
-  conv_1x1,        // conv2d, groups 1, kernel 1x1 (pointwise)
-  conv_depthwise,  // conv2d with one input channel per group and more than one group
-  conv_grouped,    // any other conv2d with groups > 1
-  linear,
-  pooling,         // maxpool2d, avgpool2d
-  global_pooling,  // adaptive_avgpool2d (global when its output is 1x1)
-  elementwise,     // add, mul: two inputs, one pass
-  activation,      // relu, relu6, clip, leaky_relu, sigmoid, hardsigmoid, silu, hardswish
-  normalization,   // batchnorm, lrn
-  data_movement,   // no arithmetic: flatten, dropout, identity, concat, upsample, space/depth moves
-  other,           // softmax
-};
+using ops::OpClass;  // the classes, with what each holds (ops/cost.hpp)
 
 // Every class, in enum order.
 const std::vector<OpClass>& all_op_classes();

@@ -1,29 +1,15 @@
 #pragma once
-// Dense float32 tensors for the reference executor: one image (batch 1), NCHW, row-major within a
-// channel plane. A flat tensor [F] is F channels of 1x1.
+// Dense float32 tensors for the reference executor (ops/tensor.hpp): cropping, pasting, comparing.
 #include <cstdint>
 #include <vector>
 
 #include "edgepart/model/graph.hpp"
+#include "edgepart/ops/tensor.hpp"
 #include "edgepart/rf/region.hpp"
 
 namespace edgepart::exec {
 
-struct Tensor {
-  int64_t c = 0, h = 0, w = 0;
-  std::vector<float> data;
-
-  Tensor() = default;
-  Tensor(int64_t channels, int64_t height, int64_t width);  // zero-filled
-  static Tensor of_shape(const model::Shape& s) { return Tensor(s.c, s.h, s.w); }
-
-  int64_t size() const { return c * h * w; }
-  int64_t plane_size() const { return h * w; }
-  float* plane(int64_t ch) { return data.data() + ch * h * w; }
-  const float* plane(int64_t ch) const { return data.data() + ch * h * w; }
-  float& at(int64_t ch, int64_t y, int64_t x) { return data[static_cast<size_t>((ch * h + y) * w + x)]; }
-  float at(int64_t ch, int64_t y, int64_t x) const { return data[static_cast<size_t>((ch * h + y) * w + x)]; }
-};
+using ops::Tensor;  // ops/tensor.hpp: each op's forward pass works on it
 
 // Region `r` (in the coordinates of `full`'s map) of every channel, as a tensor of its own.
 Tensor crop(const Tensor& full, const rf::Region& r);

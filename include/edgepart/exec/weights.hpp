@@ -1,8 +1,7 @@
 #pragma once
-// Random weights for the reference executor (no trained weights exist here). Every value is a
-// pure function of (seed, layer name, tensor name, index): a counter-based generator, so a layer's
-// weights do not depend on the other layers. Our own uniform -> float mapping, no
-// std::*_distribution, so values are the same with every compiler.
+// A layer's parameters for the reference executor: drawn from a seed, or taken from a model file's
+// trained tensors. What each op has and how it holds them is in its spec (OpSpec::params, the
+// random streams in ops/params.hpp); here those are applied to a graph.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,41 +9,20 @@
 
 #include "edgepart/cost/analysis.hpp"
 #include "edgepart/model/load.hpp"
+#include "edgepart/ops/params.hpp"
 
 namespace edgepart::exec {
 
-// A stream of uniform values: value(i) = splitmix64's output for state key + (i+1)*golden
-// (Steele, Lea, Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014), top 24 bits.
-class UniformStream {
-public:
-  UniformStream(uint64_t seed, std::string_view layer, std::string_view tensor);
-  // Uniform in [lo, hi): lo + (hi - lo) * k / 2^24, k the top 24 bits of the i-th output.
-  float at(uint64_t index, float lo, float hi) const;
-  void fill(std::vector<float>& out, float lo, float hi) const;
-
-private:
-  uint64_t key_ = 0;
-};
-
-// Parameters of one layer, drawn from the seed.
-//  conv2d, linear: weights U(-sqrt(6/fan_in), sqrt(6/fan_in)), i.e. variance 2/fan_in (He et al.,
-//    "Delving deep into rectifiers", ICCV 2015), so activations stay O(1) through deep ReLU nets;
-//    bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default bias initialisation).
-//  batchnorm: gamma U(0.8, 1.2), beta U(-0.1, 0.1), running mean U(-0.1, 0.1), running var
-//    U(0.8, 1.2): arbitrary values near the identity (no trained statistics exist), folded into a
-//    per-channel scale and shift.
-struct LayerParams {
-  std::vector<float> weight;  // conv2d: [C_out][C_in/groups][k_h][k_w]; linear: [out][in]
-  std::vector<float> bias;    // conv2d, linear (empty without bias); batchnorm: the shift
-  std::vector<float> scale;   // batchnorm: gamma / sqrt(var + eps)
-  float weight_bound = 0;     // conv2d, linear: sqrt(6 / fan_in)
-};
+using ops::LayerParams;
+using ops::UniformStream;
+using ops::fold_batchnorm;  // BatchNorm folded into a scale and a shift (ops/params.hpp)
 
 LayerParams make_params(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, model::LayerIndex layer,
                         uint64_t seed);
 
-// The element counts of a layer's parameter tensors in LayerParams order: conv2d and linear
-// {weight[, bias]}, batchnorm {gamma, beta, mean, var}; empty for layers without parameters.
+// The element counts of a layer's parameter tensors in its spec's role order (OpSpec::params):
+// conv2d and linear {weight[, bias]}, batchnorm {gamma, beta, mean, var}; empty for layers
+// without parameters.
 std::vector<size_t> param_sizes(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis,
                                 model::LayerIndex layer);
 
@@ -66,10 +44,6 @@ std::vector<LayerParams> trained_params(const model::ModelGraph& graph, const co
 // linear {weight, bias}, batchnorm {scale, bias}); empty when they fit.
 std::string params_misfit(const model::ModelGraph& graph, const cost::ModelAnalysis& analysis, model::LayerIndex layer,
                           const LayerParams& params);
-
-// BatchNorm folded into y = scale * x + bias: scale = gamma / sqrt(var + eps), bias = beta - mean * scale.
-void fold_batchnorm(LayerParams& p, const std::vector<float>& gamma, const std::vector<float>& beta,
-                    const std::vector<float>& mean, const std::vector<float>& var, double eps);
 
 // The stream of a linear layer's weight matrix [out][in], row-major.
 UniformStream linear_weight_stream(const model::Layer& layer, uint64_t seed);

@@ -7,24 +7,14 @@
 #include <vector>
 
 #include "edgepart/model/op.hpp"
+#include "edgepart/ops/shape.hpp"
 
 namespace edgepart::model {
 
 using LayerIndex = int32_t;
 inline constexpr LayerIndex kModelInput = -1;
 
-// A tensor's shape at batch 1: [C,H,W], or [F] (flat) after flatten / linear.
-struct Shape {
-  int64_t c = 0, h = 1, w = 1;
-  bool flat = false;
-
-  static Shape chw(int64_t c, int64_t h, int64_t w) { return Shape{c, h, w, false}; }
-  static Shape features(int64_t f) { return Shape{f, 1, 1, true}; }
-  int64_t elements() const;  // overflow-checked
-  std::vector<int64_t> dims() const;  // [C,H,W] or [F]
-  std::string to_string() const;      // "[64,112,112]"
-  bool operator==(const Shape&) const = default;
-};
+using ops::Shape;
 
 struct Layer {
   std::string name;
@@ -37,6 +27,8 @@ struct Layer {
 
   template <typename T>
   const T& as() const { return std::get<T>(attrs); }
+  // The layer as its op's spec sees it (ops/spec.hpp); `file` is the model file, for messages.
+  ops::LayerRef ref(const std::string& file = {}) const { return ops::LayerRef{kind, &attrs, name, file, origin}; }
   bool operator==(const Layer&) const = default;
 };
 

@@ -1,6 +1,6 @@
-#include "edgepart/rf/region.hpp"
+#include "edgepart/ops/region.hpp"
 
-namespace edgepart::rf {
+namespace edgepart::ops {
 
 std::string Interval::to_string() const {
   if (empty()) return "empty";
@@ -12,4 +12,4 @@ std::string Region::to_string() const {
   return "rows " + rows.to_string() + ", cols " + cols.to_string();
 }
 
-}  // namespace edgepart::rf
+}  // namespace edgepart::ops
