@@ -746,13 +746,22 @@ plan::Plan make_dpfp_plan(const PlanRequest& r, const JsonCursor& options) {
   // The DP over block ends is quadratic in the candidate positions (every block (a, b] is costed;
   // 'one' also extends every candidate tail start back to the input); only 'each' is linear.
   // Refuse a search that would run for minutes (docs/robustness.md).
-  if (partition != DpfpPartition::each) {
-    const auto positions = static_cast<int64_t>(dpfp_positions(r).size());
-    if (positions > limits::max_dpfp_positions())
-      options.fail("dpfp: the model has " + with_thousands(positions) + " candidate block ends, over the " +
-                   with_thousands(limits::max_dpfp_positions()) + " its quadratic search allows" +
-                   limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' (a block per candidate) is linear");
-  }
+  const auto positions = static_cast<int64_t>(dpfp_positions(r).size());
+  if (partition != DpfpPartition::each && positions > limits::max_dpfp_positions())
+    options.fail("dpfp: the model has " + with_thousands(positions) + " candidate block ends, over the " +
+                 with_thousands(limits::max_dpfp_positions()) + " its quadratic search allows" +
+                 limits::raise_hint("EDGEPART_MAX_DPFP_POSITIONS") + "; partition 'each' (a block per candidate) is linear");
+  // The device search multiplies that by the devices of every set it tries (limits.hpp).
+  int64_t set_devices = 0;
+  for (const auto& set : candidates) set_devices += static_cast<int64_t>(set.size());
+  const double work = static_cast<double>(partition == DpfpPartition::each ? positions : positions * positions) *
+                      static_cast<double>(set_devices);
+  if (work > static_cast<double>(limits::max_dpfp_work()))
+    options.fail("dpfp: " + with_thousands(positions) + " candidate block ends over " + with_thousands(static_cast<int64_t>(candidates.size())) +
+                 " device set(s) of " + with_thousands(set_devices) + " devices in all is a search of about " +
+                 with_thousands(static_cast<int64_t>(std::min(work, 9e18))) + " units, over the " +
+                 with_thousands(limits::max_dpfp_work()) + limits::raise_hint("EDGEPART_MAX_DPFP_WORK") +
+                 "; fewer devices (\"devices\"), \"device_search\": false or \"partition\": \"each\" shorten it");
 
   const DpfpResult best = dpfp_best_set(r, candidates, partition);
   if (!best.feasible)

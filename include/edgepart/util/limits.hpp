@@ -41,14 +41,20 @@ inline int64_t max_events() { return from_env("EDGEPART_MAX_EVENTS", 1'000'000'0
 // is quadratic in them: a 10,000-conv chain takes ~3 s of CPU with 4 devices, a 100,000-layer one
 // would take minutes. Real CNNs have a few hundred (densenet121: the largest in models/).
 inline int64_t max_dpfp_positions() { return from_env("EDGEPART_MAX_DPFP_POSITIONS", 10'000); }
+// The worst-case work of one DPFP device search: (candidate block ends)^2 (partition "each":
+// the block ends) times the devices of every device set it tries, summed. One unit took ~57 ns
+// (VGG-16 on 8 devices: 20^2 x 1,024 = 4 x 10^5 units in 22.8 ms, bench/README.md), so 5 x 10^8
+// is about 30 s of CPU; a 10,000-layer chain on 256 devices (3 x 10^12) is refused at once.
+// Pruning often makes the search much faster than this bound.
+inline int64_t max_dpfp_work() { return from_env("EDGEPART_MAX_DPFP_WORK", 500'000'000); }
 // Fused-layer counts FTP tries when the scenario does not fix `fused_layers`. Each builds the tile
 // plan of its fused block, so the search is quadratic: 2,000 (a 2,000-conv chain) take ~3 s of
 // CPU, 10,000 take ~80 s. DeepThings fuses at most a few dozen layers.
+inline int64_t max_ftp_search() { return from_env("EDGEPART_MAX_FTP_SEARCH", 2'000); }
 // GFLOP of executing an approximate plan for its accuracy cost (exec/plan_accuracy.hpp: the whole
 // model and the segmented one). 200: VGG-16 (2 x 31 GFLOP) takes ~3 s of CPU on the Eigen executor,
 // so the limit is about 10 s.
 inline int64_t max_accuracy_gflop() { return from_env("EDGEPART_MAX_ACCURACY_GFLOP", 200); }
-inline int64_t max_ftp_search() { return from_env("EDGEPART_MAX_FTP_SEARCH", 2'000); }
 
 // The message tail telling the user how to raise a limit.
 inline std::string raise_hint(const char* env_name) {

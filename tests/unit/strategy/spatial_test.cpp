@@ -5,6 +5,8 @@
 // DPFP below MoDNN on VGG-16, FTP's overlap, FDSP's exact MACs), plus invariants of every plan.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cstdio>
 #include <cmath>
@@ -429,6 +431,29 @@ double best_over_subsets(const PlanRequest& r, const char* partition = "dp") {
 
 // The case of the review: the n-fastest search used to stop at n = 3 (1.3210 s; n = 4 gives
 // 1.3511 s, n = 5 1.2032 s), above its own `partition: each` (1.2618 s).
+TEST(DpfpSearch, ASearchOverTheWorkLimitIsRefusedNotRun) {
+  // VGG-16 on 8 devices: P candidate block ends; the search tries 2^8 - 1 = 255 device sets with
+  // 8 x 2^7 = 1,024 devices in all (every device is in half the subsets), so its bound is
+  // P^2 x 1,024; without the search, one set of 8: P^2 x 8.
+  Fixture f;
+  f.graph = zoo("vgg16");
+  f.analysis = cost::analyze(f.graph);
+  f.cluster = make_cluster(std::vector<double>(8, 10.0), 100);
+  const PlanRequest r = f.request();
+  const auto p = static_cast<int64_t>(dpfp_positions(r).size());
+  ::setenv("EDGEPART_MAX_DPFP_WORK", std::to_string(p * p * 8).c_str(), 1);
+  EXPECT_NO_THROW(make_plan("dpfp", r, Json{{"device_search", false}}));
+  try {
+    make_plan("dpfp", r, Json::object());
+    ADD_FAILURE() << "a search over the limit ran";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("1,024 devices in all"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("EDGEPART_MAX_DPFP_WORK"), std::string::npos) << e.what();
+  }
+  ::unsetenv("EDGEPART_MAX_DPFP_WORK");
+  EXPECT_NO_THROW(make_plan("dpfp", r, Json::object()));
+}
+
 TEST(DpfpSearch, Yolov2OnEightDevicesIsNeverAboveEachOneOrLocal) {
   Fixture f;
   f.graph = zoo("yolov2");
