@@ -103,7 +103,8 @@ Command add_completion_command(CLI::App& root) {
   // group "": left out of --help (a build step, not something a user types).
   CLI::App* cmd = root.add_subcommand("completion", "Write a shell completion script to stdout")->group("");
   cmd->add_option("shell", *shell, "The shell")->required()->check(CLI::IsMember({"bash"}));
-  return {cmd, [&root] {
+  // The lambda keeps `shell` alive: CLI11 writes the parsed value into it.
+  return {cmd, [&root, shell] {
             std::fputs(bash_script(root).c_str(), stdout);
             return 0;
           }};
