@@ -17,6 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using edgepart::testing::CliResult;
+using edgepart::testing::expect_refused;
 using edgepart::testing::run_edgepart;
 using edgepart::testing::run_edgepart_line;
 using edgepart::testing::slurp;
@@ -39,13 +40,6 @@ std::string small_scenario(const Scratch& dir, const std::string& extra_network 
 }
 
 // Exit 2, one line, the error format, and `message` in it.
-void expect_refused(const CliResult& r, const std::string& prefix, const std::string& message) {
-  EXPECT_EQ(r.signal, 0) << r.err;
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.err_lines(), 1u) << r.err;
-  EXPECT_THAT(r.err, StartsWith("edgepart: error: " + prefix)) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(message)) << r.err;
-}
 
 std::string nested_array(int depth) { return std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']'); }
 

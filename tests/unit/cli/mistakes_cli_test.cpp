@@ -20,6 +20,7 @@ namespace edgepart {
 namespace {
 
 using edgepart::testing::CliResult;
+using edgepart::testing::expect_refused;
 using edgepart::testing::run_edgepart;
 using edgepart::testing::slurp;
 using ::testing::HasSubstr;
@@ -29,13 +30,6 @@ struct Scratch : edgepart::testing::ScratchDir {
   Scratch() : ScratchDir("edgepart_mistakes") {}
 };
 
-void expect_refused(const CliResult& r, const std::string& prefix, const std::string& message) {
-  EXPECT_EQ(r.signal, 0) << r.err;
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.err_lines(), 1u) << r.err;
-  EXPECT_THAT(r.err, StartsWith("edgepart: error: " + prefix)) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(message)) << r.err;
-}
 
 // A two-device scenario whose "model" is written as given; `device` names the server.
 std::string scenario(const Scratch& dir, const std::string& model, const std::string& device = "b",

@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 namespace edgepart::testing {
 
 // A private folder under /tmp for the files a test writes, removed at the end.
@@ -107,6 +110,16 @@ inline CliResult run_edgepart(const std::vector<std::string>& args, const std::s
 // /bin/sh from the repository root; the exit code is the shell's (128 + N for death by signal N).
 inline CliResult run_edgepart_line(const std::string& args) {
   return run_program({"/bin/sh", "-c", std::string(EDGEPART_BIN) + " " + args}, EDGEPART_SOURCE_DIR);
+}
+
+// Bad input as the project answers it: exit 2, no signal, one line `edgepart: error: PREFIX...`
+// containing `message`.
+inline void expect_refused(const CliResult& r, const std::string& prefix, const std::string& message) {
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err_lines(), 1u) << r.err;
+  EXPECT_THAT(r.err, ::testing::StartsWith("edgepart: error: " + prefix)) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr(message)) << r.err;
 }
 
 }  // namespace edgepart::testing
